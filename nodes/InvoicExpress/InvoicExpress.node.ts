@@ -1,0 +1,65 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { getSequences, getTaxes } from './methods/loadOptions';
+import { clientDescription, clientOperations } from './resources/client';
+import type { OperationHandler } from './resources/common';
+import { documentDescription, documentOperations } from './resources/document';
+import { sequenceDescription, sequenceOperations } from './resources/sequence';
+import { taxDescription, taxOperations } from './resources/tax';
+import { runPerItem } from '../shared/execute';
+
+const operations: Record<string, Record<string, OperationHandler>> = {
+	client: clientOperations,
+	document: documentOperations,
+	tax: taxOperations,
+	sequence: sequenceOperations,
+};
+
+export class InvoicExpress implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'InvoicExpress',
+		name: 'invoicExpress',
+		icon: { light: 'file:../../icons/invoicexpress.svg', dark: 'file:../../icons/invoicexpress.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Issue legal Portuguese invoices with InvoicExpress: clients, documents, e-mail and PDF',
+		defaults: { name: 'InvoicExpress' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'invoicExpressApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Client', value: 'client' },
+					{ name: 'Document', value: 'document', description: 'Invoices, invoice-receipts, credit and debit notes' },
+					{ name: 'Sequence (Series)', value: 'sequence' },
+					{ name: 'Tax', value: 'tax' },
+				],
+				default: 'document',
+			},
+			...clientDescription,
+			...documentDescription,
+			...taxDescription,
+			...sequenceDescription,
+		],
+	};
+
+	methods = { loadOptions: { getTaxes, getSequences } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const resource = this.getNodeParameter('resource', 0) as string;
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const handler = operations[resource]?.[operation];
+		if (!handler) {
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
+		}
+		return [await runPerItem(this, handler)];
+	}
+}

@@ -1,0 +1,247 @@
+import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { asNodeError } from '../../shared/execute';
+import type { ApiContext } from '../../shared/http';
+import { bodyJson } from '../../shared/http';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
+import {
+	downloadFile,
+	errorStatus,
+	isAmbiguousFailure,
+	ixError,
+	ixGetAll,
+	ixRequest,
+	unwrapRoot,
+} from '../transport';
+
+function docPath(type: DocumentTypeKey, id?: string | number, suffix = ''): string {
+	const base = `/${DOCUMENT_TYPES[type].path}`;
+	return id === undefined ? `${base}.json` : `${base}/${encodeURIComponent(String(id))}${suffix}.json`;
+}
+
+export async function getDocument(ctx: ApiContext, type: DocumentTypeKey, id: string | number, itemIndex?: number): Promise<IDataObject> {
+	const res = await ixRequest(ctx, 'GET', docPath(type, id), {
+		itemIndex,
+		action: `get ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
+	});
+	const doc = unwrapRoot(res.body);
+	if (!doc) throw ixError(ctx, `InvoicExpress returned no document for ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`, { itemIndex });
+	return doc;
+}
+
+/** Documents that are alive (not deleted, not canceled) with this exact reference. */
+export async function findDocumentsByReference(
+	ctx: ApiContext,
+	reference: string,
+	type: DocumentTypeKey | undefined,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
+	const qs: IDataObject = { reference, non_archived: true };
+	if (type) qs['type[]'] = DOCUMENT_TYPES[type].apiType;
+	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', qs, undefined, itemIndex);
+	return docs.filter(
+		(d) => String(d.reference ?? '') === reference && !['deleted', 'canceled'].includes(String(d.status)),
+	);
+}
+
+export interface CreateDocumentOptions {
+	/** Sent as `proprietary_uid`: a repeat with the same key cannot create a second document. */
+	uniqueKey?: string;
+	/** Used to find the document when the answer to the create was lost. */
+	reference?: string;
+	itemIndex?: number;
+	/** How long to look for a document whose creation answer was lost (the list can lag). */
+	recoveryWaitMs?: number;
+}
+
+/**
+ * POST /{type}.json. The create is never blindly repeated: when its answer is lost (5xx, reset,
+ * timeout) or the unique key is "in use" (409), the document is looked up by reference first, and
+ * only re-sent with the same unique key when it is not there.
+ */
+export async function createDocument(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	document: IDataObject,
+	opts: CreateDocumentOptions = {},
+): Promise<{ document: IDataObject; recovered: boolean }> {
+	const info = DOCUMENT_TYPES[type];
+	const body: IDataObject = { [info.singular]: document };
+	if (opts.uniqueKey) body.proprietary_uid = opts.uniqueKey;
+	const maxRounds = opts.uniqueKey || opts.reference ? 4 : 1;
+	let lastError: unknown;
+	for (let round = 1; round <= maxRounds; round++) {
+		try {
+			const res = await ixRequest(ctx, 'POST', docPath(type), {
+				body,
+				retry: 'rateLimitOnly',
+				itemIndex: opts.itemIndex,
+				action: `create the ${info.label.toLowerCase()}`,
+			});
+			const created = unwrapRoot(res.body);
+			if (!created || created.id === undefined) {
+				throw ixError(ctx, `InvoicExpress answered the ${info.label.toLowerCase()} creation without a document`, {
+					itemIndex: opts.itemIndex,
+				});
+			}
+			return { document: created, recovered: round > 1 };
+		} catch (error) {
+			const status = errorStatus(error);
+			const ambiguous = isAmbiguousFailure(error) || status === 409;
+			if (!ambiguous || round === maxRounds) {
+				lastError = error;
+				break;
+			}
+			lastError = error;
+			if (opts.reference) {
+				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? 3000, opts.itemIndex);
+				if (existing) return { document: existing, recovered: true };
+			} else if (status === 409) {
+				await sleep(1000 * round);
+			}
+			if (!opts.uniqueKey) break;
+		}
+	}
+	if (isAmbiguousFailure(lastError)) {
+		throw ixError(
+			ctx,
+			`${(lastError as Error).message}. The ${info.label.toLowerCase()} may or may not have been created`,
+			{
+				itemIndex: opts.itemIndex,
+				description: opts.reference
+					? `No document with reference "${opts.reference}" was found afterwards. Check InvoicExpress before running again.`
+					: 'Set a reference or a unique key so that a repeat can find or protect the document. Check InvoicExpress before running again.',
+			},
+		);
+	}
+	throw asNodeError(ctx.getNode(), lastError, opts.itemIndex);
+}
+
+async function waitForReference(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	reference: string,
+	waitMs: number,
+	itemIndex?: number,
+): Promise<IDataObject | undefined> {
+	const deadline = Date.now() + waitMs;
+	for (let attempt = 0; ; attempt++) {
+		const docs = await findDocumentsByReference(ctx, reference, type, itemIndex);
+		if (docs.length > 0) return await getDocument(ctx, type, docs[0].id as string, itemIndex);
+		if (Date.now() >= deadline) return undefined;
+		await sleep(Math.min(500 * 2 ** attempt, Math.max(0, deadline - Date.now())));
+	}
+}
+
+export type DocumentState = 'finalized' | 'canceled' | 'deleted' | 'settled' | 'unsettled';
+
+export async function changeState(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	state: DocumentState,
+	message?: string,
+	itemIndex?: number,
+): Promise<IDataObject> {
+	const invoice: IDataObject = { state };
+	if (message) invoice.message = message;
+	const verb = { finalized: 'finalize', canceled: 'cancel', deleted: 'delete', settled: 'settle', unsettled: 'unsettle' }[state];
+	const res = await ixRequest(ctx, 'PUT', docPath(type, id, '/change-state'), {
+		body: { invoice },
+		itemIndex,
+		action: `${verb} ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
+	});
+	return unwrapRoot(res.body) ?? { id, status: state };
+}
+
+/** Finalizes, treating "already final" after a lost answer as success. */
+export async function finalizeDocument(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	itemIndex?: number,
+): Promise<IDataObject> {
+	try {
+		return await changeState(ctx, type, id, 'finalized', undefined, itemIndex);
+	} catch (error) {
+		if (errorStatus(error) !== 422) throw asNodeError(ctx.getNode(), error, itemIndex);
+		const doc = await getDocument(ctx, type, id, itemIndex);
+		if (doc.status === 'final' || doc.status === 'settled') return doc;
+		throw asNodeError(ctx.getNode(), error, itemIndex);
+	}
+}
+
+export interface EmailMessage {
+	email: string;
+	subject?: string;
+	body?: string;
+	cc?: string;
+	bcc?: string;
+	logo?: boolean;
+	saveEmail?: boolean;
+}
+
+export async function emailDocument(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	msg: EmailMessage,
+	itemIndex?: number,
+): Promise<void> {
+	const message: IDataObject = { client: { email: msg.email, save: msg.saveEmail ? '1' : '0' } };
+	if (msg.subject) message.subject = msg.subject;
+	if (msg.body) message.body = msg.body;
+	if (msg.cc) message.cc = msg.cc;
+	if (msg.bcc) message.bcc = msg.bcc;
+	message.logo = msg.logo ? '1' : '0';
+	await ixRequest(ctx, 'PUT', docPath(type, id, '/email-document'), {
+		body: { message },
+		itemIndex,
+		action: `e-mail ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
+	});
+}
+
+/** Polls GET /api/pdf/{id}.json through 202 answers until the PDF URL is ready. */
+export async function getPdfUrl(
+	ctx: ApiContext,
+	id: string | number,
+	opts: { secondCopy?: boolean; maxWaitMs: number; itemIndex?: number },
+): Promise<string> {
+	const deadline = Date.now() + opts.maxWaitMs;
+	for (let attempt = 1; ; attempt++) {
+		const res = await ixRequest(ctx, 'GET', `/api/pdf/${encodeURIComponent(String(id))}.json`, {
+			qs: { second_copy: opts.secondCopy ? 'true' : 'false' },
+			itemIndex: opts.itemIndex,
+			action: `get the PDF of document ${id}`,
+		});
+		if (res.status === 200) {
+			const url = ((bodyJson(res.body) as IDataObject | undefined)?.output as IDataObject | undefined)?.pdfUrl;
+			if (typeof url === 'string' && url !== '') return url;
+			throw ixError(ctx, `InvoicExpress answered the PDF of document ${id} without a URL`, { itemIndex: opts.itemIndex });
+		}
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) {
+			throw ixError(ctx, `The PDF of document ${id} was not ready after ${Math.round(opts.maxWaitMs / 1000)} s`, {
+				itemIndex: opts.itemIndex,
+				description: 'InvoicExpress is still generating it. Run again later, or raise "Max Wait (Seconds)".',
+			});
+		}
+		await sleep(Math.min(remaining, Math.min(500 * 2 ** (attempt - 1), 4000)));
+	}
+}
+
+/** The PDF file lives on a storage host: fetched without the API key, which must not travel there. */
+export async function downloadPdf(ctx: ApiContext, url: string, itemIndex?: number): Promise<Buffer> {
+	return await downloadFile(ctx, url, { itemIndex, action: 'download the PDF' });
+}
+
+export async function getRelatedDocuments(ctx: ApiContext, id: string | number, itemIndex?: number): Promise<IDataObject[]> {
+	const res = await ixRequest(ctx, 'GET', `/document/${encodeURIComponent(String(id))}/related_documents.json`, {
+		itemIndex,
+		action: `get the documents related to ${id}`,
+	});
+	const json = bodyJson(res.body) as IDataObject | undefined;
+	const docs = json?.documents ?? json?.related_documents ?? [];
+	return Array.isArray(docs) ? (docs as IDataObject[]) : [];
+}

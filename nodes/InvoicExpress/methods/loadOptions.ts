@@ -1,0 +1,27 @@
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { loadSequences, loadTaxes } from '../api/accountData';
+import { DOCUMENT_TYPES, sequenceIdField, type DocumentTypeKey } from '../helpers/documentTypes';
+
+export async function getTaxes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const taxes = await loadTaxes(this);
+	return taxes.map((t) => ({
+		name: `${t.name} (${t.value} %${t.region ? `, ${t.region}` : ''})`,
+		value: t.name,
+	}));
+}
+
+export async function getSequences(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const type = (this.getCurrentNodeParameter('documentType') as DocumentTypeKey | undefined) ?? 'invoice';
+	const field = sequenceIdField(DOCUMENT_TYPES[type] ? type : 'invoice');
+	const sequences = await loadSequences(this);
+	return [
+		{ name: 'Default Series', value: '' },
+		...sequences
+			.filter((s) => s[field] !== undefined && s[field] !== null)
+			.map((s) => ({
+				name: `${String(s.serie)}${Number(s.default_sequence) === 1 ? ' (default)' : ''}`,
+				value: String(s[field]),
+			})),
+	];
+}

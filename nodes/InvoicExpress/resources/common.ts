@@ -1,0 +1,153 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { InputError } from '../helpers/client';
+import { DOCUMENT_TYPES, TAX_EXEMPTION_CODES, type DocumentTypeKey } from '../helpers/documentTypes';
+
+/** One operation: runs for one input item and returns that item's output items. */
+export type OperationHandler = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+export function show(resource: string, operations: string[]): INodeProperties['displayOptions'] {
+	return { show: { resource: [resource], operation: operations } };
+}
+
+export const documentTypeOptions = (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).map((key) => ({
+	name: DOCUMENT_TYPES[key].label,
+	value: key,
+}));
+
+export const taxExemptionOptions = [
+	{ name: 'None', value: '' },
+	...TAX_EXEMPTION_CODES.map((c) => ({ name: `${c.code} – ${c.description}`, value: c.code })),
+];
+
+/** Client fields shared by Client → Create/Update/Find or Create and Document → Create. */
+export const clientFieldOptions: INodeProperties[] = [
+	{ displayName: 'Address', name: 'address', type: 'string', default: '' },
+	{ displayName: 'City', name: 'city', type: 'string', default: '' },
+	{
+		displayName: 'Country',
+		name: 'country',
+		type: 'string',
+		default: '',
+		placeholder: 'PT',
+		description: 'ISO code (PT, ES, GB …) or English name; sent as InvoicExpress\'s own country name',
+	},
+	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+	{ displayName: 'Fax', name: 'fax', type: 'string', default: '' },
+	{
+		displayName: 'Fiscal Number (NIF)',
+		name: 'fiscalId',
+		type: 'string',
+		default: '',
+		description: 'Portuguese NIFs are checked (a "PT" prefix and spaces are removed); foreign VAT numbers pass as given',
+	},
+	{
+		displayName: 'Language',
+		name: 'language',
+		type: 'options',
+		options: [
+			{ name: 'English', value: 'en' },
+			{ name: 'Portuguese', value: 'pt' },
+			{ name: 'Spanish', value: 'es' },
+		],
+		default: 'pt',
+	},
+	{ displayName: 'Observations', name: 'observations', type: 'string', default: '' },
+	{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+	{ displayName: 'Postal Code', name: 'postalCode', type: 'string', default: '' },
+	{
+		displayName: 'Send Options',
+		name: 'sendOptions',
+		type: 'options',
+		options: [
+			{ name: 'Original', value: '1' },
+			{ name: 'Original and Duplicate', value: '2' },
+			{ name: 'Original, Duplicate and Triplicate', value: '3' },
+		],
+		default: '1',
+		description: 'Copies of each document sent to this client',
+	},
+	{ displayName: 'Website', name: 'website', type: 'string', default: '' },
+];
+
+export const clientRuleOptions: INodeProperties[] = [
+	{
+		displayName: 'Invalid NIF',
+		name: 'invalidFiscalId',
+		type: 'options',
+		options: [
+			{ name: 'Stop With an Error', value: 'error' },
+			{ name: 'Issue to Final Consumer', value: 'finalConsumer', description: 'Drop the NIF and go on without it' },
+		],
+		default: 'error',
+		description: 'What to do when a Portuguese NIF fails its check digit',
+	},
+	{
+		displayName: 'Long Names',
+		name: 'longName',
+		type: 'options',
+		options: [
+			{ name: 'Stop With an Error', value: 'error' },
+			{ name: 'Truncate to 100 Characters', value: 'truncate' },
+		],
+		default: 'error',
+		description: 'InvoicExpress accepts client names of at most 100 characters',
+	},
+];
+
+export function documentIdField(resource: string, operations: string[]): INodeProperties {
+	return {
+		displayName: 'Document ID',
+		name: 'documentId',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The internal InvoicExpress ID of the document, not its legal number',
+		displayOptions: show(resource, operations),
+	};
+}
+
+/** Required string parameter, trimmed; an empty one is an error before any request. */
+export function requiredString(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	if (value === '') {
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description: `Set "${label}".` });
+	}
+	return value;
+}
+
+export function toOperationError(ctx: IExecuteFunctions, error: InputError, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+}
+
+export function asItems(json: IDataObject | IDataObject[]): INodeExecutionData[] {
+	return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j }));
+}
+
+export function returnAllFields(resource: string, operation: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: show(resource, [operation]),
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
+		},
+	];
+}
+
+export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+}

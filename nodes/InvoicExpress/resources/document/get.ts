@@ -1,0 +1,84 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { getDocument, getRelatedDocuments } from '../../api/documents';
+import { toIxDate } from '../../helpers/dates';
+import { summarizeDocument } from '../../helpers/document';
+import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../../helpers/documentTypes';
+import { ixGetAll } from '../../transport';
+import { asItems, documentTypeOptions, getLimit, requiredString, returnAllFields, show } from '../common';
+
+export const getAllDescription: INodeProperties[] = [
+	...returnAllFields('document', 'getAll'),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: show('document', ['getAll']),
+		options: [
+			{ displayName: 'Archived', name: 'archived', type: 'options', options: [
+				{ name: 'Not Archived', value: 'non_archived' },
+				{ name: 'Archived', value: 'archived' },
+				{ name: 'Both', value: 'all' },
+			], default: 'non_archived' },
+			{ displayName: 'Date From', name: 'dateFrom', type: 'dateTime', default: '' },
+			{ displayName: 'Date To', name: 'dateTo', type: 'dateTime', default: '' },
+			{ displayName: 'Reference', name: 'reference', type: 'string', default: '', description: 'Exact reference, such as an order number' },
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Canceled', value: 'canceled' },
+					{ name: 'Draft', value: 'draft' },
+					{ name: 'Final', value: 'final' },
+					{ name: 'Second Copy', value: 'second_copy' },
+					{ name: 'Sent', value: 'sent' },
+					{ name: 'Settled', value: 'settled' },
+				],
+				default: [],
+			},
+			{ displayName: 'Text', name: 'text', type: 'string', default: '', description: 'Free text search (client name, reference …)' },
+			{ displayName: 'Types', name: 'types', type: 'multiOptions', options: documentTypeOptions, default: [] },
+		],
+	},
+];
+
+export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const type = this.getNodeParameter('documentType', i) as DocumentTypeKey;
+	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const doc = await getDocument(this, type, id, i);
+	return [{ json: { ...summarizeDocument(doc, DOCUMENT_TYPES[type].prefix), document_type: type } }];
+}
+
+export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+	const qs: IDataObject = {};
+	const archived = (filters.archived as string) ?? 'non_archived';
+	if (archived === 'non_archived') qs.non_archived = true;
+	if (archived === 'archived') qs.archived = true;
+	if (filters.reference) qs.reference = filters.reference;
+	if (filters.text) qs.text = filters.text;
+	const from = toIxDate(filters.dateFrom);
+	const to = toIxDate(filters.dateTo);
+	if (from) qs['date[from]'] = from;
+	if (to) qs['date[to]'] = to;
+	if (Array.isArray(filters.status) && filters.status.length) qs['status[]'] = filters.status;
+	if (Array.isArray(filters.types) && filters.types.length) {
+		qs['type[]'] = (filters.types as DocumentTypeKey[]).map((t) => DOCUMENT_TYPES[t].apiType);
+	}
+	const docs = await ixGetAll(this, '/invoices.json', 'invoices', qs, getLimit(this, i), i);
+	return asItems(
+		docs.map((d) => {
+			const key = documentTypeByApiType(d.type);
+			return { ...summarizeDocument(d, key ? DOCUMENT_TYPES[key].prefix : undefined), document_type: key ?? null };
+		}),
+	);
+}
+
+export async function getRelated(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const docs = await getRelatedDocuments(this, id, i);
+	return asItems(docs.map((d) => ({ ...d, related_to: id })));
+}

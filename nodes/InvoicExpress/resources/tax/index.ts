@@ -1,0 +1,22 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { loadTaxes } from '../../api/accountData';
+import { asItems, type OperationHandler } from '../common';
+
+async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	return asItems((await loadTaxes(this, i)) as unknown as IDataObject[]);
+}
+
+export const taxOperations: Record<string, OperationHandler> = { getAll };
+
+export const taxDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['tax'] } },
+		options: [{ name: 'Get Many', value: 'getAll', action: 'Get many taxes', description: 'List the taxes (VAT rates) of the account' }],
+		default: 'getAll',
+	},
+];

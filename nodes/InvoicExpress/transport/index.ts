@@ -1,0 +1,293 @@
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+import { z } from 'zod';
+
+import { sendAuthenticated, type ApiContext, type HttpOutcome, bodyJson } from '../../shared/http';
+import { redactSecrets } from '../../shared/redact';
+import {
+	backoffDelay,
+	DEFAULT_BACKOFF,
+	isTransientNetworkCode,
+	isTransientStatus,
+	parseRetryAfter,
+	type BackoffPolicy,
+} from '../../shared/retry';
+import { ixStatusHint, parseIxErrorBody } from './errors';
+
+export const IX_CREDENTIAL = 'invoicExpressApi';
+
+const credentialSchema = z.object({
+	accountName: z.string().optional().default(''),
+	apiKey: z.string().optional().default(''),
+	baseUrl: z.string().optional().default(''),
+});
+export type IxCredential = z.infer<typeof credentialSchema>;
+
+export function ixBaseUrl(credential: IxCredential): string {
+	const override = credential.baseUrl.trim();
+	if (override !== '') return override.replace(/\/+$/, '');
+	const account = credential.accountName.trim();
+	if (!/^[a-z0-9][a-z0-9-]*$/i.test(account)) {
+		throw new Error(
+			`The InvoicExpress account name "${account}" is not valid: use only the subdomain (for https://mycompany.app.invoicexpress.com enter "mycompany")`,
+		);
+	}
+	return `https://${account}.app.invoicexpress.com`;
+}
+
+/**
+ * How a request may be repeated after a failure:
+ * - `idempotent`: GET, PUT and state changes; repeat on 429, 5xx and network faults.
+ * - `rateLimitOnly`: a POST that creates something; repeat only on 429 (the server did nothing).
+ *   Other failures are ambiguous ("was it created?") and the caller resolves them.
+ */
+export type RetryMode = 'idempotent' | 'rateLimitOnly';
+
+export interface IxRequest {
+	qs?: IDataObject;
+	body?: IDataObject;
+	/** Statuses handed back to the caller instead of thrown (404 for "find"). */
+	accept?: number[];
+	retry?: RetryMode;
+	timeoutMs?: number;
+	/** Download raw bytes (the PDF). */
+	binary?: boolean;
+	/** Request an absolute URL (the PDF file) instead of a path under the account. */
+	absoluteUrl?: string;
+	itemIndex?: number;
+	/** What the request is doing, for error messages ("create the invoice"). */
+	action?: string;
+}
+
+export interface IxResponse {
+	status: number;
+	body: unknown;
+	headers: IDataObject;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30000;
+
+let backoffPolicy: BackoffPolicy = DEFAULT_BACKOFF;
+/** Tests shorten the back-off; workflows always use the default. */
+export function setIxBackoffPolicy(policy: BackoffPolicy): void {
+	backoffPolicy = policy;
+}
+
+const credentialCache = new WeakMap<object, Promise<IxCredential>>();
+
+export async function getIxCredential(ctx: ApiContext): Promise<IxCredential> {
+	let cached = credentialCache.get(ctx);
+	if (!cached) {
+		cached = ctx.getCredentials(IX_CREDENTIAL).then((raw) => credentialSchema.parse(raw));
+		credentialCache.set(ctx, cached);
+	}
+	return await cached;
+}
+
+/** Error carrying only redacted, user-facing text; `ambiguous` marks "the server may have done it". */
+export function ixError(
+	ctx: ApiContext,
+	message: string,
+	opts: { status?: number; description?: string; itemIndex?: number; ambiguous?: boolean; secrets?: string[] },
+): NodeApiError {
+	const secrets = opts.secrets ?? [];
+	const safeMessage = redactSecrets(message, secrets);
+	const safeDescription = opts.description ? redactSecrets(opts.description, secrets) : undefined;
+	const payload: JsonObject = { message: safeMessage };
+	if (opts.status) payload.httpCode = String(opts.status);
+	if (opts.ambiguous) payload.ambiguous = true;
+	const error = new NodeApiError(ctx.getNode(), payload, {
+		message: safeMessage,
+		description: safeDescription,
+		httpCode: opts.status ? String(opts.status) : undefined,
+		itemIndex: opts.itemIndex,
+	});
+	return error;
+}
+
+export function isAmbiguousFailure(error: unknown): boolean {
+	const cause = (error as { cause?: { ambiguous?: unknown } } | undefined)?.cause;
+	return Boolean(cause && cause.ambiguous === true);
+}
+
+export function errorStatus(error: unknown): number | undefined {
+	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
+	const n = typeof code === 'string' ? parseInt(code, 10) : typeof code === 'number' ? code : NaN;
+	return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The one way this package talks to InvoicExpress: JSON in and out, the credential's base URL, retries
+ * with back-off for what is safe to repeat, and errors whose text never contains the API key.
+ */
+export async function ixRequest(
+	ctx: ApiContext,
+	method: IHttpRequestMethods,
+	path: string,
+	req: IxRequest = {},
+): Promise<IxResponse> {
+	const credential = await getIxCredential(ctx);
+	const secrets = [credential.apiKey];
+	let baseURL: string;
+	try {
+		baseURL = ixBaseUrl(credential);
+	} catch (error) {
+		throw ixError(ctx, (error as Error).message, { itemIndex: req.itemIndex, secrets });
+	}
+	const options: IHttpRequestOptions = {
+		method,
+		url: req.absoluteUrl ?? (path.startsWith('/') ? path : `/${path}`),
+		headers: req.binary
+			? { Accept: 'application/pdf, application/octet-stream, */*' }
+			: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		qs: req.qs ? { ...req.qs } : undefined,
+		body: req.body,
+		json: !req.binary,
+		timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		// Filters such as `status[]` repeat the key for each value.
+		arrayFormat: 'repeat',
+	};
+	if (!req.absoluteUrl) options.baseURL = baseURL;
+	if (req.binary) options.encoding = 'arraybuffer';
+	const retry = req.retry ?? (method === 'POST' ? 'rateLimitOnly' : 'idempotent');
+	const action = req.action ?? `${method} ${path}`;
+
+	for (let attempt = 1; ; attempt++) {
+		const outcome: HttpOutcome = await sendAuthenticated(ctx, IX_CREDENTIAL, options);
+		const last = attempt >= backoffPolicy.maxAttempts;
+		if (outcome.kind === 'network') {
+			const canRetry = retry === 'idempotent' && isTransientNetworkCode(outcome.code);
+			if (canRetry && !last) {
+				await sleep(backoffDelay(attempt, backoffPolicy));
+				continue;
+			}
+			throw ixError(ctx, `InvoicExpress could not be reached to ${action}: ${outcome.message} (${outcome.code})`, {
+				description:
+					retry === 'idempotent'
+						? `Tried ${attempt} time(s). Check the account name or base URL in the credential, and the network.`
+						: 'The request may or may not have reached InvoicExpress.',
+				itemIndex: req.itemIndex,
+				ambiguous: retry !== 'idempotent',
+				secrets,
+			});
+		}
+		const { status } = outcome;
+		if (status >= 200 && status < 300) return { status, body: outcome.body, headers: outcome.headers };
+		if (req.accept?.includes(status)) return { status, body: outcome.body, headers: outcome.headers };
+		const transient = isTransientStatus(status);
+		const canRetry = transient && (status === 429 || retry === 'idempotent');
+		if (canRetry && !last) {
+			const serverDelay = parseRetryAfter(outcome.headers['retry-after'], Date.now());
+			await sleep(backoffDelay(attempt, backoffPolicy, serverDelay));
+			continue;
+		}
+		const apiWords = parseIxErrorBody(outcome.body);
+		throw ixError(
+			ctx,
+			`InvoicExpress could not ${action} (HTTP ${status})${apiWords ? `: ${apiWords}` : ''}`,
+			{
+				status,
+				description: ixStatusHint(status),
+				itemIndex: req.itemIndex,
+				ambiguous: retry !== 'idempotent' && status >= 500,
+				secrets,
+			},
+		);
+	}
+}
+
+const paginationSchema = z
+	.object({
+		total_pages: z.coerce.number().optional(),
+		current_page: z.coerce.number().optional(),
+		total_entries: z.coerce.number().optional(),
+		per_page: z.coerce.number().optional(),
+	})
+	.passthrough();
+
+/**
+ * Every "Get Many": follows `pagination.total_pages` whatever page size the server chose (accounts cap
+ * it at 10, 20 or 30), and stops as soon as `limit` items are in hand.
+ */
+export async function ixGetAll(
+	ctx: ApiContext,
+	path: string,
+	rootKey: string,
+	qs: IDataObject = {},
+	limit?: number,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
+	const out: IDataObject[] = [];
+	const perPage = limit !== undefined ? Math.min(Math.max(limit, 1), 100) : 100;
+	for (let page = 1; ; page++) {
+		const { body } = await ixRequest(ctx, 'GET', path, {
+			qs: { ...qs, page, per_page: perPage },
+			itemIndex,
+			action: `list ${rootKey}`,
+		});
+		const json = bodyJson(body) as IDataObject | undefined;
+		const items = (json?.[rootKey] ?? []) as IDataObject[];
+		if (!Array.isArray(items)) {
+			throw ixError(ctx, `InvoicExpress answered an unexpected list shape for ${rootKey}`, { itemIndex });
+		}
+		out.push(...items);
+		if (limit !== undefined && out.length >= limit) return out.slice(0, limit);
+		const pagination = paginationSchema.safeParse(json?.pagination ?? {});
+		const totalPages = pagination.success ? pagination.data.total_pages : undefined;
+		if (items.length === 0 || totalPages === undefined || page >= totalPages) return out;
+	}
+}
+
+/** Create and change-state answers are keyed by the singular type (`invoice_receipt`, ...), not always `invoice`. */
+export function unwrapRoot(body: unknown): IDataObject | undefined {
+	const json = bodyJson(body);
+	if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
+	const entries = Object.entries(json as IDataObject);
+	if (entries.length === 1 && entries[0][1] && typeof entries[0][1] === 'object' && !Array.isArray(entries[0][1])) {
+		return entries[0][1] as IDataObject;
+	}
+	return json as IDataObject;
+}
+
+/** GET of a public file (no credential) with the same retry rules as idempotent API calls. */
+export async function downloadFile(
+	ctx: ApiContext,
+	url: string,
+	opts: { itemIndex?: number; action: string; timeoutMs?: number },
+): Promise<Buffer> {
+	const credential = await getIxCredential(ctx);
+	const secrets = [credential.apiKey];
+	for (let attempt = 1; ; attempt++) {
+		let outcome: HttpOutcome;
+		try {
+			const res = (await ctx.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'arraybuffer',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			})) as { statusCode: number; headers?: IDataObject; body: unknown };
+			outcome = { kind: 'response', status: res.statusCode, headers: res.headers ?? {}, body: res.body };
+		} catch (error) {
+			outcome = { kind: 'network', code: String((error as { code?: unknown }).code ?? 'UNKNOWN'), message: (error as Error).message };
+		}
+		const last = attempt >= backoffPolicy.maxAttempts;
+		if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+			const body = outcome.body;
+			if (Buffer.isBuffer(body)) return body;
+			if (body instanceof ArrayBuffer) return Buffer.from(body);
+			if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+			return Buffer.from(String(body ?? ''), 'binary');
+		}
+		const transient =
+			outcome.kind === 'network' ? isTransientNetworkCode(outcome.code) : isTransientStatus(outcome.status);
+		if (transient && !last) {
+			await sleep(backoffDelay(attempt, backoffPolicy));
+			continue;
+		}
+		const detail = outcome.kind === 'network' ? `${outcome.message} (${outcome.code})` : `HTTP ${outcome.status}`;
+		throw ixError(ctx, `Could not ${opts.action}: ${detail}`, { itemIndex: opts.itemIndex, secrets });
+	}
+}

@@ -1,0 +1,350 @@
+/**
+ * Runs this package's nodes through n8n's own execution engine (n8n-core's WorkflowExecute and
+ * PollContext), with a credentials helper that authenticates requests the way n8n's CLI does: the
+ * credential type's `authenticate` block, expressions resolved by n8n-workflow. Requests go over
+ * real HTTP to the sandboxes on 127.0.0.1.
+ */
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+import { EPagesApi } from '../../credentials/EPagesApi.credentials';
+import { InvoicExpressApi } from '../../credentials/InvoicExpressApi.credentials';
+import { PACKAGE_NODES } from './nodes';
+
+export const PACKAGE = 'n8n-nodes-epages-invoicexpress';
+
+const credentialTypes: Record<string, ICredentialType> = {
+	invoicExpressApi: new InvoicExpressApi(),
+	ePagesApi: new EPagesApi(),
+};
+
+/** Emits the items it is given: stands in for whatever node feeds the node under test. */
+class SourceNode implements INodeType {
+	description = {
+		displayName: 'Source',
+		name: 'source',
+		group: ['input'],
+		version: 1,
+		description: 'test source',
+		defaults: { name: 'Source' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }] as INodeProperties[],
+	} as unknown as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as INodeExecutionData[];
+		return [items];
+	}
+}
+
+/** Node types by full name, the way n8n registers a community package: `<package>.<name>`. */
+export class TestNodeTypes implements INodeTypes {
+	private readonly types = new Map<string, INodeType>();
+
+	constructor(extra: Record<string, INodeType> = {}) {
+		this.types.set('test.source', new SourceNode());
+		for (const node of PACKAGE_NODES) this.types.set(`${PACKAGE}.${node.description.name}`, node);
+		for (const [name, node] of Object.entries(extra)) this.types.set(name, node);
+	}
+
+	getByName(name: string): INodeType {
+		const type = this.types.get(name);
+		if (!type) throw new Error(`Unknown node type ${name}`);
+		return type;
+	}
+
+	getByNameAndVersion(name: string): INodeType {
+		return this.getByName(name);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Credentials by type name, with n8n's authentication logic for generic and function `authenticate`. */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const type = credentialTypes[typeName];
+		if (!type?.authenticate) return requestOptions;
+		if (typeof type.authenticate === 'function') {
+			return await type.authenticate(credentials, requestOptions);
+		}
+		const auth = type.authenticate;
+		if (auth.type !== 'generic') return requestOptions;
+		const options = requestOptions as unknown as Record<string, IDataObject>;
+		for (const [outerKey, outerValue] of Object.entries(auth.properties)) {
+			for (const [key, value] of Object.entries(outerValue as IDataObject)) {
+				const resolved = resolveCredentialExpression(value, credentials, workflow, node);
+				options[outerKey] = { ...(options[outerKey] ?? {}), [key]: resolved };
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const data = this.data[type];
+		if (!data) throw new Error(`No test credentials of type ${type}`);
+		return { ...data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return credentialTypes[type]?.properties ?? [];
+	}
+}
+
+function resolveCredentialExpression(
+	value: unknown,
+	credentials: ICredentialDataDecryptedObject,
+	workflow?: Workflow,
+	node?: INode,
+): unknown {
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	if (!workflow || !node) throw new Error('expression needs a workflow');
+	return workflow.expression.getSimpleParameterValue(
+		node,
+		value,
+		'internal',
+		{ $credentials: credentials } as never,
+		undefined,
+		'',
+	);
+}
+
+export function additionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	workflowData: { id: string; name: string; nodes: INode[]; connections: IDataObject },
+	mode: WorkflowExecuteMode = 'manual',
+): IWorkflowExecuteAdditionalData {
+	const hooks = new ExecutionLifecycleHooks(mode, 'test-execution', {
+		...workflowData,
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as never);
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1',
+		formBaseUrl: '',
+		formWaitingBaseUrl: '',
+		formTestBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		mcpBaseUrl: '',
+		mcpTestBaseUrl: '',
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunNodeOptions {
+	/** Node type name without the package prefix: 'invoicExpress', 'ePages'. */
+	type: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Input items (plain JSON objects or full items). */
+	input?: Array<IDataObject | INodeExecutionData>;
+	continueOnFail?: boolean;
+	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+	typeVersion?: number;
+}
+
+export interface RunNodeResult {
+	/** Output items of the node's first output (error items included when continueOnFail). */
+	items: INodeExecutionData[];
+	/** The node's error when the execution failed. */
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+	run: IRun;
+}
+
+function toItem(value: IDataObject | INodeExecutionData): INodeExecutionData {
+	if ('json' in value && typeof value.json === 'object') return value as INodeExecutionData;
+	return { json: value as IDataObject };
+}
+
+/** Runs Source → node under test in a real WorkflowExecute and returns the node's output. */
+export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
+	const input = (opts.input ?? [{}]).map(toItem);
+	const testNode: INode = {
+		id: 'node-under-test',
+		name: 'Node',
+		type: `${PACKAGE}.${opts.type}`,
+		typeVersion: opts.typeVersion ?? 1,
+		position: [200, 0],
+		parameters: opts.parameters,
+		credentials: Object.fromEntries(
+			Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
+		),
+		continueOnFail: opts.continueOnFail,
+		onError: opts.continueOnFail ? 'continueRegularOutput' : undefined,
+		retryOnFail: opts.retryOnFail !== undefined,
+		maxTries: opts.retryOnFail?.maxTries,
+		waitBetweenTries: opts.retryOnFail?.waitBetweenTries,
+	};
+	const sourceNode: INode = {
+		id: 'source',
+		name: 'Source',
+		type: 'test.source',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { items: JSON.stringify(input) },
+	};
+	const connections = { Source: { main: [[{ node: 'Node', type: 'main', index: 0 }]] } };
+	const nodeTypes = new TestNodeTypes();
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'Test',
+		nodes: [sourceNode, testNode],
+		connections: connections as never,
+		active: false,
+		nodeTypes,
+		staticData: {},
+		settings: {},
+	});
+	const data = additionalData(opts.credentials, {
+		id: 'test-workflow',
+		name: 'Test',
+		nodes: [sourceNode, testNode],
+		connections,
+	});
+	const execute = new WorkflowExecute(data, 'manual');
+	const run = await execute.run({ workflow, startNode: sourceNode });
+	const nodeRuns = run.data.resultData.runData.Node ?? [];
+	const lastRun = nodeRuns[nodeRuns.length - 1];
+	const items = lastRun?.data?.main?.[0] ?? [];
+	const error = (run.data.resultData.error ?? lastRun?.error) as RunNodeResult['error'];
+	return { items, error, run };
+}
+
+export interface PollerOptions {
+	type: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Static data persisted between polls (what n8n saves with the workflow). */
+	staticData?: IDataObject;
+}
+
+/**
+ * A polling trigger kept "active" across polls, as n8n keeps it: the same workflow static data
+ * between calls, mode 'trigger' (or 'manual' for the editor's "Fetch Test Event").
+ */
+export class Poller {
+	readonly workflow: Workflow;
+	readonly node: INode;
+	private readonly data: IWorkflowExecuteAdditionalData;
+	private readonly nodeType: INodeType;
+
+	constructor(opts: PollerOptions) {
+		this.node = {
+			id: 'trigger',
+			name: 'Trigger',
+			type: `${PACKAGE}.${opts.type}`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: opts.parameters,
+			credentials: Object.fromEntries(
+				Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
+			),
+		};
+		const nodeTypes = new TestNodeTypes();
+		this.nodeType = nodeTypes.getByName(this.node.type);
+		this.workflow = new Workflow({
+			id: 'poll-workflow',
+			name: 'Poll',
+			nodes: [this.node],
+			connections: {},
+			active: true,
+			nodeTypes,
+			staticData: opts.staticData ?? {},
+			settings: {},
+		});
+		this.data = additionalData(opts.credentials, {
+			id: 'poll-workflow',
+			name: 'Poll',
+			nodes: [this.node],
+			connections: {},
+		});
+	}
+
+	/** One poll; returns the emitted items (empty when the trigger returned null). */
+	async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<INodeExecutionData[]> {
+		const ctx = new PollContext(this.workflow, this.node, this.data, mode, 'trigger');
+		const result = await this.nodeType.poll!.call(ctx);
+		return result?.[0] ?? [];
+	}
+
+	/** The static data n8n would persist for this node. */
+	get staticData(): IDataObject {
+		return this.workflow.staticData;
+	}
+}
