@@ -4,7 +4,7 @@
  * credential type's `authenticate` block, expressions resolved by n8n-workflow. Requests go over
  * real HTTP to the sandboxes on 127.0.0.1.
  */
-import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -112,7 +112,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		for (const [outerKey, outerValue] of Object.entries(auth.properties)) {
 			for (const [key, value] of Object.entries(outerValue as IDataObject)) {
 				const resolved = resolveCredentialExpression(value, credentials, workflow, node);
-				options[outerKey] = { ...(options[outerKey] ?? {}), [key]: resolved };
+				options[outerKey] = { ...(options[outerKey] ?? {}), [key]: resolved } as IDataObject;
 			}
 		}
 		return requestOptions;
@@ -191,14 +191,14 @@ export function additionalData(
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://127.0.0.1/rest',
 		instanceBaseUrl: 'http://127.0.0.1',
-		formBaseUrl: '',
-		formWaitingBaseUrl: '',
-		formTestBaseUrl: '',
-		webhookBaseUrl: '',
-		webhookWaitingBaseUrl: '',
-		webhookTestBaseUrl: '',
-		mcpBaseUrl: '',
-		mcpTestBaseUrl: '',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
 		variables: {},
 		logAiEvent: () => {},
 		startRunnerTask: async () => {
@@ -338,7 +338,7 @@ export class Poller {
 
 	/** One poll; returns the emitted items (empty when the trigger returned null). */
 	async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<INodeExecutionData[]> {
-		const ctx = new PollContext(this.workflow, this.node, this.data, mode, 'trigger');
+		const ctx = new PollContext(this.workflow, this.node, this.data, mode, mode === 'manual' ? 'manual' : 'activate');
 		const result = await this.nodeType.poll!.call(ctx);
 		return result?.[0] ?? [];
 	}
@@ -347,4 +347,89 @@ export class Poller {
 	get staticData(): IDataObject {
 		return this.workflow.staticData;
 	}
+}
+
+function singleNodeWorkflow(node: INode, staticData: IDataObject = {}): Workflow {
+	return new Workflow({
+		id: 'single-node',
+		name: 'Single',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new TestNodeTypes(),
+		staticData,
+		settings: {},
+	});
+}
+
+/** Calls a node's loadOptions method as the editor does (e.g. the tax list of a dropdown). */
+export async function loadOptions(opts: {
+	type: string;
+	method: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+}): Promise<Array<{ name: string; value: string | number | boolean }>> {
+	const node: INode = {
+		id: 'node',
+		name: 'Node',
+		type: `${PACKAGE}.${opts.type}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: opts.parameters,
+		credentials: Object.fromEntries(
+			Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
+		),
+	};
+	const workflow = singleNodeWorkflow(node);
+	const data = additionalData(opts.credentials, { id: 'single-node', name: 'Single', nodes: [node], connections: {} });
+	data.currentNodeParameters = opts.parameters;
+	const ctx = new LoadOptionsContext(workflow, node, data, 'parameters');
+	const nodeType = new TestNodeTypes().getByName(node.type);
+	const method = nodeType.methods?.loadOptions?.[opts.method];
+	if (!method) throw new Error(`No loadOptions method ${opts.method}`);
+	return (await method.call(ctx)) as Array<{ name: string; value: string | number | boolean }>;
+}
+
+/**
+ * The credential "Test" button: n8n resolves the credential's test request, authenticates it,
+ * sends it and maps failing statuses through the credential's rules to the message shown.
+ */
+export async function testCredential(
+	type: string,
+	data: ICredentialDataDecryptedObject,
+): Promise<{ ok: boolean; message: string; status?: number }> {
+	const credentialType = credentialTypes[type];
+	const test = credentialType.test;
+	if (!test) throw new Error(`${type} has no test request`);
+	const node: INode = {
+		id: 'cred',
+		name: 'Credential Test',
+		type: 'test.source',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const workflow = singleNodeWorkflow(node);
+	const resolve = (value: unknown) => resolveCredentialExpression(value, data, workflow, node);
+	const request = {
+		...test.request,
+		baseURL: resolve(test.request.baseURL) as string,
+		url: resolve(test.request.url ?? '') as string,
+	} as IHttpRequestOptions;
+	const helper = new TestCredentialsHelper({ [type]: data });
+	const authed = await helper.authenticate(data, type, request, workflow, node);
+	const url = new URL(`${authed.baseURL ?? ''}${authed.url}`);
+	for (const [k, v] of Object.entries((authed.qs ?? {}) as IDataObject)) url.searchParams.set(k, String(v));
+	let status: number;
+	try {
+		const res = await fetch(url, { method: authed.method ?? 'GET', headers: authed.headers as Record<string, string> });
+		status = res.status;
+	} catch (error) {
+		return { ok: false, message: `Connection failed: ${(error as Error).message}` };
+	}
+	if (status < 400) return { ok: true, message: 'Connection tested successfully', status };
+	const rule = (test.rules ?? []).find(
+		(r) => r.type === 'responseCode' && (r.properties as { value: number }).value === status,
+	);
+	return { ok: false, status, message: rule ? (rule.properties as { message: string }).message : `HTTP ${status}` };
 }

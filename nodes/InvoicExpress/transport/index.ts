@@ -106,8 +106,8 @@ export function ixError(
 }
 
 export function isAmbiguousFailure(error: unknown): boolean {
-	const cause = (error as { cause?: { ambiguous?: unknown } } | undefined)?.cause;
-	return Boolean(cause && cause.ambiguous === true);
+	const e = error as { errorResponse?: { ambiguous?: unknown }; cause?: { ambiguous?: unknown } } | undefined;
+	return e?.errorResponse?.ambiguous === true || e?.cause?.ambiguous === true;
 }
 
 export function errorStatus(error: unknown): number | undefined {
@@ -161,11 +161,14 @@ export async function ixRequest(
 				await sleep(backoffDelay(attempt, backoffPolicy));
 				continue;
 			}
-			throw ixError(ctx, `InvoicExpress could not be reached to ${action}: ${outcome.message} (${outcome.code})`, {
-				description:
+			// n8n replaces messages that contain socket error codes with generic text, so the
+			// code and the client's words go in the description.
+			throw ixError(ctx, `InvoicExpress could not be reached to ${action} (${networkWords(outcome.code)})`, {
+				description: `${outcome.message} [${outcome.code}]. ${
 					retry === 'idempotent'
 						? `Tried ${attempt} time(s). Check the account name or base URL in the credential, and the network.`
-						: 'The request may or may not have reached InvoicExpress.',
+						: 'The request may or may not have reached InvoicExpress.'
+				}`,
 				itemIndex: req.itemIndex,
 				ambiguous: retry !== 'idempotent',
 				secrets,
@@ -194,6 +197,14 @@ export async function ixRequest(
 			},
 		);
 	}
+}
+
+function networkWords(code: string): string {
+	if (code === 'ECONNREFUSED') return 'connection refused';
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
+	if (/TIMEDOUT|ECONNABORTED/.test(code)) return 'no answer before the timeout';
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'connection closed before the answer';
+	return 'network failure';
 }
 
 const paginationSchema = z
@@ -287,7 +298,11 @@ export async function downloadFile(
 			await sleep(backoffDelay(attempt, backoffPolicy));
 			continue;
 		}
-		const detail = outcome.kind === 'network' ? `${outcome.message} (${outcome.code})` : `HTTP ${outcome.status}`;
-		throw ixError(ctx, `Could not ${opts.action}: ${detail}`, { itemIndex: opts.itemIndex, secrets });
+		const detail = outcome.kind === 'network' ? networkWords(outcome.code) : `HTTP ${outcome.status}`;
+		throw ixError(ctx, `Could not ${opts.action} (${detail})`, {
+			itemIndex: opts.itemIndex,
+			description: outcome.kind === 'network' ? `${outcome.message} [${outcome.code}]` : undefined,
+			secrets,
+		});
 	}
 }

@@ -1,0 +1,480 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
+import { fakeSecret } from '../harness/secrets';
+import { loadOptions, runNode, testCredential, type RunNodeOptions } from '../harness/n8n';
+import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
+
+let sandbox: IxSandbox;
+let credentials: RunNodeOptions['credentials'];
+
+beforeAll(async () => {
+	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 2 });
+	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
+	setIxBackoffPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
+});
+afterAll(async () => sandbox.close());
+beforeEach(() => {
+	sandbox.reset();
+	sandbox.faults.configure({});
+});
+
+async function ix(parameters: INodeParameters, extra: Partial<RunNodeOptions> = {}) {
+	return await runNode({ type: 'invoicExpress', parameters, credentials, ...extra });
+}
+
+/** Requests other than the tax list, which is read once per execution to validate tax names. */
+function sent() {
+	return sandbox.requests.filter((r) => r.path !== '/taxes.json');
+}
+
+const invoiceParams = (over: INodeParameters = {}): INodeParameters => ({
+	resource: 'document',
+	operation: 'create',
+	documentType: 'invoice',
+	date: '2026-11-28',
+	dueDate: '2026-12-28',
+	name: 'Maria Silva',
+	code: 'C-1',
+	clientFields: { country: 'PT', fiscalId: '501964843', email: 'maria@example.pt' },
+	itemsInput: 'fields',
+	items: {
+		item: [
+			{ name: 'SKU-1', description: 'Caneca', unitPrice: 24.3902, quantity: 1, unit: 'unit', discount: 0, tax: 'IVA23' },
+			{ name: 'SKU-2', description: 'Livro', unitPrice: 10, quantity: 2, unit: 'unit', discount: 10, tax: 'IVA6' },
+		],
+	},
+	additionalFields: { reference: 'ORD-1', finalize: true },
+	...over,
+});
+
+describe('credential', () => {
+	it('authenticates every request with api_key in the query', async () => {
+		const run = await ix({ resource: 'tax', operation: 'getAll' });
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((i) => i.json.name)).toEqual(sandbox.state.taxes.map((t) => t.name));
+		expect(sandbox.requests[0].query.api_key).toBe(sandbox.apiKey);
+		expect(sandbox.requests[0].headers.accept).toBe('application/json');
+	});
+	it('the test button passes with a good key and says what to fix with a bad one', async () => {
+		const base = { accountName: 'sandboxshop', baseUrl: `${sandbox.url}/` };
+		expect(await testCredential('invoicExpressApi', { ...base, apiKey: sandbox.apiKey })).toMatchObject({ ok: true });
+		expect(await testCredential('invoicExpressApi', { ...base, apiKey: fakeSecret('bad') })).toEqual({
+			ok: false,
+			status: 401,
+			message: 'InvoicExpress refused the API key: copy it again from Settings → API of this account',
+		});
+		expect(await testCredential('invoicExpressApi', { ...base, apiKey: sandbox.apiKey, baseUrl: `${sandbox.url}/nope` })).toMatchObject({
+			ok: false,
+			status: 404,
+			message: expect.stringContaining('No InvoicExpress account answers at this address'),
+		});
+	});
+	it('refuses an account name that is not a subdomain, before any request', async () => {
+		const run = await runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'tax', operation: 'getAll' },
+			credentials: { invoicExpressApi: { accountName: 'https://x.app.invoicexpress.com', apiKey: fakeSecret('account'), baseUrl: '' } },
+		});
+		expect(run.error?.message).toContain('is not valid: use only the subdomain');
+		expect(sandbox.requests).toHaveLength(0);
+	});
+});
+
+describe('secrets never leak', () => {
+	const cases: Array<[string, () => void, INodeParameters]> = [
+		['401', () => undefined, { resource: 'client', operation: 'get', clientId: '1' }],
+		['404', () => undefined, { resource: 'client', operation: 'get', clientId: '999999' }],
+		['422', () => undefined, { resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: '1', reason: 'x' }],
+		['429', () => sandbox.faults.configure({ rates: { status429: 1 } }), { resource: 'tax', operation: 'getAll' }],
+		['503', () => sandbox.faults.configure({ rates: { status503: 1 } }), { resource: 'tax', operation: 'getAll' }],
+		['502 html', () => sandbox.faults.configure({ rates: { status502: 1 } }), { resource: 'tax', operation: 'getAll' }],
+		['reset', () => sandbox.faults.configure({ rates: { reset: 1 } }), { resource: 'tax', operation: 'getAll' }],
+	];
+	it.each(cases)('%s', async (name, arrange, parameters) => {
+		arrange();
+		const creds =
+			name === '401'
+				? { invoicExpressApi: { accountName: 'x', apiKey: fakeSecret('wrong'), baseUrl: sandbox.url } }
+				: credentials;
+		const key = String(creds.invoicExpressApi.apiKey);
+		if (name === '422') {
+			// a draft cannot be canceled: create one first
+			const created = await ix(invoiceParams({ additionalFields: { reference: 'R' } }));
+			parameters.documentId = String(created.items[0].json.id);
+		}
+		const run = await runNode({ type: 'invoicExpress', parameters, credentials: creds });
+		expect(run.error).toBeDefined();
+		expect(run.error!.message).toMatch(/InvoicExpress/);
+		const everything = JSON.stringify(run.run) + String(run.error!.message) + String(run.error!.description ?? '') + String(run.error!.stack ?? '');
+		expect(everything).not.toContain(key);
+	});
+	it('network errors (nothing listening) name the action and hide the key', async () => {
+		const run = await runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'tax', operation: 'getAll' },
+			credentials: { invoicExpressApi: { accountName: 'x', apiKey: fakeSecret('network'), baseUrl: 'http://127.0.0.1:9' } },
+		});
+		expect(run.error?.message).toMatch(/InvoicExpress could not be reached to load the taxes/);
+		expect(JSON.stringify(run.run)).not.toContain(fakeSecret('network'));
+	});
+});
+
+describe('transport retries', () => {
+	it('rides out 429 bursts and 503s on reads', async () => {
+		sandbox.faults.configure({ rates: { status429: 0.5, status503: 0.2 }, seed: 7 });
+		const run = await ix({ resource: 'client', operation: 'getAll', returnAll: true });
+		expect(run.error).toBeUndefined();
+		expect(sandbox.requests.some((r) => r.status === 429 || r.status === 503)).toBe(true);
+	});
+	it('honours Retry-After on 429', async () => {
+		sandbox.faults.configure({ rates: { status429: 1 }, retryAfterSeconds: 0 });
+		const run = await ix({ resource: 'tax', operation: 'getAll' });
+		expect(run.error?.message).toContain('HTTP 429');
+		expect(run.error?.description).toContain('780 requests per minute');
+		expect(sandbox.requests).toHaveLength(4);
+	});
+	it('never repeats a document creation blindly after a server error', async () => {
+		sandbox.faults.configure({ rates: { status500: 1 }, applies: (r) => r.method === 'POST' });
+		const run = await ix(invoiceParams({ additionalFields: {} }));
+		expect(run.error?.message).toContain('may or may not have been created');
+		expect(sandbox.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+});
+
+describe('client', () => {
+	const clientParams = (over: INodeParameters = {}): INodeParameters => ({
+		resource: 'client',
+		operation: 'findOrCreate',
+		name: 'Loja do Zé, Lda',
+		code: '1028',
+		matchBy: 'name',
+		clientFields: { country: 'PT', fiscalId: 'PT 503 504 564', email: 'ze@example.pt', city: 'Porto', postalCode: '4000-001', address: 'Rua das Flores 1', phone: '220000000', language: 'pt' },
+		...over,
+	});
+
+	it('Find or Create creates a missing client with all its data, in InvoicExpress shapes', async () => {
+		const run = await ix(clientParams());
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda', found: false, created: true, matched_by: null });
+		expect(run.items[0].pairedItem).toEqual({ item: 0 });
+		const post = sandbox.requests.find((r) => r.method === 'POST')!;
+		expect(post.body).toEqual({
+			client: {
+				name: 'Loja do Zé, Lda',
+				code: '1028',
+				country: 'Portugal',
+				fiscal_id: '503504564',
+				email: 'ze@example.pt',
+				city: 'Porto',
+				postal_code: '4000-001',
+				address: 'Rua das Flores 1',
+				phone: '220000000',
+				language: 'pt',
+			},
+		});
+		expect(sandbox.state.clients).toHaveLength(1);
+	});
+
+	it('Find or Create returns the existing client by exact name, as the original integration did', async () => {
+		await ix(clientParams());
+		sandbox.requests.length = 0;
+		const run = await ix(clientParams({ code: 'other-code' }));
+		expect(run.items[0].json).toMatchObject({ found: true, created: false, matched_by: 'name', updated: false });
+		expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /clients/find-by-name.json']);
+		expect(sandbox.state.clients).toHaveLength(1);
+	});
+
+	it('Find or Create can update the found client, always sending the name', async () => {
+		await ix(clientParams());
+		const run = await ix(clientParams({ updateExisting: true, clientFields: { email: 'new@example.pt', country: 'Spain' } }));
+		expect(run.items[0].json).toMatchObject({ found: true, updated: true });
+		const put = sandbox.requests.find((r) => r.method === 'PUT')!;
+		expect((put.body as IDataObject).client).toMatchObject({ name: 'Loja do Zé, Lda', email: 'new@example.pt', country: 'Spain' });
+		expect(sandbox.state.clients[0].email).toBe('new@example.pt');
+	});
+
+	it('matches by code first when asked, then by name', async () => {
+		await ix(clientParams());
+		sandbox.requests.length = 0;
+		const byCode = await ix(clientParams({ matchBy: 'code', name: 'Renamed in shop' }));
+		expect(byCode.items[0].json).toMatchObject({ found: true, matched_by: 'code', name: 'Loja do Zé, Lda' });
+		expect(sandbox.requests.map((r) => r.path)).toEqual(['/clients/find-by-code.json']);
+		const byNif = await ix(clientParams({ matchBy: 'fiscalId', name: 'Another name' }));
+		expect(byNif.items[0].json).toMatchObject({ found: true, matched_by: 'fiscalId' });
+	});
+
+	it('a name taken between lookup and create is found, not duplicated', async () => {
+		// The lookup answers 404, then the name appears (another workflow created it).
+		await ix({ resource: 'client', operation: 'create', name: 'Race Lda', code: 'A' });
+		const run = await ix({ resource: 'client', operation: 'create', name: 'Race Lda', code: 'B' });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ name: 'Race Lda', created: false });
+		expect(sandbox.state.clients.filter((c) => c.name === 'Race Lda')).toHaveLength(1);
+	});
+
+	it.each([
+		[{ clientFields: { country: 'Atlantis' } }, 'client country "Atlantis" is unknown'],
+		[{ clientFields: { fiscalId: '123456780', country: 'PT' } }, 'client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong'],
+		[{ name: 'N'.repeat(101) }, 'client name is 101 characters long; InvoicExpress accepts at most 100'],
+		[{ name: '   ' }, 'client name is empty'],
+	])('refuses bad data before any request: %j', async (over, message) => {
+		const run = await ix(clientParams(over as INodeParameters));
+		expect(run.error?.message).toBe(message);
+		expect(sandbox.requests).toHaveLength(0);
+	});
+
+	it('issues to final consumer (no NIF) when asked, and truncates long names when asked', async () => {
+		const run = await ix(
+			clientParams({
+				name: 'Ç'.repeat(130),
+				clientFields: { fiscalId: '123456780', country: 'PT' },
+				clientOptions: { invalidFiscalId: 'finalConsumer', longName: 'truncate' },
+			}),
+		);
+		expect(run.error).toBeUndefined();
+		const created = sandbox.state.clients[0];
+		expect([...created.name]).toHaveLength(100);
+		expect(created.fiscal_id).toBe('');
+		expect(run.items[0].json.warnings).toHaveLength(2);
+	});
+
+	it('Get, Update, Find by Name/Code and Get Many with Return All and Limit', async () => {
+		for (let n = 0; n < 35; n++) {
+			await ix({ resource: 'client', operation: 'create', name: `Client ${n}`, code: `K${n}` });
+		}
+		const id = String(sandbox.state.clients[3].id);
+		expect((await ix({ resource: 'client', operation: 'get', clientId: id })).items[0].json).toMatchObject({ name: 'Client 3' });
+		const upd = await ix({ resource: 'client', operation: 'update', clientId: id, name: 'Client 3', clientFields: { city: 'Braga' } });
+		expect(upd.error).toBeUndefined();
+		expect(sandbox.state.clients[3].city).toBe('Braga');
+		expect((await ix({ resource: 'client', operation: 'findByName', name: 'Client 7' })).items[0].json).toMatchObject({ found: true, code: 'K7' });
+		expect((await ix({ resource: 'client', operation: 'findByName', name: 'Nobody' })).items[0].json).toEqual({ found: false, name: 'Nobody' });
+		expect((await ix({ resource: 'client', operation: 'findByCode', code: 'K9' })).items[0].json).toMatchObject({ found: true, name: 'Client 9' });
+		expect((await ix({ resource: 'client', operation: 'findByCode', code: 'none' })).items[0].json).toEqual({ found: false, code: 'none' });
+		sandbox.requests.length = 0;
+		const all = await ix({ resource: 'client', operation: 'getAll', returnAll: true });
+		expect(all.items).toHaveLength(35);
+		expect(sandbox.requests.length).toBeGreaterThan(1); // the server caps pages at 30
+		const some = await ix({ resource: 'client', operation: 'getAll', returnAll: false, limit: 5 });
+		expect(some.items).toHaveLength(5);
+	});
+});
+
+describe('document', () => {
+	it('creates and finalizes an invoice: legal number, ATCUD, totals, request shape', async () => {
+		const run = await ix(invoiceParams());
+		expect(run.error).toBeUndefined();
+		const out = run.items[0].json;
+		expect(out).toMatchObject({
+			status: 'final',
+			document_type: 'invoice',
+			outcome: 'created',
+			inverted_sequence_number: 'A/1',
+			legal_number: 'FT A/1',
+			atcud: 'ABCD1234-1',
+			reference: 'ORD-1',
+			total: 30 + 19.08,
+		});
+		expect(String(out.permalink)).toMatch(/^https:\/\//);
+		const post = sandbox.requests.find((r) => r.method === 'POST')!;
+		expect(post.path).toBe('/invoices.json');
+		expect(post.body).toEqual({
+			invoice: {
+				date: '28/11/2026',
+				due_date: '28/12/2026',
+				reference: 'ORD-1',
+				client: { name: 'Maria Silva', code: 'C-1', country: 'Portugal', fiscal_id: '501964843', email: 'maria@example.pt' },
+				items: [
+					{ name: 'SKU-1', description: 'Caneca', unit_price: 24.3902, quantity: 1, unit: 'unit', tax: { name: 'IVA23' } },
+					{ name: 'SKU-2', description: 'Livro', unit_price: 10, quantity: 2, unit: 'unit', discount: 10, tax: { name: 'IVA6' } },
+				],
+			},
+		});
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+	});
+
+	it('parses answers keyed by the singular type (invoice_receipt) and items given as JSON', async () => {
+		const run = await ix(
+			invoiceParams({
+				documentType: 'invoiceReceipt',
+				itemsInput: 'json',
+				itemsJson: JSON.stringify([{ name: 'X', description: 'x', unit_price: '8.1301', quantity: '1', tax: { name: 'IVA23' } }]),
+			}),
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ type: 'InvoiceReceipt', status: 'settled', legal_number: 'FR A/1', total: 10 });
+		expect(sandbox.requests.find((r) => r.method === 'POST')!.path).toBe('/invoice_receipts.json');
+	});
+
+	it.each([
+		[{ dueDate: '2026-11-01' }, 'due date 01/11/2026 is before the document date 28/11/2026'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'VAT20' }] } }, 'item 1 (A): tax "VAT20" does not exist in this InvoicExpress account'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'IVA0' }] } }, '1 item(s) have 0 % VAT but no tax exemption reason is set'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: -5, quantity: 1, tax: 'IVA23' }] } }, 'item 1 (A): unit price -5 is negative'],
+		[{ additionalFields: { currencyCode: 'USD' } }, 'currency USD needs an exchange rate'],
+		[{ itemsInput: 'json', itemsJson: '{not json' }, 'Items (JSON) is not valid JSON'],
+	])('refuses %j with a clear message and creates nothing', async (over, message) => {
+		const run = await ix(invoiceParams(over as INodeParameters));
+		expect(run.error?.message).toBe(message);
+		expect(sent()).toHaveLength(0);
+		expect(run.error?.description === undefined || typeof run.error?.description === 'string').toBe(true);
+	});
+
+	it('an unknown tax is caught because the API would silently use its default tax', async () => {
+		const run = await ix(invoiceParams({ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'iva23' }] } }));
+		expect(run.error?.description).toContain('IVA23 (23 %)');
+		expect(sandbox.state.documents).toHaveLength(0);
+	});
+
+	it('Skip If Reference Exists returns the existing document instead of a second one', async () => {
+		await ix(invoiceParams());
+		const again = await ix(invoiceParams({ additionalFields: { reference: 'ORD-1', finalize: true, skipIfReferenceExists: true } }));
+		expect(again.items[0].json).toMatchObject({ outcome: 'existing', legal_number: 'FT A/1' });
+		expect(sandbox.state.documents).toHaveLength(1);
+	});
+
+	it('a lost create response is recovered through the reference: exactly one document', async () => {
+		sandbox.faults.configure({ rates: { lostResponse: 1 }, applies: (r) => r.method === 'POST' });
+		const run = await ix(invoiceParams({ additionalFields: { reference: 'ORD-LOST', finalize: true, uniqueKey: 'shop:ORD-LOST:invoice' } }));
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ outcome: 'recovered', status: 'final', reference: 'ORD-LOST' });
+		expect(sandbox.state.documents).toHaveLength(1);
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+	});
+
+	it('a retry with the same unique key after a lost response does not duplicate (409 → lookup)', async () => {
+		const params = invoiceParams({ additionalFields: { reference: 'ORD-U', uniqueKey: 'shop:ORD-U:invoice' } });
+		const first = await ix(params);
+		expect(first.items[0].json.outcome).toBe('created');
+		expect((sandbox.requests.find((r) => r.method === 'POST')!.body as IDataObject).proprietary_uid).toBe('shop:ORD-U:invoice');
+		const second = await ix(params);
+		expect(second.error).toBeUndefined();
+		expect(second.items[0].json).toMatchObject({ id: first.items[0].json.id, outcome: 'recovered' });
+		expect(sandbox.state.documents).toHaveLength(1);
+	});
+
+	it('Get, Get Many with filters, Finalize, Settle, Cancel (reason required), Delete Draft', async () => {
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'D-1' } }));
+		const draftId = String(draft.items[0].json.id);
+		expect(draft.items[0].json).toMatchObject({ status: 'draft', legal_number: null });
+		const got = await ix({ resource: 'document', operation: 'get', documentType: 'invoice', documentId: draftId });
+		expect(got.items[0].json).toMatchObject({ id: Number(draftId), status: 'draft' });
+		const fin = await ix({ resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: draftId });
+		expect(fin.items[0].json).toMatchObject({ status: 'final', legal_number: 'FT A/1' });
+		const noReason = await ix({ resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: draftId, reason: ' ' });
+		expect(noReason.error?.message).toBe('Reason is empty');
+		const settled = await ix({ resource: 'document', operation: 'settle', documentType: 'invoice', documentId: draftId });
+		expect(settled.items[0].json.status).toBe('settled');
+		const other = await ix(invoiceParams({ additionalFields: { reference: 'D-2' } }));
+		const del = await ix({ resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: String(other.items[0].json.id) });
+		expect(del.items[0].json).toMatchObject({ deleted: true });
+		const third = await ix(invoiceParams({ additionalFields: { reference: 'D-3', finalize: true } }));
+		const canceled = await ix({ resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: String(third.items[0].json.id), reason: 'Wrong totals' });
+		expect(canceled.items[0].json.status).toBe('canceled');
+		expect(sandbox.state.documents.find((d) => d.id === third.items[0].json.id)?.stateMessage).toBe('Wrong totals');
+
+		const byRef = await ix({ resource: 'document', operation: 'getAll', returnAll: true, filters: { reference: 'D-1' } });
+		expect(byRef.items.map((i) => i.json.reference)).toEqual(['D-1']);
+		expect(byRef.items[0].json.document_type).toBe('invoice');
+		const settledOnly = await ix({ resource: 'document', operation: 'getAll', returnAll: true, filters: { status: ['settled'], types: ['invoice'] } });
+		expect(settledOnly.items.map((i) => i.json.reference)).toEqual(['D-1']);
+		const listReq = sandbox.requests[sandbox.requests.length - 1];
+		expect(listReq.query['status[]']).toBe('settled');
+		expect(listReq.query['type[]']).toBe('Invoice');
+		const limited = await ix({ resource: 'document', operation: 'getAll', returnAll: false, limit: 1 });
+		expect(limited.items).toHaveLength(1);
+	});
+
+	it('Send by Email: to the client address, refuses drafts, clear error without address', async () => {
+		const fin = await ix(invoiceParams());
+		const id = String(fin.items[0].json.id);
+		const run = await ix({ resource: 'document', operation: 'sendEmail', documentType: 'invoice', documentId: id, emailOptions: { subject: 'A sua fatura', body: '<b>Obrigado</b>' } });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ sent: true, email: 'maria@example.pt' });
+		expect(sandbox.state.emails).toEqual([expect.objectContaining({ documentId: Number(id), to: 'maria@example.pt', subject: 'A sua fatura', body: '<b>Obrigado</b>', logo: '1', save: '0' })]);
+
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'DR' } }));
+		const refused = await ix({ resource: 'document', operation: 'sendEmail', documentType: 'invoice', documentId: String(draft.items[0].json.id), email: 'x@example.pt' });
+		expect(refused.error?.message).toBe(`Invoice ${draft.items[0].json.id} is a draft and cannot be sent`);
+		expect(sandbox.state.emails).toHaveLength(1);
+
+		const noMail = await ix(invoiceParams({ name: 'Sem Email', code: 'SE', clientFields: {}, additionalFields: { reference: 'NM', finalize: true } }));
+		const missing = await ix({ resource: 'document', operation: 'sendEmail', documentType: 'invoice', documentId: String(noMail.items[0].json.id) });
+		expect(missing.error?.message).toBe(`The client of invoice ${noMail.items[0].json.id} has no e-mail address`);
+	});
+
+	it('Get PDF waits through 202 answers and outputs the PDF as binary data', async () => {
+		const fin = await ix(invoiceParams());
+		const run = await ix(
+			{ resource: 'document', operation: 'getPdf', documentId: String(fin.items[0].json.id), download: true, binaryPropertyName: 'data' },
+			{ input: [fin.items[0].json] },
+		);
+		expect(run.error).toBeUndefined();
+		const item = run.items[0];
+		expect(item.json).toMatchObject({ file_name: 'invoice-A-1.pdf', pdf_url: expect.stringContaining('/files/') });
+		expect(item.binary?.data.mimeType).toBe('application/pdf');
+		expect(item.binary?.data.fileName).toBe('invoice-A-1.pdf');
+		const pdf = Buffer.from(item.binary!.data.data, 'base64').toString('latin1');
+		expect(pdf.startsWith('%PDF')).toBe(true);
+		expect(sandbox.requests.filter((r) => r.path.startsWith('/api/pdf/')).map((r) => r.status)).toEqual([202, 202, 200]);
+		const fileRequest = sandbox.requests.find((r) => r.path.startsWith('/files/'))!;
+		expect(fileRequest.query.api_key).toBeUndefined();
+	});
+
+	it('Get PDF of a draft is a readable error', async () => {
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'PDF-D' } }));
+		const run = await ix({ resource: 'document', operation: 'getPdf', documentId: String(draft.items[0].json.id), download: true });
+		expect(run.error?.message).toContain('invalid state');
+	});
+
+	it('Get Related Documents lists credit notes of an invoice', async () => {
+		const inv = await ix(invoiceParams());
+		const invId = String(inv.items[0].json.id);
+		await ix(invoiceParams({ documentType: 'creditNote', additionalFields: { reference: 'NC-1', ownerInvoiceId: invId, finalize: true } }));
+		const related = await ix({ resource: 'document', operation: 'getRelated', documentId: invId });
+		expect(related.items.map((i) => i.json.type)).toEqual(['CreditNote']);
+	});
+});
+
+describe('n8n item semantics', () => {
+	it('pairs outputs with inputs, reads parameters per item, and turns failures into error items with Continue On Fail', async () => {
+		const run = await ix(
+			{
+				resource: 'client',
+				operation: 'findOrCreate',
+				matchBy: 'name',
+				name: '={{ $json.name }}',
+				code: '',
+				clientFields: { country: '={{ $json.country }}' },
+			},
+			{ input: [{ name: 'Ana', country: 'PT' }, { name: 'Bob', country: 'Narnia' }, { name: 'Carla', country: 'ES' }], continueOnFail: true },
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(run.items[0].json).toMatchObject({ name: 'Ana', created: true });
+		expect(run.items[1].json).toEqual({
+			error: 'client country "Narnia" is unknown',
+			description: 'Use an ISO code such as PT, ES, GB, or an English country name such as Portugal, Spain, Great Britain.',
+		});
+		expect(run.items[2].json).toMatchObject({ name: 'Carla', created: true });
+		expect(sandbox.state.clients.map((c) => [c.name, c.country])).toEqual([
+			['Ana', 'Portugal'],
+			['Carla', 'Spain'],
+		]);
+	});
+
+	it('loads the tax and series lists for the editor through the credential', async () => {
+		const taxes = await loadOptions({ type: 'invoicExpress', method: 'getTaxes', parameters: {}, credentials });
+		expect(taxes[0]).toEqual({ name: 'IVA23 (23 %, PT)', value: 'IVA23' });
+		const series = await loadOptions({ type: 'invoicExpress', method: 'getSequences', parameters: { documentType: 'invoiceReceipt' }, credentials });
+		expect(series[0]).toEqual({ name: 'Default Series', value: '' });
+		expect(series.length).toBeGreaterThan(1);
+		expect(series.map((s) => s.value)).toContain(String(sandbox.state.sequences[0].current_invoice_receipt_sequence_id));
+	});
+
+	it('Series: Get Many lists sequences', async () => {
+		const run = await ix({ resource: 'sequence', operation: 'getAll' });
+		expect(run.items.map((i) => i.json.serie)).toEqual(sandbox.state.sequences.map((s) => s.serie));
+	});
+});
