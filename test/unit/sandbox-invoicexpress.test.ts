@@ -1,4 +1,3 @@
- 
 import { delay } from '../sandbox/faults';
 import {
 	isValidPortugueseNif,
