@@ -53,6 +53,8 @@ export interface CreateDocumentOptions {
 	itemIndex?: number;
 	/** How long to look for a document whose creation answer was lost (the list can lag). */
 	recoveryWaitMs?: number;
+	/** Never re-send the create: the caller reconciles ambiguous outcomes itself. */
+	single?: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function createDocument(
 	const info = DOCUMENT_TYPES[type];
 	const body: IDataObject = { [info.singular]: document };
 	if (opts.uniqueKey) body.proprietary_uid = opts.uniqueKey;
-	const maxRounds = opts.uniqueKey || opts.reference ? 4 : 1;
+	const maxRounds = !opts.single && (opts.uniqueKey || opts.reference) ? 4 : 1;
 	let lastError: unknown;
 	for (let round = 1; round <= maxRounds; round++) {
 		try {

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { documentIdField, documentTypeOptions, type OperationHandler } from '../common';
 import { create, createDescription } from './create';
+import { createFromOrder, createFromOrderDescription } from './createFromOrder';
 import { get, getAll, getAllDescription, getRelated } from './get';
 import { getPdf, getPdfDescription } from './getPdf';
 import { sendEmail, sendEmailDescription } from './sendEmail';
@@ -9,6 +10,7 @@ import { cancel, cancelDescription, deleteDraft, finalize, settle } from './stat
 
 export const documentOperations: Record<string, OperationHandler> = {
 	create,
+	createFromEPagesOrder: createFromOrder,
 	get,
 	getAll,
 	finalize,
@@ -30,6 +32,12 @@ export const documentDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Cancel', value: 'cancel', action: 'Cancel a document', description: 'Cancel a finalized document, with a reason' },
 			{ name: 'Create', value: 'create', action: 'Create a document' },
+			{
+				name: 'Create From ePages Order',
+				value: 'createFromEPagesOrder',
+				action: 'Create an invoice from an e pages order',
+				description: 'Turn an ePages order into a finalized invoice, exactly once, to the cent',
+			},
 			{ name: 'Delete Draft', value: 'deleteDraft', action: 'Delete a draft document' },
 			{ name: 'Finalize', value: 'finalize', action: 'Finalize a document', description: 'Give a draft its legal number and ATCUD' },
 			{ name: 'Get', value: 'get', action: 'Get a document' },
@@ -47,11 +55,12 @@ export const documentDescription: INodeProperties[] = [
 		type: 'options',
 		options: documentTypeOptions,
 		default: 'invoice',
-		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated'] } },
+		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder'] } },
 	},
 	documentIdField('document', ['get', 'finalize', 'cancel', 'settle', 'deleteDraft', 'sendEmail', 'getPdf', 'getRelated']),
 	...cancelDescription,
 	...createDescription,
+	...createFromOrderDescription,
 	...getAllDescription,
 	...sendEmailDescription,
 	...getPdfDescription,

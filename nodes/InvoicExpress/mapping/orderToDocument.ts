@@ -1,0 +1,439 @@
+import { z } from 'zod';
+
+import { buildClientPayload, InputError, type ClientRules } from '../helpers/client';
+import { countryIso, toIxCountry } from '../helpers/countries';
+import { buildDocumentBody, roundHalfUp, type IxTax } from '../helpers/document';
+import { priceLines, type DiscountStyle, type OrderComponent, type PricingResult } from './pricing';
+
+/**
+ * ePages order → InvoicExpress document, as pure code: every input problem is an InputError that
+ * names the order and the field, thrown before anything is sent.
+ */
+
+/** Money as ePages sends it: {amount, currency, formatted, taxType}, a number, or a numeric string. */
+export function money(value: unknown): number | undefined {
+	if (value === null || value === undefined || value === '') return undefined;
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string') {
+		const n = Number(value.replace(',', '.').trim());
+		return Number.isFinite(n) ? n : undefined;
+	}
+	if (typeof value === 'object' && 'amount' in (value as object)) return money((value as { amount: unknown }).amount);
+	return undefined;
+}
+
+const moneySchema = z.unknown().refine((v) => money(v) !== undefined, { message: 'is not an amount' });
+const optionalMoney = z.unknown().optional().nullable();
+const taxClassSchema = z.object({ percentage: z.coerce.number({ invalid_type_error: 'is not a number' }) }).passthrough();
+const taxEntrySchema = z.object({ taxClass: taxClassSchema, price: optionalMoney }).passthrough();
+
+const lineSchema = z
+	.object({
+		sku: z.string().optional().nullable(),
+		name: z.string({ required_error: 'is missing' }),
+		variationString: z.string().optional().nullable(),
+		quantity: z.object({ amount: z.coerce.number({ invalid_type_error: 'is not a number' }), unit: z.string().optional().nullable() }).passthrough(),
+		lineItemPrice: moneySchema,
+		lineItemCouponDiscount: optionalMoney,
+		taxClass: taxClassSchema,
+	})
+	.passthrough();
+
+const addressSchema = z
+	.object({
+		company: z.string().optional().nullable(),
+		firstName: z.string().optional().nullable(),
+		middleName: z.string().optional().nullable(),
+		lastName: z.string().optional().nullable(),
+		street: z.string().optional().nullable(),
+		streetDetails: z.string().optional().nullable(),
+		addressExtension: z.string().optional().nullable(),
+		zipCode: z.string().optional().nullable(),
+		city: z.string().optional().nullable(),
+		country: z.string().optional().nullable(),
+		vatId: z.string().optional().nullable(),
+		fiscalCode: z.string().optional().nullable(),
+		emailAddress: z.string().optional().nullable(),
+		businessEmailAddress: z.string().optional().nullable(),
+		privateEmailAddress: z.string().optional().nullable(),
+		phoneNumber: z.string().optional().nullable(),
+		mobilePhoneNumber: z.string().optional().nullable(),
+		businessPhoneNumber: z.string().optional().nullable(),
+		websiteUrl: z.string().optional().nullable(),
+	})
+	.passthrough();
+
+const extraLineSchema = z
+	.object({ name: z.string().optional().nullable(), lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
+	.passthrough();
+
+export const invoiceableOrderSchema = z
+	.object({
+		orderId: z.string().optional(),
+		orderNumber: z.union([z.string(), z.number()]).transform(String),
+		customerNumber: z.union([z.string(), z.number()]).optional().nullable(),
+		currencyId: z.string().optional().nullable(),
+		taxModel: z.enum(['GROSS', 'NET'], { errorMap: () => ({ message: 'must be GROSS or NET' }) }),
+		grandTotal: optionalMoney,
+		customerComment: z.string().optional().nullable(),
+		billingAddress: addressSchema,
+		shippingAddress: addressSchema.optional().nullable(),
+		shippingData: z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable(),
+		paymentData: z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable(),
+		lineItemContainer: z
+			.object({
+				grandTotal: optionalMoney,
+				shippingPrice: optionalMoney,
+				productLineItems: z.array(lineSchema),
+				couponLineItem: z.object({ lineItemPrice: optionalMoney }).passthrough().optional().nullable(),
+				basketDiscount: z.record(z.unknown()).optional().nullable(),
+				deposits: z.array(extraLineSchema).optional().nullable(),
+				ecoParticipations: z.array(extraLineSchema).optional().nullable(),
+			})
+			.passthrough(),
+	})
+	.passthrough();
+export type InvoiceableOrder = z.infer<typeof invoiceableOrderSchema>;
+
+export interface MappingOptions {
+	/** dd/mm/yyyy or ISO. */
+	date: string;
+	dueDate: string;
+	itemName: 'sku' | 'productName';
+	clientName: 'company' | 'person';
+	discountStyle: DiscountStyle;
+	/** Region of the account's taxes to use for Portuguese rates. */
+	taxRegion: string;
+	/** Explicit VAT rate → tax name choices; they win over matching by value. */
+	taxMapping: Array<{ rate: number; taxName: string }>;
+	taxExemption?: string;
+	exchangeRate?: number;
+	commentInObservations: boolean;
+	sequenceId?: string;
+	clientRules: Omit<ClientRules, 'context'>;
+	shippingLabel: string;
+	paymentFeeLabel: string;
+}
+
+export const DEFAULT_MAPPING: MappingOptions = {
+	date: '',
+	dueDate: '',
+	itemName: 'sku',
+	clientName: 'company',
+	discountStyle: 'lineDiscount',
+	taxRegion: 'PT',
+	taxMapping: [],
+	commentInObservations: true,
+	clientRules: { invalidFiscalId: 'error', longName: 'error' },
+	shippingLabel: 'Portes de envio',
+	paymentFeeLabel: 'Taxa de pagamento',
+};
+
+export interface TotalsCheck {
+	order_total: number;
+	document_total: number;
+	difference: number;
+	matches: boolean;
+	adjusted_lines: number;
+	document_before_taxes: number;
+	document_taxes: number;
+	order_taxes: number | null;
+	vat_by_rate: Array<{ rate: number; base: number; tax: number }>;
+}
+
+export interface MappedOrder {
+	orderNumber: string;
+	orderId?: string;
+	client: Record<string, string>;
+	clientEmail?: string;
+	document: Record<string, unknown>;
+	totalsCheck: TotalsCheck;
+	warnings: string[];
+	currency: string;
+}
+
+const OBSERVATIONS_MAX = 200;
+
+function text(...parts: Array<string | null | undefined>): string {
+	return parts
+		.map((p) => (p ?? '').trim())
+		.filter((p) => p !== '')
+		.join(' ');
+}
+
+/** Validates an order for invoicing: zod issues become "order 1033: billingAddress.lastName is missing". */
+export function parseInvoiceableOrder(raw: unknown): InvoiceableOrder {
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+		throw new InputError('The input item is not an ePages order (expected an object with orderNumber and lineItemContainer)');
+	}
+	const obj = raw as Record<string, unknown>;
+	const label = obj.orderNumber ?? obj.orderId;
+	const ctx = label !== undefined ? `order ${String(label)}: ` : 'order (no orderNumber): ';
+	if (obj.lineItemContainer === undefined && (obj.orderId || obj.orderNumber)) {
+		throw new InputError(
+			`${ctx}the item has no line items (lineItemContainer); it looks like an order list item`,
+			'Use the full order: ePages → Order → Get, or the trigger with "Emit" set to full orders, or set an ePages credential on this node so it fetches the order itself.',
+		);
+	}
+	const parsed = invoiceableOrderSchema.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const path = issue.path.join('.');
+		const message =
+			issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is missing' : issue.message === 'Required' ? 'is missing' : issue.message;
+		throw new InputError(`${ctx}${path || 'order'} ${message}`);
+	}
+	return parsed.data;
+}
+
+/** The account tax for a VAT rate: user mapping, then value + region, never the API's silent default. */
+export function taxNameForRate(
+	rate: number,
+	taxes: IxTax[],
+	opts: { taxRegion: string; taxMapping: Array<{ rate: number; taxName: string }>; customerCountry?: string },
+	ctx: string,
+): string {
+	const mapped = opts.taxMapping.find((m) => Number(m.rate) === rate);
+	if (mapped) {
+		if (!taxes.some((t) => t.name === mapped.taxName)) {
+			throw new InputError(`${ctx}the tax mapping for ${rate} % names "${mapped.taxName}", which does not exist in this InvoicExpress account`);
+		}
+		return mapped.taxName;
+	}
+	const sameValue = taxes.filter((t) => Math.abs(t.value - rate) < 1e-9);
+	const byRegion = (region?: string) => sameValue.filter((t) => (t.region ?? '') === region);
+	const pick =
+		byRegion(opts.taxRegion)[0] ??
+		(opts.customerCountry ? byRegion(opts.customerCountry)[0] : undefined) ??
+		(sameValue.length === 1 ? sameValue[0] : undefined);
+	if (!pick) {
+		const available = taxes.map((t) => `${t.name} (${t.value} %${t.region ? ` ${t.region}` : ''})`).join(', ');
+		throw new InputError(
+			sameValue.length > 1
+				? `${ctx}several taxes of ${rate} % exist (${sameValue.map((t) => t.name).join(', ')}) and none is for region ${opts.taxRegion}`
+				: `${ctx}no tax of ${rate} % exists in this InvoicExpress account`,
+			`Add it in InvoicExpress or choose one under "Tax Mapping". Taxes: ${available || 'none'}.`,
+		);
+	}
+	return pick.name;
+}
+
+interface TaxedAmount {
+	amount: number;
+	rate: number;
+}
+
+/**
+ * Shipping and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate, or
+ * several when the shop splits shipping VAT by the basket's rates.
+ */
+function splitByTaxes(
+	gross: number,
+	taxes: Array<{ taxClass: { percentage: number }; price?: unknown }> | null | undefined,
+	taxModel: 'GROSS' | 'NET',
+	ctx: string,
+	field: string,
+): TaxedAmount[] {
+	if (!taxes || taxes.length === 0) {
+		throw new InputError(`${ctx}${field}.taxes is missing: the VAT rate of this charge is unknown`);
+	}
+	if (taxes.length === 1) return [{ amount: gross, rate: taxes[0].taxClass.percentage }];
+	const parts: TaxedAmount[] = [];
+	let assigned = 0;
+	for (const t of taxes) {
+		const rate = t.taxClass.percentage;
+		const tax = money(t.price) ?? 0;
+		if (rate > 0) {
+			const net = tax / (rate / 100);
+			const amount = taxModel === 'GROSS' ? net + tax : net;
+			parts.push({ amount, rate });
+			assigned += amount;
+		}
+	}
+	const rest = gross - assigned;
+	const zero = taxes.find((t) => t.taxClass.percentage === 0);
+	if (Math.abs(rest) > 0.005) {
+		if (!zero) throw new InputError(`${ctx}${field}.taxes do not add up to the charge of ${gross}`);
+		parts.push({ amount: rest, rate: 0 });
+	}
+	return parts.filter((p) => p.amount > 0);
+}
+
+function components(order: InvoiceableOrder, opts: MappingOptions, ctx: string): OrderComponent[] {
+	const container = order.lineItemContainer;
+	if (container.productLineItems.length === 0) throw new InputError(`${ctx}the order has no product lines`);
+	const out: OrderComponent[] = [];
+	container.productLineItems.forEach((line, i) => {
+		const field = `lineItemContainer.productLineItems.${i}`;
+		const sku = line.sku?.trim();
+		const name = opts.itemName === 'sku' && sku ? sku : line.name.trim();
+		if (!name) throw new InputError(`${ctx}${field}.name is missing`);
+		const unit = line.quantity.unit?.trim();
+		const isPiece = !unit || /^(piece|pc|pcs|stk|st(ü|u)ck|unidade|un|unit)/i.test(unit);
+		const quantity = line.quantity.amount;
+		if (!(quantity > 0)) throw new InputError(`${ctx}${field}.quantity.amount must be greater than 0`);
+		const amount = money(line.lineItemPrice)!;
+		if (amount < 0) throw new InputError(`${ctx}${field}.lineItemPrice is negative`);
+		const description = text(line.name, line.variationString ? `(${line.variationString})` : undefined, isPiece ? undefined : `[${unit}]`);
+		out.push({
+			kind: 'product',
+			name,
+			description: opts.itemName === 'sku' ? description : text(description, sku ? `SKU ${sku}` : undefined),
+			quantity,
+			unit: isPiece ? 'unit' : undefined,
+			amount,
+			discount: Math.abs(money(line.lineItemCouponDiscount) ?? 0),
+			taxRate: line.taxClass.percentage,
+		});
+	});
+	// An order-level coupon without per-line amounts, and basket discounts, are shared across the
+	// product lines in proportion to their value: that is how the shop computes their VAT share.
+	const lineDiscounts = out.reduce((s, c) => s + c.discount, 0);
+	const coupon = Math.abs(money(container.couponLineItem?.lineItemPrice) ?? 0);
+	const basket = Math.abs(
+		money(container.basketDiscount?.lineItemPrice) ?? money(container.basketDiscount?.amount) ?? money(container.basketDiscount?.price) ?? 0,
+	);
+	const undistributed = (lineDiscounts > 0 ? 0 : coupon) + basket;
+	if (undistributed > 0) {
+		const base = out.reduce((s, c) => s + c.amount - c.discount, 0);
+		if (undistributed > base + 0.005) throw new InputError(`${ctx}the discounts (${undistributed}) exceed the value of the products (${roundHalfUp(base, 2)})`);
+		for (const c of out) c.discount += ((c.amount - c.discount) / base) * undistributed;
+	}
+	const shipping = money(order.shippingData?.price) ?? money(container.shippingPrice) ?? 0;
+	if (shipping > 0) {
+		for (const part of splitByTaxes(shipping, order.shippingData?.taxes, order.taxModel, ctx, 'shippingData')) {
+			out.push({ kind: 'shipping', name: opts.shippingLabel, description: opts.shippingLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+		}
+	}
+	const fee = money(order.paymentData?.price) ?? 0;
+	if (fee > 0) {
+		for (const part of splitByTaxes(fee, order.paymentData?.taxes, order.taxModel, ctx, 'paymentData')) {
+			out.push({ kind: 'paymentFee', name: opts.paymentFeeLabel, description: opts.paymentFeeLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+		}
+	}
+	const extras: Array<[('deposit' | 'ecoParticipation'), typeof container.deposits]> = [
+		['deposit', container.deposits],
+		['ecoParticipation', container.ecoParticipations],
+	];
+	for (const [kind, list] of extras) {
+		(list ?? []).forEach((entry, i) => {
+			const amount = money(entry.lineItemPrice) ?? money(entry.price) ?? 0;
+			if (amount <= 0) return;
+			if (!entry.taxClass) throw new InputError(`${ctx}lineItemContainer.${kind === 'deposit' ? 'deposits' : 'ecoParticipations'}.${i}.taxClass is missing`);
+			const label = entry.name?.trim() || (kind === 'deposit' ? 'Depósito' : 'Ecovalor');
+			out.push({ kind, name: label, description: label, quantity: 1, unit: 'service', amount, discount: 0, taxRate: entry.taxClass.percentage });
+		});
+	}
+	return out;
+}
+
+function clientFromOrder(order: InvoiceableOrder, opts: MappingOptions, ctx: string) {
+	const billing = order.billingAddress;
+	const shipping = order.shippingAddress ?? undefined;
+	const pick = (key: keyof typeof billing) => {
+		const v = billing[key] ?? shipping?.[key];
+		return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+	};
+	const person = text(billing.firstName, billing.middleName, billing.lastName);
+	const company = billing.company?.trim();
+	let name = opts.clientName === 'company' && company ? company : person;
+	if (!name) name = company ?? '';
+	if (!name) throw new InputError(`${ctx}billingAddress.lastName is missing`, 'The client name comes from the billing company or first and last name.');
+	const country = pick('country');
+	if (country && !toIxCountry(country)) {
+		throw new InputError(`${ctx}billingAddress.country "${country}" is unknown`, 'ePages sends ISO 3166 codes such as PT or ES.');
+	}
+	const fiscalRaw = pick('vatId') ?? pick('fiscalCode');
+	const email = pick('emailAddress') ?? pick('businessEmailAddress') ?? pick('privateEmailAddress');
+	const payload = buildClientPayload(
+		{
+			name,
+			// InvoicExpress requires a code; guests have no customer number, and the name is unique anyway.
+			code: order.customerNumber !== undefined && order.customerNumber !== null && String(order.customerNumber).trim() !== '' ? String(order.customerNumber) : name,
+			email,
+			address: text(pick('street'), pick('streetDetails'), pick('addressExtension')) || undefined,
+			postalCode: pick('zipCode'),
+			city: pick('city'),
+			country,
+			fiscalId: fiscalRaw,
+			phone: pick('phoneNumber') ?? pick('mobilePhoneNumber') ?? pick('businessPhoneNumber'),
+			website: pick('websiteUrl'),
+		},
+		{ ...opts.clientRules, context: ctx },
+	);
+	return { ...payload, email, countryIso: country ? countryIso(country) : undefined };
+}
+
+export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partial<MappingOptions> = {}): MappedOrder {
+	const opts: MappingOptions = { ...DEFAULT_MAPPING, ...options, clientRules: { ...DEFAULT_MAPPING.clientRules, ...options.clientRules } };
+	const order = parseInvoiceableOrder(raw);
+	const ctx = `order ${order.orderNumber}: `;
+	const warnings: string[] = [];
+	const client = clientFromOrder(order, opts, ctx);
+	warnings.push(...client.warnings);
+	const currency = (order.currencyId ?? ((order.lineItemContainer.grandTotal as { currency?: string } | undefined)?.currency) ?? 'EUR').toUpperCase();
+	if (currency !== 'EUR' && !(opts.exchangeRate && opts.exchangeRate > 0)) {
+		throw new InputError(`${ctx}the order is in ${currency} and no exchange rate is set`, 'Set "Exchange Rate" (units of the currency per 1 EUR), for example with an expression.');
+	}
+	const parts = components(order, opts, ctx);
+	const grandTotal = money(order.lineItemContainer.grandTotal) ?? money(order.grandTotal);
+	if (grandTotal === undefined) throw new InputError(`${ctx}lineItemContainer.grandTotal is missing`);
+	const topLevel = money(order.grandTotal);
+	if (topLevel !== undefined && Math.abs(topLevel - grandTotal) >= 0.005) {
+		warnings.push(`the order's grandTotal (${topLevel}) differs from its line item total (${grandTotal}); the line items were invoiced`);
+	}
+	const pricing: PricingResult = priceLines(parts, order.taxModel, grandTotal, opts.discountStyle);
+	const taxByRate = new Map<number, string>();
+	for (const line of pricing.lines) {
+		if (!taxByRate.has(line.taxRate)) {
+			taxByRate.set(line.taxRate, taxNameForRate(line.taxRate, taxes, { ...opts, customerCountry: client.countryIso }, ctx));
+		}
+	}
+	const observations = opts.commentInObservations && order.customerComment?.trim() ? order.customerComment.trim() : undefined;
+	const cappedObservations =
+		observations && [...observations].length > OBSERVATIONS_MAX ? `${[...observations].slice(0, OBSERVATIONS_MAX - 1).join('')}…` : observations;
+	const { document } = buildDocumentBody(
+		{
+			date: opts.date,
+			dueDate: opts.dueDate || opts.date,
+			client: client.client,
+			items: pricing.lines.map((l) => ({
+				name: l.name,
+				description: l.description,
+				unitPrice: l.unitPrice,
+				quantity: l.quantity,
+				unit: l.unit,
+				discount: l.discount || undefined,
+				tax: taxByRate.get(l.taxRate),
+			})),
+			reference: order.orderNumber,
+			observations: cappedObservations,
+			sequenceId: opts.sequenceId,
+			taxExemption: opts.taxExemption,
+			currencyCode: currency,
+			exchangeRate: opts.exchangeRate,
+		},
+		taxes,
+		ctx,
+	);
+	return {
+		orderNumber: order.orderNumber,
+		orderId: order.orderId,
+		client: client.client,
+		clientEmail: client.email,
+		document,
+		currency,
+		warnings,
+		totalsCheck: {
+			order_total: pricing.expectedTotal,
+			document_total: pricing.totals.total,
+			difference: pricing.difference,
+			matches: pricing.difference === 0,
+			adjusted_lines: pricing.adjustedLines,
+			document_before_taxes: pricing.totals.beforeTaxes,
+			document_taxes: pricing.totals.taxes,
+			order_taxes: money((order.lineItemContainer as Record<string, unknown>).totalTax) ?? money(order.totalTax) ?? null,
+			vat_by_rate: pricing.totals.byRate,
+		},
+	};
+}

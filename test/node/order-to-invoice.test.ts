@@ -1,0 +1,222 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
+import { runNode, type RunNodeOptions } from '../harness/n8n';
+import { loadEPagesFixture } from '../sandbox/epages';
+import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
+
+const shop = loadEPagesFixture();
+const orders = shop.orders as unknown as IDataObject[];
+const byNumber = (n: string) => orders.find((o) => o.orderNumber === n)!;
+
+let sandbox: IxSandbox;
+let credentials: RunNodeOptions['credentials'];
+
+beforeAll(async () => {
+	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
+	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
+	setIxBackoffPolicy({ maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 });
+});
+afterAll(async () => sandbox.close());
+beforeEach(() => {
+	sandbox.reset();
+	sandbox.faults.configure({});
+});
+
+/** An exemption reason per order, chosen by expression as a merchant would. */
+const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
+
+function params(over: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'document',
+		operation: 'createFromEPagesOrder',
+		order: '={{ $json }}',
+		orderDocumentType: 'invoice',
+		finalize: true,
+		sendEmail: true,
+		attachPdf: false,
+		dryRun: false,
+		clientMatch: 'name',
+		orderOptions: { invoiceDate: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION },
+		...over,
+	};
+}
+
+async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
+	return await runNode({ type: 'invoicExpress', parameters: params(over), credentials, input, ...extra });
+}
+
+function grandTotal(order: IDataObject): number {
+	return Number((order.lineItemContainer as IDataObject & { grandTotal: { amount: number } }).grandTotal.amount);
+}
+
+describe('Create From ePages Order', () => {
+	it('turns every seeded order into exactly one finalized invoice with the order total, to the cent', async () => {
+		const run = await invoice(orders);
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(orders.length);
+		for (const [i, item] of run.items.entries()) {
+			const order = orders[i];
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json).toMatchObject({ order_number: order.orderNumber, outcome: 'created', status: 'final' });
+			expect(item.json.total).toBe(grandTotal(order));
+			expect((item.json.totals_check as IDataObject).matches).toBe(true);
+		}
+		const legal = sandbox.legalDocuments();
+		expect(legal).toHaveLength(orders.length);
+		expect(new Set(legal.map((d) => d.reference)).size).toBe(orders.length);
+		for (const doc of legal) {
+			expect(doc.total).toBe(grandTotal(byNumber(doc.reference)));
+			expect(doc.atcud).toMatch(/^ABCD1234-\d+$/);
+		}
+		// One client per distinct billing name (returning customers reuse their record).
+		const names = new Set(legal.map((d) => d.client.name));
+		expect(sandbox.state.clients).toHaveLength(names.size);
+		expect(names.size).toBeLessThan(orders.length);
+		// E-mails for the customers that have an address.
+		const withEmail = orders.filter((o) => (o.billingAddress as IDataObject).emailAddress);
+		expect(sandbox.state.emails).toHaveLength(withEmail.length);
+		const noEmail = run.items.find((i) => i.json.email_skipped);
+		if (withEmail.length < orders.length) expect(noEmail?.json.email_skipped).toBe('the order has no e-mail address');
+	});
+
+	it('uses at most 4 InvoicExpress calls per order: create, reference check, finalize, e-mail (+ taxes once)', async () => {
+		await invoice(orders);
+		const perOrder = sandbox.requests.filter((r) => r.path !== '/taxes.json').length / orders.length;
+		expect(sandbox.requests.filter((r) => r.path === '/taxes.json')).toHaveLength(1);
+		expect(perOrder).toBeLessThanOrEqual(4);
+	});
+
+	it('sends the client with the shop data, country name and NIF, and the order number as reference', async () => {
+		const company = orders.find((o) => (o.billingAddress as IDataObject).company && (o.billingAddress as IDataObject).vatId && o.taxModel === 'GROSS')!;
+		await invoice([company]);
+		const post = sandbox.requests.find((r) => r.method === 'POST')!;
+		const body = (post.body as IDataObject).invoice as IDataObject;
+		const billing = company.billingAddress as IDataObject;
+		expect(body.reference).toBe(company.orderNumber);
+		expect(body.client).toMatchObject({ name: billing.company, country: 'Portugal', fiscal_id: String(billing.vatId).replace(/\D/g, '') });
+		expect((post.body as IDataObject).proprietary_uid).toMatch(new RegExp(`:${String(company.orderId)}:invoice$`));
+		expect(body.date).toBe('28/11/2026');
+		expect(body.due_date).toBe('28/12/2026');
+	});
+
+	it('running again creates nothing new: "already invoiced", no second e-mail', async () => {
+		await invoice(orders);
+		const before = sandbox.state.documents.length;
+		const again = await invoice(orders);
+		expect(again.items.every((i) => i.json.outcome === 'already invoiced')).toBe(true);
+		expect(sandbox.legalDocuments()).toHaveLength(orders.length);
+		expect(sandbox.state.documents.filter((d) => d.status !== 'deleted')).toHaveLength(before);
+		expect(sandbox.state.emails).toHaveLength(orders.filter((o) => (o.billingAddress as IDataObject).emailAddress).length);
+	});
+
+	it('resumes a draft left by an earlier run instead of creating a second document', async () => {
+		const order = orders[0];
+		const draft = await invoice([order], { finalize: false, sendEmail: false });
+		expect(draft.items[0].json).toMatchObject({ outcome: 'draft', status: 'draft' });
+		const resumed = await invoice([order]);
+		expect(resumed.items[0].json).toMatchObject({ outcome: 'resumed', status: 'final', document_id: draft.items[0].json.document_id, emailed: true });
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+	});
+
+	it('the same order twice in one run, or in parallel runs, gives one legal document', async () => {
+		const order = orders[1];
+		const same = await invoice([order, order]);
+		expect(same.items.map((i) => i.json.outcome).sort()).toEqual(['already invoiced', 'created']);
+		sandbox.reset();
+		const parallel = await Promise.all([invoice([order]), invoice([order]), invoice([order])]);
+		expect(parallel.every((r) => r.error === undefined)).toBe(true);
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+		const ids = new Set(parallel.map((r) => r.items[0].json.document_id));
+		expect(ids.size).toBe(1);
+	});
+
+	it('survives "created but response lost" on every create: one document per order', async () => {
+		sandbox.faults.configure({ rates: { lostResponse: 1 }, applies: (r) => r.method === 'POST' });
+		const run = await invoice(orders.slice(0, 4));
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((i) => i.json.status)).toEqual(['final', 'final', 'final', 'final']);
+		expect(sandbox.legalDocuments()).toHaveLength(4);
+		expect(sandbox.state.documents.filter((d) => d.status === 'draft')).toHaveLength(0);
+	});
+
+	it('dry run returns the document and the totals check and sends nothing but the tax list', async () => {
+		const run = await invoice([orders[3]], { dryRun: true });
+		expect(run.items[0].json).toMatchObject({ outcome: 'dry run', order_number: orders[3].orderNumber });
+		expect((run.items[0].json.totals_check as IDataObject).matches).toBe(true);
+		expect((run.items[0].json.document as IDataObject).items).toBeDefined();
+		expect(sandbox.requests.map((r) => r.path)).toEqual(['/taxes.json']);
+	});
+
+	it('a list item (no line items) is a clear error that names the order, and nothing is sent', async () => {
+		const { lineItemContainer: _omit, ...listItem } = orders[0];
+		const run = await invoice([listItem]);
+		expect(run.error?.message).toBe(`order ${String(orders[0].orderNumber)}: the item has no line items (lineItemContainer); it looks like an order list item`);
+		expect(sandbox.requests.filter((r) => r.path !== '/taxes.json')).toHaveLength(0);
+	});
+
+	it('with Continue On Fail, a bad order becomes an error item naming the order and field; the others are invoiced', async () => {
+		const bad = JSON.parse(JSON.stringify(orders[0])) as IDataObject;
+		(bad.billingAddress as IDataObject).vatId = '123456780';
+		(bad.billingAddress as IDataObject).country = 'PT';
+		bad.orderNumber = 'BAD-1';
+		const run = await invoice([orders[1], bad, orders[2]], {}, { continueOnFail: true });
+		expect(run.items[1].json.error).toBe('order BAD-1: client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong');
+		expect(run.items[0].json.status).toBe('final');
+		expect(run.items[2].json.status).toBe('final');
+		expect(sandbox.legalDocuments()).toHaveLength(2);
+	});
+
+	it('0 % lines need an exemption reason: clear error when missing', async () => {
+		const exempt = orders.find((o) => o.taxModel === 'NET')!;
+		const run = await invoice([exempt], { orderOptions: { invoiceDate: '2026-11-28' } });
+		expect(run.error?.message).toMatch(new RegExp(`^order ${String(exempt.orderNumber)}: \\d+ item\\(s\\) have 0 % VAT but no tax exemption reason is set$`));
+		expect(sandbox.state.documents).toHaveLength(0);
+	});
+
+	it('strict totals refuse a document that cannot match; off reports the difference', async () => {
+		const broken = JSON.parse(JSON.stringify(orders[0])) as IDataObject;
+		broken.orderNumber = 'OFF-BY-ONE';
+		const container = broken.lineItemContainer as IDataObject & { grandTotal: { amount: number } };
+		container.grandTotal = { ...container.grandTotal, amount: container.grandTotal.amount + 1 };
+		const strict = await invoice([broken]);
+		expect(strict.error?.message).toMatch(/^order OFF-BY-ONE: the invoice total would be [\d.]+ but the order total is [\d.]+ \(difference -1\)$/);
+		expect(sandbox.state.documents).toHaveLength(0);
+		const lenient = await invoice([broken], { orderOptions: { invoiceDate: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } });
+		expect((lenient.items[0].json.totals_check as IDataObject).difference).toBe(-1);
+	});
+
+	it('explicit client lookup reports whether the client was created', async () => {
+		const first = orders.find((o) => o.customerId && orders.filter((x) => x.customerId === o.customerId).length > 1)!;
+		const returning = orders.filter((o) => o.customerId === first.customerId);
+		const run = await invoice(returning.slice(0, 2), { clientMatch: 'nameLookup' });
+		expect(run.items.map((i) => i.json.client_created)).toEqual([true, false]);
+	});
+
+	it('attaches the PDF when asked', async () => {
+		const run = await invoice([orders[0]], { attachPdf: true });
+		expect(run.items[0].binary?.data.mimeType).toBe('application/pdf');
+		expect(run.items[0].binary?.data.fileName).toBe(`invoice-${String(run.items[0].json.inverted_sequence_number).replace('/', '-')}.pdf`);
+	});
+});
+
+describe('weakest API reading: uid blocks only in flight, reference filter lags', () => {
+	let weak: IxSandbox;
+	beforeAll(async () => {
+		weak = await startInvoicExpressSandbox({ uidLockOnlyInFlight: true, referenceLagMs: 600, createDelayMs: 50 });
+	});
+	afterAll(async () => weak.close());
+
+	it('parallel runs of the same orders still finalize exactly one document per order', async () => {
+		const creds = { invoicExpressApi: { accountName: 'x', apiKey: weak.apiKey, baseUrl: weak.url } };
+		const some = orders.slice(0, 3);
+		const runs = await Promise.all(
+			[0, 1, 2].map(async () => await runNode({ type: 'invoicExpress', parameters: params({ sendEmail: false }), credentials: creds, input: some })),
+		);
+		expect(runs.every((r) => r.error === undefined)).toBe(true);
+		const legal = weak.legalDocuments();
+		expect(legal).toHaveLength(3);
+		expect(new Set(legal.map((d) => d.reference)).size).toBe(3);
+		expect(weak.state.documents.filter((d) => d.status === 'draft')).toHaveLength(0);
+	}, 60000);
+});
