@@ -149,7 +149,8 @@ describe('Create From ePages Order', () => {
 	});
 
 	it('a list item (no line items) is a clear error that names the order, and nothing is sent', async () => {
-		const { lineItemContainer: _omit, ...listItem } = orders[0];
+		const listItem = { ...orders[0] };
+		delete listItem.lineItemContainer;
 		const run = await invoice([listItem]);
 		expect(run.error?.message).toBe(`order ${String(orders[0].orderNumber)}: the item has no line items (lineItemContainer); it looks like an order list item`);
 		expect(sandbox.requests.filter((r) => r.path !== '/taxes.json')).toHaveLength(0);
