@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
+import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
 import { fakeSecret } from '../harness/secrets';
 import { loadOptions, runNode, testCredential, type RunNodeOptions } from '../harness/n8n';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
@@ -134,6 +134,21 @@ describe('transport retries', () => {
 		expect(run.error?.description).toContain('780 requests per minute');
 		expect(sandbox.requests).toHaveLength(4);
 	});
+	it('repeats reads that time out, and names the timeout when it persists', async () => {
+		setIxTimeout(150);
+		try {
+			sandbox.faults.configure({ rates: { slow: 0.5 }, slowMs: 400, seed: 8 });
+			const ok = await ix({ resource: 'client', operation: 'getAll', returnAll: true });
+			expect(ok.error).toBeUndefined();
+			expect(sandbox.requests.some((r) => r.fault === 'slow')).toBe(true);
+			sandbox.faults.configure({ rates: { slow: 1 }, slowMs: 400 });
+			const failed = await ix({ resource: 'tax', operation: 'getAll' });
+			expect(failed.error?.message).toBe('InvoicExpress could not be reached to load the taxes (no answer before the timeout)');
+		} finally {
+			setIxTimeout(DEFAULT_TIMEOUT_MS);
+		}
+	});
+
 	it('never repeats a document creation blindly after a server error', async () => {
 		sandbox.faults.configure({ rates: { status500: 1 }, applies: (r) => r.method === 'POST' });
 		const run = await ix(invoiceParams({ additionalFields: {} }));

@@ -68,6 +68,11 @@ export interface IxResponse {
 export const DEFAULT_TIMEOUT_MS = 30000;
 
 let backoffPolicy: BackoffPolicy = DEFAULT_BACKOFF;
+let timeoutMs = DEFAULT_TIMEOUT_MS;
+/** Tests shorten the request timeout to exercise slow answers quickly. */
+export function setIxTimeout(ms: number): void {
+	timeoutMs = ms;
+}
 /** Tests shorten the back-off; workflows always use the default. */
 export function setIxBackoffPolicy(policy: BackoffPolicy): void {
 	backoffPolicy = policy;
@@ -143,7 +148,7 @@ export async function ixRequest(
 		qs: req.qs ? { ...req.qs } : undefined,
 		body: req.body,
 		json: !req.binary,
-		timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		timeout: req.timeoutMs ?? timeoutMs,
 		// Filters such as `status[]` repeat the key for each value.
 		arrayFormat: 'repeat',
 	};
@@ -278,7 +283,7 @@ export async function downloadFile(
 				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+				timeout: opts.timeoutMs ?? timeoutMs,
 			})) as { statusCode: number; headers?: IDataObject; body: unknown };
 			outcome = { kind: 'response', status: res.statusCode, headers: res.headers ?? {}, body: res.body };
 		} catch (error) {
