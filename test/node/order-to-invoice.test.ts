@@ -221,3 +221,84 @@ describe('weakest API reading: uid blocks only in flight, reference filter lags'
 		expect(weak.state.documents.filter((d) => d.status === 'draft')).toHaveLength(0);
 	}, 60000);
 });
+
+describe('separate steps: Find or Create Client → Create (items from the order) → Finalize → Send by Email', () => {
+	async function chain(order: IDataObject, retry?: RunNodeOptions['retryOnFail']) {
+		const client = await runNode({
+			type: 'invoicExpress',
+			credentials,
+			input: [order],
+			retryOnFail: retry,
+			parameters: {
+				resource: 'client',
+				operation: 'findOrCreate',
+				matchBy: 'name',
+				name: "={{ $json.billingAddress.company || ($json.billingAddress.firstName + ' ' + $json.billingAddress.lastName) }}",
+				code: '={{ $json.customerNumber || "" }}',
+				clientFields: {
+					email: '={{ $json.billingAddress.emailAddress || "" }}',
+					country: '={{ $json.billingAddress.country || "" }}',
+					fiscalId: '={{ $json.billingAddress.vatId || $json.billingAddress.fiscalCode || "" }}',
+					city: '={{ $json.billingAddress.city || "" }}',
+				},
+			},
+		});
+		expect(client.error).toBeUndefined();
+		const created = await runNode({
+			type: 'invoicExpress',
+			credentials,
+			input: [order],
+			retryOnFail: retry,
+			parameters: {
+				resource: 'document',
+				operation: 'create',
+				documentType: 'invoice',
+				date: '2026-11-28',
+				dueDate: '2026-12-28',
+				name: String(client.items[0].json.name),
+				code: String(client.items[0].json.code),
+				itemsInput: 'ePagesOrder',
+				order: '={{ $json }}',
+				additionalFields: {
+					skipIfReferenceExists: true,
+					uniqueKey: `={{ 'epages:' + $json.orderId + ':invoice' }}`,
+					taxExemption: EXEMPTION,
+				},
+			},
+		});
+		expect(created.error).toBeUndefined();
+		const id = String(created.items[0].json.id);
+		const finalized = await runNode({
+			type: 'invoicExpress',
+			credentials,
+			input: created.items.map((i) => i.json),
+			retryOnFail: retry,
+			parameters: { resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
+		});
+		expect(finalized.error).toBeUndefined();
+		return { client, created, finalized };
+	}
+
+	it('gives the same documents as the one-step operation', async () => {
+		const results = [];
+		for (const order of orders) results.push(await chain(order));
+		const legal = sandbox.legalDocuments();
+		expect(legal).toHaveLength(orders.length);
+		for (const doc of legal) expect(doc.total).toBe(grandTotal(byNumber(doc.reference)));
+		const chainItems = legal.map((d) => ({ ref: d.reference, total: d.total, lines: d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name]) }));
+		sandbox.reset();
+		await invoice(orders, { sendEmail: false });
+		const oneStep = sandbox.legalDocuments().map((d) => ({ ref: d.reference, total: d.total, lines: d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name]) }));
+		expect(chainItems).toEqual(oneStep);
+		expect(results[0].created.items[0].json.totals_check).toMatchObject({ matches: true });
+	});
+
+	it('running the chain again finds the existing document instead of creating one', async () => {
+		await chain(orders[0]);
+		const again = await chain(orders[0]);
+		expect(again.created.items[0].json.outcome).toBe('existing');
+		expect(again.finalized.items[0].json.status).toBe('final');
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+	});
+});
+

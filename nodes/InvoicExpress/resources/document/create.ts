@@ -5,7 +5,8 @@ import { createDocument, finalizeDocument, findDocumentsByReference, getDocument
 import { loadTaxes } from '../../api/accountData';
 import { InputError } from '../../helpers/client';
 import { todayIx } from '../../helpers/dates';
-import { buildDocumentBody, summarizeDocument } from '../../helpers/document';
+import { buildDocumentBody, summarizeDocument, type IxTax } from '../../helpers/document';
+import { mapOrderToDocument } from '../../mapping/orderToDocument';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { asNodeError } from '../../../shared/execute';
 import { clientFieldOptions, clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
@@ -63,6 +64,11 @@ export const createDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Fields', value: 'fields', description: 'Enter each item below' },
 			{ name: 'JSON', value: 'json', description: 'An array of items, e.g. from an expression' },
+			{
+				name: 'From ePages Order',
+				value: 'ePagesOrder',
+				description: 'The lines of an ePages order, priced to the cent as in "Create From ePages Order"',
+			},
 		],
 		default: 'fields',
 		displayOptions: op,
@@ -164,6 +170,14 @@ export const createDescription: INodeProperties[] = [
 		displayOptions: { show: { resource: ['document'], operation: ['create'], itemsInput: ['json'] } },
 	},
 	{
+		displayName: 'Order',
+		name: 'order',
+		type: 'json',
+		default: '={{ $json }}',
+		description: 'The ePages order with its line items; its number becomes the reference unless one is set',
+		displayOptions: { show: { resource: ['document'], operation: ['create'], itemsInput: ['ePagesOrder'] } },
+	},
+	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
 		type: 'collection',
@@ -223,6 +237,42 @@ export const createDescription: INodeProperties[] = [
 	},
 ];
 
+interface OrderItems {
+	items: unknown[];
+	reference: string;
+	totalsCheck: IDataObject;
+}
+
+/** Lines of an ePages order, mapped exactly as the one-step operation maps them. */
+function readOrderItems(ctx: IExecuteFunctions, i: number, taxes: IxTax[], date: string, dueDate: string, extra: IDataObject): OrderItems {
+	let raw = ctx.getNodeParameter('order', i, {}) as unknown;
+	if (typeof raw === 'string') {
+		try {
+			raw = JSON.parse(raw);
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), 'The order is not valid JSON', { itemIndex: i });
+		}
+	}
+	try {
+		const mapped = mapOrderToDocument(raw, taxes, {
+			date,
+			dueDate,
+			taxExemption: (extra.taxExemption as string) || undefined,
+			exchangeRate: (extra.exchangeRate as number) || undefined,
+			// The client is chosen by this node's own fields; the order's address only has to be readable.
+			clientRules: { invalidFiscalId: 'finalConsumer', longName: 'truncate' },
+		});
+		return {
+			items: mapped.document.items as unknown[],
+			reference: mapped.orderNumber,
+			totalsCheck: mapped.totalsCheck as unknown as IDataObject,
+		};
+	} catch (error) {
+		if (error instanceof InputError) throw toOperationError(ctx, error, i);
+		throw asNodeError(ctx.getNode(), error, i);
+	}
+}
+
 function readItems(ctx: IExecuteFunctions, i: number): unknown[] {
 	if (ctx.getNodeParameter('itemsInput', i, 'fields') === 'json') {
 		let raw = ctx.getNodeParameter('itemsJson', i, '[]') as unknown;
@@ -245,10 +295,12 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 	const info = DOCUMENT_TYPES[type];
 	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
 	const { client, warnings } = readClient(this, i);
-	const items = readItems(this, i);
 	const date = (this.getNodeParameter('date', i, '') as string) || todayIx();
 	const dueDate = (this.getNodeParameter('dueDate', i, '') as string) || date;
+	const fromOrder = this.getNodeParameter('itemsInput', i, 'fields') === 'ePagesOrder';
+	const items = fromOrder ? [] : readItems(this, i);
 	const taxes = await loadTaxes(this, i);
+	const orderItems = fromOrder ? readOrderItems(this, i, taxes, date, dueDate, extra) : undefined;
 	let document: Record<string, unknown>;
 	try {
 		document = buildDocumentBody(
@@ -256,8 +308,8 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 				date,
 				dueDate,
 				client,
-				items,
-				reference: extra.reference as string,
+				items: orderItems?.items ?? items,
+				reference: (extra.reference as string) || orderItems?.reference,
 				observations: extra.observations as string,
 				sequenceId: extra.sequenceId as string,
 				taxExemption: extra.taxExemption as string,
@@ -304,6 +356,7 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 				...summarizeDocument(doc, info.prefix),
 				document_type: type,
 				outcome,
+				...(orderItems ? { totals_check: orderItems.totalsCheck } : {}),
 				...(warnings.length ? { warnings } : {}),
 			},
 		},
