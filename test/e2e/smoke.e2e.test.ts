@@ -1,0 +1,48 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
+import { ensureN8n, N8nInstance, nodeOutput, packPackage } from './n8n';
+
+let ix: IxSandbox;
+let n8n: N8nInstance;
+
+beforeAll(async () => {
+	ix = await startInvoicExpressSandbox();
+	n8n = new N8nInstance(await ensureN8n());
+	await n8n.installPackage(await packPackage());
+});
+afterAll(async () => {
+	await ix.close();
+	n8n?.cleanup();
+});
+
+test('the packed package loads in n8n and lists the taxes through the credential', async () => {
+	await n8n.importCredentials([
+		{ id: 'ixCredential0001', name: 'InvoicExpress sandbox', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
+	]);
+	await n8n.importWorkflows([
+		{
+			id: 'smokeWorkflow001',
+			name: 'Smoke',
+			active: false,
+			settings: {},
+			connections: { Start: { main: [[{ node: 'Taxes', type: 'main', index: 0 }]] } },
+			nodes: [
+				{ id: 'a', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'b',
+					name: 'Taxes',
+					type: 'n8n-nodes-epages-invoicexpress.invoicExpress',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { resource: 'tax', operation: 'getAll' },
+					credentials: { invoicExpressApi: { id: 'ixCredential0001', name: 'InvoicExpress sandbox' } },
+				},
+			],
+		},
+	]);
+	const result = await n8n.execute('smokeWorkflow001');
+	if (!result.run) console.log(result.stdout, result.stderr);
+	expect(result.code).toBe(0);
+	expect(nodeOutput(result.run!, 'Taxes').map((t) => t.name)).toEqual(ix.state.taxes.map((t) => t.name));
+	expect(ix.requests.every((r) => r.query.api_key === ix.apiKey)).toBe(true);
+});
