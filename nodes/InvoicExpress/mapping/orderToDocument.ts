@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { buildClientPayload, InputError, type ClientRules } from '../helpers/client';
 import { countryIso, toIxCountry } from '../helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../helpers/document';
-import { priceLines, type DiscountStyle, type OrderComponent, type PricingResult } from './pricing';
+import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
 /**
  * ePages order → InvoicExpress document, as pure code: every input problem is an InputError that
@@ -147,6 +147,8 @@ export interface MappedOrder {
 	client: Record<string, string>;
 	clientEmail?: string;
 	document: Record<string, unknown>;
+	/** The document's lines as priced, in the same order, with their kind (product, shipping …) and VAT rate. */
+	lines: PricedLine[];
 	totalsCheck: TotalsCheck;
 	warnings: string[];
 	currency: string;
@@ -225,7 +227,9 @@ interface TaxedAmount {
 
 /**
  * Shipping and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate, or
- * several when the shop splits shipping VAT by the basket's rates.
+ * several when the shop splits shipping VAT by the basket's rates. Each tax is rounded to the cent, so
+ * the part of the charge it stands for is only known to ±0.005 × (100 + rate) / rate (about ±0.09 at
+ * 6 %): the parts are scaled to add up to the charge when the gap is within that rounding.
  */
 function splitByTaxes(
 	gross: number,
@@ -240,21 +244,26 @@ function splitByTaxes(
 	if (taxes.length === 1) return [{ amount: gross, rate: taxes[0].taxClass.percentage }];
 	const parts: TaxedAmount[] = [];
 	let assigned = 0;
+	let tolerance = 0.005;
 	for (const t of taxes) {
 		const rate = t.taxClass.percentage;
 		const tax = money(t.price) ?? 0;
 		if (rate > 0) {
-			const net = tax / (rate / 100);
-			const amount = taxModel === 'GROSS' ? net + tax : net;
+			// The amount (gross or net, as the charge) whose VAT is `tax`.
+			const factor = taxModel === 'GROSS' ? (100 + rate) / rate : 100 / rate;
+			const amount = tax * factor;
 			parts.push({ amount, rate });
 			assigned += amount;
+			tolerance += 0.005 * factor;
 		}
 	}
 	const rest = gross - assigned;
 	const zero = taxes.find((t) => t.taxClass.percentage === 0);
-	if (Math.abs(rest) > 0.005) {
-		if (!zero) throw new InputError(`${ctx}${field}.taxes do not add up to the charge of ${gross}`);
+	if (zero && rest > 0.005) {
 		parts.push({ amount: rest, rate: 0 });
+	} else if (rest !== 0) {
+		if (Math.abs(rest) > tolerance || assigned <= 0) throw new InputError(`${ctx}${field}.taxes do not add up to the charge of ${gross}`);
+		for (const p of parts) p.amount *= gross / assigned;
 	}
 	return parts.filter((p) => p.amount > 0);
 }
@@ -334,7 +343,9 @@ function clientFromOrder(order: InvoiceableOrder, opts: MappingOptions, ctx: str
 		const v = billing[key] ?? shipping?.[key];
 		return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 	};
-	const person = text(billing.firstName, billing.middleName, billing.lastName);
+	// A first name alone is no client name for an invoice (and matching clients by name would merge
+	// every "Maria"): without a last name the company is needed.
+	const person = billing.lastName?.trim() ? text(billing.firstName, billing.middleName, billing.lastName) : '';
 	const company = billing.company?.trim();
 	let name = opts.clientName === 'company' && company ? company : person;
 	if (!name) name = company ?? '';
@@ -422,6 +433,7 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		client: client.client,
 		clientEmail: client.email,
 		document,
+		lines: pricing.lines,
 		currency,
 		warnings,
 		totalsCheck: {
