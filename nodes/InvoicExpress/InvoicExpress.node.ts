@@ -29,7 +29,14 @@ export class InvoicExpress implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'invoicExpressApi', required: true }],
+		credentials: [
+			{ name: 'invoicExpressApi', required: true },
+			{
+				name: 'ePagesApi',
+				required: true,
+				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -60,6 +67,9 @@ export class InvoicExpress implements INodeType {
 		if (!handler) {
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
 		}
-		return [await runPerItem(this, handler)];
+		// Documents are independent per item and their calls are paced by the transport's limiter;
+		// client operations stay sequential so that two items naming one new client meet in order.
+		const concurrency = resource === 'document' && operation !== 'getAll' ? 4 : 1;
+		return [await runPerItem(this, handler, concurrency)];
 	}
 }

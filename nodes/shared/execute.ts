@@ -9,30 +9,38 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 export async function runPerItem(
 	ctx: IExecuteFunctions,
 	handler: (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>,
+	concurrency = 1,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const results = await handler.call(ctx, i);
-			for (const result of results) out.push({ ...result, pairedItem: { item: i } });
-		} catch (error) {
-			const wrapped =
-				error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
-			if (ctx.continueOnFail()) {
-				out.push({
-					json: { error: wrapped.message, ...(wrapped.description ? { description: wrapped.description } : {}) },
-					pairedItem: { item: i },
-				});
-				continue;
+	// Results are kept per input item so that the output order is the input order, whatever finishes first.
+	const results: INodeExecutionData[][] = new Array(items.length);
+	const failures: Array<{ index: number; error: NodeApiError | NodeOperationError }> = [];
+	let next = 0;
+	const worker = async () => {
+		while (failures.length === 0 && next < items.length) {
+			const i = next++;
+			try {
+				results[i] = (await handler.call(ctx, i)).map((result) => ({ ...result, pairedItem: { item: i } }));
+			} catch (error) {
+				const wrapped = asNodeError(ctx.getNode(), error, i);
+				if (ctx.continueOnFail()) {
+					results[i] = [
+						{
+							json: { error: wrapped.message, ...(wrapped.description ? { description: wrapped.description } : {}) },
+							pairedItem: { item: i },
+						},
+					];
+					continue;
+				}
+				if (wrapped.context.itemIndex === undefined) wrapped.context.itemIndex = i;
+				failures.push({ index: i, error: wrapped });
 			}
-			if (wrapped.context.itemIndex === undefined) wrapped.context.itemIndex = i;
-			throw wrapped;
 		}
-	}
-	return out;
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+	// Items run in parallel: report the failure of the first item in input order.
+	if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0].error;
+	return results.flatMap((r) => r ?? []);
 }
 
 /** Rethrows n8n errors as they are and wraps anything else, so that no raw error reaches n8n. */

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- test infrastructure that starts n8n; never shipped */
 /**
  * A real n8n (pinned, cached outside the repository by scripts/install-n8n.sh) with this package
  * installed the way n8n's community-package installer does it: from the `npm pack` tarball, so a
@@ -8,6 +8,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+import { fakeSecret } from '../harness/secrets';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-epages-invoicexpress';
@@ -99,7 +101,7 @@ export class N8nInstance {
 			PATH: `${join(this.install.nodeBin, '..')}:${process.env.PATH ?? ''}`,
 			HOME: this.userFolder,
 			N8N_USER_FOLDER: this.userFolder,
-			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-not-secret',
+			N8N_ENCRYPTION_KEY: fakeSecret('n8n-encryption'),
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import { ensureN8n, N8nInstance, nodeOutput, packPackage } from './n8n';
 
@@ -41,7 +40,7 @@ test('the packed package loads in n8n and lists the taxes through the credential
 		},
 	]);
 	const result = await n8n.execute('smokeWorkflow001');
-	if (!result.run) console.log(result.stdout, result.stderr);
+	if (!result.run) throw new Error(`n8n execute gave no run:\n${result.stdout}\n${result.stderr}`);
 	expect(result.code).toBe(0);
 	expect(nodeOutput(result.run!, 'Taxes').map((t) => t.name)).toEqual(ix.state.taxes.map((t) => t.name));
 	expect(ix.requests.every((r) => r.query.api_key === ix.apiKey)).toBe(true);

@@ -244,3 +244,31 @@ describe('document body', () => {
 		expect(roundHalfUp(24.39024390, 4)).toBe(24.3902);
 	});
 });
+
+describe('adaptive limiter', () => {
+	it('never exceeds its limit, halves on 429 and grows after successes', async () => {
+		const { AdaptiveLimiter } = await import('../../nodes/shared/limiter');
+		const limiter = new AdaptiveLimiter({ initial: 4, min: 1, max: 6 });
+		let inFlight = 0;
+		let peak = 0;
+		await Promise.all(
+			Array.from({ length: 20 }, async () => {
+				const release = await limiter.acquire();
+				inFlight++;
+				peak = Math.max(peak, inFlight);
+				await Promise.resolve();
+				await Promise.resolve();
+				inFlight--;
+				release();
+				limiter.onSuccess();
+			}),
+		);
+		expect(peak).toBeLessThanOrEqual(6);
+		expect(limiter.currentLimit).toBeGreaterThan(4);
+		limiter.onThrottle();
+		limiter.onThrottle();
+		limiter.onThrottle();
+		expect(limiter.currentLimit).toBe(1);
+		expect(limiter.throttled).toBe(3);
+	});
+});

@@ -3,6 +3,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { sendAuthenticated, type ApiContext, type HttpOutcome, bodyJson } from '../../shared/http';
+import { limiterFor } from '../../shared/limiter';
 import { redactSecrets } from '../../shared/redact';
 import {
 	backoffDelay,
@@ -66,6 +67,12 @@ export interface IxResponse {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30000;
+
+/**
+ * Requests in flight per execution: up to 8, halved on each 429. The account's 780 requests per
+ * minute are shared with the merchant's other tools, so no fixed pace is assumed.
+ */
+export const IX_LIMITS = { initial: 4, min: 1, max: 8 };
 
 let backoffPolicy: BackoffPolicy = DEFAULT_BACKOFF;
 let timeoutMs = DEFAULT_TIMEOUT_MS;
@@ -157,8 +164,17 @@ export async function ixRequest(
 	const retry = req.retry ?? (method === 'POST' ? 'rateLimitOnly' : 'idempotent');
 	const action = req.action ?? `${method} ${path}`;
 
+	const limiter = limiterFor(ctx, 'invoicexpress', IX_LIMITS);
 	for (let attempt = 1; ; attempt++) {
-		const outcome: HttpOutcome = await sendAuthenticated(ctx, IX_CREDENTIAL, options);
+		const release = await limiter.acquire();
+		let outcome: HttpOutcome;
+		try {
+			outcome = await sendAuthenticated(ctx, IX_CREDENTIAL, options);
+		} finally {
+			release();
+		}
+		if (outcome.kind === 'response' && outcome.status === 429) limiter.onThrottle();
+		else if (outcome.kind === 'response' && outcome.status < 300) limiter.onSuccess();
 		const last = attempt >= backoffPolicy.maxAttempts;
 		if (outcome.kind === 'network') {
 			const canRetry = retry === 'idempotent' && isTransientNetworkCode(outcome.code);
