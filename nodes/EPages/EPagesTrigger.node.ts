@@ -1,0 +1,129 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { pollEPages } from './trigger/runner';
+import { STATUS_EVENTS } from './trigger/types';
+
+const statusEvents = Object.keys(STATUS_EVENTS);
+
+export class EPagesTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'ePages Trigger',
+		name: 'ePagesTrigger',
+		icon: { light: 'file:../../icons/epages.svg', dark: 'file:../../icons/epages.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description: 'Starts the workflow when an order is placed, changed or reaches a status in an ePages shop',
+		defaults: { name: 'ePages Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'ePagesApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'New Order', value: 'newOrder', description: 'An order was placed' },
+					{ name: 'Order Archived', value: 'orderArchived', description: 'The archived date was set' },
+					{ name: 'Order Closed', value: 'orderClosed', description: 'The closed date was set' },
+					{ name: 'Order Delivered', value: 'orderDelivered', description: 'The delivered date was set' },
+					{ name: 'Order Dispatched', value: 'orderDispatched', description: 'The dispatched date was set' },
+					{ name: 'Order Invoiced', value: 'orderInvoiced', description: 'The invoiced date was set' },
+					{ name: 'Order Paid', value: 'orderPaid', description: 'The paid date was set' },
+					{ name: 'Order Pending', value: 'orderPending', description: 'The pending date was set' },
+					{
+						name: 'Order Rejected (Cancelled)',
+						value: 'orderRejected',
+						description: 'The rejected date was set (ePages calls a cancelled order rejected)',
+					},
+					{ name: 'Order Returned', value: 'orderReturned', description: 'The returned date was set' },
+					{
+						name: 'Order Updated',
+						value: 'orderUpdated',
+						description:
+							'Line items, addresses, shipping or payment method changed, or an order document was finalized (status changes do not count)',
+					},
+					{ name: 'Order Viewed', value: 'orderViewed', description: 'The order was opened in the administration' },
+				],
+				default: 'newOrder',
+			},
+			{
+				displayName:
+					'Status events look at the orders created within the lookback period on every poll (one request per 100 such orders)',
+				name: 'statusNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { event: statusEvents } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Emit',
+						name: 'emit',
+						type: 'options',
+						options: [
+							{
+								name: 'Full Orders',
+								value: 'fullOrders',
+								description: 'Each order with its line items (one more request per order)',
+							},
+							{
+								name: 'List Items',
+								value: 'listItems',
+								description: 'Orders as the order list gives them: no line items',
+							},
+						],
+						default: 'fullOrders',
+					},
+					{
+						displayName: 'Include New Orders',
+						name: 'includeNewOrders',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to also emit orders that have not changed since they were placed',
+						displayOptions: { show: { '/event': ['orderUpdated'] } },
+					},
+					{
+						displayName: 'Locale',
+						name: 'locale',
+						type: 'string',
+						default: '',
+						placeholder: 'pt_PT',
+						description: 'Language of product names in the orders, as language_COUNTRY. Empty: the shop\'s default.',
+					},
+					{
+						displayName: 'Start From',
+						name: 'startFrom',
+						type: 'dateTime',
+						default: '',
+						description:
+							'Also emit orders from this date on (taken oldest first, in portions per poll). Empty: only what happens after activation.',
+					},
+					{
+						displayName: 'Status Lookback (Days)',
+						name: 'statusLookbackDays',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 364 },
+						default: 14,
+						description:
+							'Orders created this many days back are watched for the status; a status set on an older order is not noticed',
+						displayOptions: { show: { '/event': statusEvents } },
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollEPages(this);
+	}
+}

@@ -1,0 +1,107 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { toInstant } from '../helpers/dates';
+
+/** One operation: runs for one input item and returns that item's output items. */
+export type OperationHandler = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+export const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+export function show(resource: string, operations: string[]): INodeProperties['displayOptions'] {
+	return { show: { resource: [resource], operation: operations } };
+}
+
+/** Required ID parameter, trimmed; empty is an error before any request. */
+export function requiredId(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	const raw = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
+	if (value === '') {
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description: `Set "${label}".` });
+	}
+	if (/[/?#\s]/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `${label} "${value}" is not a valid ePages ID`, {
+			itemIndex,
+			description: 'ePages IDs look like 5639C509-092F-7704-77D3-D5809AB321D8.',
+		});
+	}
+	return value;
+}
+
+export function isLocale(value: string): boolean {
+	return /^[a-z]{2}_[A-Z]{2}$/.test(value);
+}
+
+/** The optional `locale` of an options collection, checked. */
+export function localeOption(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): IDataObject {
+	const locale = typeof options.locale === 'string' ? options.locale.trim() : '';
+	if (locale === '') return {};
+	if (!isLocale(locale)) {
+		throw new NodeOperationError(ctx.getNode(), `The locale "${locale}" is not valid`, {
+			itemIndex,
+			description: 'Use language_COUNTRY, such as pt_PT, de_DE or en_GB.',
+		});
+	}
+	return { locale };
+}
+
+/**
+ * A date parameter as an ISO instant (undefined when empty); a bad date is an error before any
+ * request. A value without a zone is read in the workflow's time zone.
+ */
+export function dateParam(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string | undefined {
+	const ms = toInstant(value, ctx.getTimezone());
+	if (ms === undefined) return undefined;
+	if (!Number.isFinite(ms)) {
+		throw new NodeOperationError(ctx.getNode(), `${label} "${String(value)}" is not a date`, {
+			itemIndex,
+			description: 'Use a date such as 2026-01-31 or 2026-01-31T08:00:00Z.',
+		});
+	}
+	return new Date(ms).toISOString();
+}
+
+export const localeField: INodeProperties = {
+	displayName: 'Locale',
+	name: 'locale',
+	type: 'string',
+	default: '',
+	placeholder: 'pt_PT',
+	description: 'Language of the texts, as language_COUNTRY. Empty: the shop\'s default language.',
+};
+
+export function returnAllFields(resource: string, operation: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: show(resource, [operation]),
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
+		},
+	];
+}
+
+export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	if (returnAll) return undefined;
+	const limit = Number(ctx.getNodeParameter('limit', itemIndex, 50));
+	if (!Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(ctx.getNode(), 'Limit must be a whole number of at least 1', { itemIndex });
+	}
+	return limit;
+}
+
+export function asItems(json: IDataObject | IDataObject[]): INodeExecutionData[] {
+	return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j }));
+}

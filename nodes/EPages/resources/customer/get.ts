@@ -1,0 +1,14 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { bodyJson } from '../../../shared/http';
+import { epRequest } from '../../transport';
+import { requiredId } from '../common';
+
+export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const id = requiredId(this, 'customerId', 'Customer ID', i);
+	const res = await epRequest(this, 'GET', `/customers/${encodeURIComponent(id)}`, {
+		itemIndex: i,
+		action: `get customer ${id}`,
+	});
+	return [{ json: (bodyJson(res.body) ?? {}) as IDataObject }];
+}

@@ -1,0 +1,147 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { epGetAll } from '../../transport';
+import type { OrderStatusFilter } from '../../schemas/order';
+import { asItems, dateParam, getLimit, localeField, localeOption, returnAllFields, show, YEAR_MS } from '../common';
+import { fetchOrder } from './get';
+
+const op = show('order', ['getAll']);
+
+/** Filter name in the node → the shop's status filter. Names are the public interface: keep them. */
+const STATUS_FILTER_PARAMS: Record<string, { field: OrderStatusFilter; label: string }> = {
+	archived: { field: 'archivedOn', label: 'Archived' },
+	closed: { field: 'closedOn', label: 'Closed' },
+	delivered: { field: 'deliveredOn', label: 'Delivered' },
+	dispatched: { field: 'dispatchedOn', label: 'Dispatched' },
+	invoiced: { field: 'invoicedOn', label: 'Invoiced' },
+	paid: { field: 'paidOn', label: 'Paid' },
+	pending: { field: 'pendingOn', label: 'Pending' },
+	rejected: { field: 'rejectedOn', label: 'Rejected (Cancelled)' },
+	returned: { field: 'returnedOn', label: 'Returned' },
+	viewed: { field: 'viewedOn', label: 'Viewed' },
+};
+
+const statusFilter = (name: string): INodeProperties => ({
+	displayName: STATUS_FILTER_PARAMS[name].label,
+	name,
+	type: 'options',
+	options: [
+		{ name: 'Any', value: 'any' },
+		{ name: 'Not Set', value: 'notSet', description: `Only orders without a ${STATUS_FILTER_PARAMS[name].field} date` },
+		{ name: 'Set', value: 'set', description: `Only orders with a ${STATUS_FILTER_PARAMS[name].field} date` },
+	],
+	default: 'any',
+});
+
+export const getAllDescription: INodeProperties[] = [
+	...returnAllFields('order', 'getAll'),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: op,
+		options: [
+			statusFilter('archived'),
+			statusFilter('closed'),
+			{
+				displayName: 'Created After',
+				name: 'createdAfter',
+				type: 'dateTime',
+				default: '',
+				description: 'Orders created from this date on. The shop lists at most one year from here.',
+			},
+			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+			{ displayName: 'Customer ID', name: 'customerId', type: 'string', default: '' },
+			statusFilter('delivered'),
+			statusFilter('dispatched'),
+			statusFilter('invoiced'),
+			statusFilter('paid'),
+			statusFilter('pending'),
+			{ displayName: 'Product ID', name: 'productId', type: 'string', default: '', description: 'Orders containing this product' },
+			statusFilter('rejected'),
+			statusFilter('returned'),
+			{
+				displayName: 'Updated From',
+				name: 'updatedFrom',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Orders whose line items, addresses, shipping or payment method changed since this date (status changes do not count)',
+			},
+			statusFilter('viewed'),
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: op,
+		options: [
+			{
+				displayName: 'Full Orders',
+				name: 'fullOrders',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to fetch each order with its line items (the list leaves them out; one more request per order)',
+			},
+			localeField,
+		],
+	},
+];
+
+/** The list query for the filters, checked before any request. */
+export function orderListQuery(ctx: IExecuteFunctions, filters: IDataObject, i: number, nowMs = Date.now()): IDataObject {
+	const qs: IDataObject = {};
+	const after = dateParam(ctx, filters.createdAfter, 'Created After', i);
+	const before = dateParam(ctx, filters.createdBefore, 'Created Before', i);
+	const updatedFrom = dateParam(ctx, filters.updatedFrom, 'Updated From', i);
+	if (after && before && Date.parse(after) >= Date.parse(before)) {
+		throw new NodeOperationError(ctx.getNode(), 'Created After must be earlier than Created Before', { itemIndex: i });
+	}
+	if (after) {
+		const end = before ? Date.parse(before) : nowMs;
+		if (end - Date.parse(after) > YEAR_MS) {
+			throw new NodeOperationError(ctx.getNode(), 'The shop lists at most one year of orders per request', {
+				itemIndex: i,
+				description: 'Bring Created After and Created Before (or now, when it is empty) within one year of each other.',
+			});
+		}
+		qs.createdAfter = after;
+	}
+	if (before) qs.createdBefore = before;
+	if (updatedFrom) qs.updatedFrom = updatedFrom;
+	for (const key of ['customerId', 'productId']) {
+		const value = typeof filters[key] === 'string' ? (filters[key] as string).trim() : '';
+		if (value !== '') qs[key] = value;
+	}
+	for (const [name, { field }] of Object.entries(STATUS_FILTER_PARAMS)) {
+		const value = filters[name];
+		if (value === 'set') qs[field] = true;
+		else if (value === 'notSet') qs[field] = false;
+		else if (value !== undefined && value !== 'any') {
+			throw new NodeOperationError(ctx.getNode(), `The filter ${STATUS_FILTER_PARAMS[name].label} has an unknown value "${String(value)}"`, { itemIndex: i });
+		}
+	}
+	return qs;
+}
+
+export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const limit = getLimit(this, i);
+	const locale = localeOption(this, options, i);
+	const qs = { ...orderListQuery(this, filters, i), ...locale };
+	const orders = await epGetAll(this, '/orders', qs, limit, { itemIndex: i, action: 'list orders' });
+	if (options.fullOrders !== true) return asItems(orders);
+	const full: IDataObject[] = [];
+	for (const order of orders) {
+		full.push(await fetchOrder(this, String(order.orderId), locale, i));
+	}
+	return asItems(full);
+}

@@ -1,0 +1,153 @@
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { bodyJson } from '../../shared/http';
+import { toInstant } from '../helpers/dates';
+import { isLocale } from '../resources/common';
+import { epErrorStatus, epRequest, parseEpPage } from '../transport';
+import { manualSteps, pollSteps, runSteps } from './poll';
+import {
+	DEFAULT_LIMITS,
+	isStatusEvent,
+	STATUS_EVENTS,
+	type Step,
+	type StepResult,
+	type TriggerConfig,
+	type TriggerEvent,
+	type TriggerLimits,
+} from './types';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Used when the engine does not say how long a poll may take. */
+const FALLBACK_BUDGET_MS = 2 * 60 * 1000;
+/** Share of the poll budget spent on requests; the rest is left for emitting. */
+const BUDGET_SHARE = 0.6;
+const STATE_KEY = 'ePagesTrigger';
+
+let limits: TriggerLimits = DEFAULT_LIMITS;
+/** Tests use small pages and budgets; workflows always use the defaults. */
+export function setEpTriggerLimits(overrides: Partial<TriggerLimits> | undefined): void {
+	limits = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+}
+
+const EVENTS: string[] = ['newOrder', 'orderUpdated', ...Object.keys(STATUS_EVENTS)];
+
+/** The trigger's parameters, checked before any request. */
+export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale?: string } {
+	const event = ctx.getNodeParameter('event', 'newOrder') as string;
+	if (!EVENTS.includes(event)) {
+		throw new NodeOperationError(ctx.getNode(), `The event "${event}" is not known`);
+	}
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const config: TriggerConfig & { locale?: string } = {
+		event: event as TriggerEvent,
+		fullOrders: (options.emit ?? 'fullOrders') === 'fullOrders',
+		lookbackMs: 14 * DAY_MS,
+		includeNewOrders: options.includeNewOrders === true,
+	};
+	const startFrom = options.startFrom;
+	const ms = toInstant(startFrom, ctx.getTimezone());
+	if (ms !== undefined) {
+		if (!Number.isFinite(ms)) {
+			throw new NodeOperationError(ctx.getNode(), `Start From "${String(startFrom)}" is not a date`, {
+				description: 'Use a date such as 2026-01-31 or 2026-01-31T08:00:00Z, or leave it empty to start now.',
+			});
+		}
+		config.startFrom = ms;
+	}
+	if (isStatusEvent(event) && options.statusLookbackDays !== undefined) {
+		const days = Number(options.statusLookbackDays);
+		if (!Number.isFinite(days) || days < 1 || days > 364) {
+			throw new NodeOperationError(ctx.getNode(), 'Status Lookback (Days) must be between 1 and 364', {
+				description: 'The shop lists at most one year of orders per request.',
+			});
+		}
+		config.lookbackMs = Math.round(days * DAY_MS);
+	}
+	const locale = typeof options.locale === 'string' ? options.locale.trim() : '';
+	if (locale !== '') {
+		if (!isLocale(locale)) {
+			throw new NodeOperationError(ctx.getNode(), `The locale "${locale}" is not valid`, {
+				description: 'Use language_COUNTRY, such as pt_PT, de_DE or en_GB.',
+			});
+		}
+		config.locale = locale;
+	}
+	return config;
+}
+
+/** Performs the poll logic's steps over HTTP; failures become results so the logic decides what they mean. */
+function performer(ctx: IPollFunctions, locale: string | undefined, deadline: number) {
+	const extra = locale ? { locale } : {};
+	return async (step: Step): Promise<StepResult> => {
+		if (Date.now() > deadline) {
+			return {
+				ok: false,
+				error: new NodeOperationError(ctx.getNode(), 'The poll ran out of its time budget before the shop answered; it continues next time'),
+			};
+		}
+		try {
+			if (step.kind === 'list') {
+				const res = await epRequest(ctx, 'GET', '/orders', { qs: { ...step.qs, ...extra }, action: 'list orders' });
+				const page = parseEpPage(res.body, Number(step.qs.page ?? 1));
+				if (!page) {
+					return { ok: false, error: new NodeOperationError(ctx.getNode(), 'ePages answered an unexpected list shape for orders') };
+				}
+				return { ok: true, kind: 'list', items: page.items, results: page.results };
+			}
+			const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(step.orderId)}`, {
+				qs: extra,
+				action: `get order ${step.orderId}`,
+			});
+			const order = bodyJson(res.body);
+			if (!order || typeof order !== 'object' || Array.isArray(order)) {
+				return { ok: false, error: new NodeOperationError(ctx.getNode(), `ePages answered an unexpected shape for order ${step.orderId}`) };
+			}
+			return { ok: true, kind: 'detail', order: order as IDataObject };
+		} catch (error) {
+			return { ok: false, error, status: epErrorStatus(error) };
+		}
+	};
+}
+
+function asError(ctx: IPollFunctions, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error);
+}
+
+/**
+ * One poll of the ePages Trigger. The state is read from and written to the node's static data only,
+ * and written only when the poll succeeds (n8n also discards it when a poll throws).
+ */
+export async function pollEPages(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const config = readTriggerConfig(ctx);
+	const started = Date.now();
+	const budgetMs = typeof ctx.getPollBudgetMs === 'function' ? ctx.getPollBudgetMs() : FALLBACK_BUDGET_MS;
+	const perform = performer(ctx, config.locale, started + Math.max(1000, budgetMs * BUDGET_SHARE));
+
+	if (ctx.getMode() === 'manual') {
+		let order: IDataObject | undefined;
+		try {
+			order = await runSteps(manualSteps(config), perform);
+		} catch (error) {
+			throw asError(ctx, error);
+		}
+		if (!order) {
+			throw new NodeOperationError(ctx.getNode(), 'No order in the shop matches this event yet', {
+				description: 'Place a test order (or set the status on one) in the shop, then fetch the test event again.',
+			});
+		}
+		return [ctx.helpers.returnJsonArray([order])];
+	}
+
+	const staticData = ctx.getWorkflowStaticData('node');
+	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, limits), perform);
+	// A failure with nothing done fails the poll (n8n keeps the old state and shows the error); with
+	// windows read before it, their progress is kept and the rest is tried again next poll.
+	if (outcome.items.length === 0 && outcome.error !== undefined && !outcome.progressed) {
+		throw asError(ctx, outcome.error);
+	}
+	staticData[STATE_KEY] = outcome.state as unknown as IDataObject;
+	if (outcome.items.length === 0) return null;
+	return [ctx.helpers.returnJsonArray(outcome.items)];
+}

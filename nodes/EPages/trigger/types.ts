@@ -1,0 +1,142 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { OrderStatusFilter } from '../schemas/order';
+
+/** Status events: the list filter (`paidOn=true` …) whose switching to "set" is the event. */
+export const STATUS_EVENTS = {
+	orderViewed: 'viewedOn',
+	orderPending: 'pendingOn',
+	orderPaid: 'paidOn',
+	orderDispatched: 'dispatchedOn',
+	orderDelivered: 'deliveredOn',
+	orderReturned: 'returnedOn',
+	orderInvoiced: 'invoicedOn',
+	orderRejected: 'rejectedOn',
+	orderClosed: 'closedOn',
+	orderArchived: 'archivedOn',
+} as const satisfies Record<string, OrderStatusFilter>;
+
+export type StatusEvent = keyof typeof STATUS_EVENTS;
+export type TriggerEvent = 'newOrder' | 'orderUpdated' | StatusEvent;
+
+export function isStatusEvent(event: string): event is StatusEvent {
+	return Object.prototype.hasOwnProperty.call(STATUS_EVENTS, event);
+}
+
+export interface TriggerConfig {
+	event: TriggerEvent;
+	/** Emit each order as `GET /orders/{id}` returns it (with line items) instead of the list item. */
+	fullOrders: boolean;
+	/** Back-fill from here (ms). Unset: start at activation, no history. */
+	startFrom?: number;
+	/** Status events: how far back (by creation date) orders are watched for the status to be set. */
+	lookbackMs: number;
+	/** Order Updated: also emit orders never changed since they were placed. */
+	includeNewOrders: boolean;
+}
+
+export interface TriggerLimits {
+	/** Re-read band behind every cursor: same-second orders, clock skew, late-visible orders. */
+	overlapMs: number;
+	/** resultsPerPage of list requests (the shop allows up to 100). */
+	pageSize: number;
+	/** List requests per poll before it stops starting new windows. */
+	maxPages: number;
+	/** Detail requests (full orders) per poll before it stops starting new windows. */
+	maxDetails: number;
+	/** Widest createdAfter→createdBefore span; the shop refuses more than a year. */
+	maxSpanMs: number;
+	/** Narrowest window; a window this narrow is read whatever its size. */
+	minSpanMs: number;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+export const DEFAULT_LIMITS: TriggerLimits = {
+	overlapMs: 5 * 60 * 1000,
+	pageSize: 100,
+	maxPages: 10,
+	maxDetails: 100,
+	maxSpanMs: 364 * DAY,
+	minSpanMs: 1000,
+};
+
+/** A part of the order range still to read: creation dates from `done` (null: from the beginning) up to `hi`. */
+export interface Pass {
+	done: number | null;
+	hi: number;
+}
+
+interface StateBase {
+	v: 1;
+	/** Settings the state belongs to; other settings start afresh. */
+	key: string;
+	/** Activation time (or Start From): nothing older is emitted. */
+	since: number;
+}
+
+/** New Order: every order created before `cursor` has been handled; `seen` covers the overlap band. */
+export interface CreatedState extends StateBase {
+	kind: 'created';
+	cursor: number;
+	/** orderId → creation (ms), for orders emitted with creation ≥ cursor − overlap. */
+	seen: Record<string, number>;
+	/** orderId → failed detail requests so far. */
+	failures: Record<string, number>;
+}
+
+/** Order Updated: every change before `cursor` has been handled; a pass reads `updatedFrom = from`. */
+export interface UpdatedState extends StateBase {
+	kind: 'updated';
+	cursor: number;
+	/** orderId → [lastUpdatedOnDate, creationDate] (ms) of the last emission. */
+	seen: Record<string, [number, number]>;
+	pass: (Pass & { from: number }) | null;
+	/** Orders whose detail could not be fetched: orderId → [lastUpdatedOnDate, creationDate]. */
+	retry: Record<string, [number, number]>;
+	failures: Record<string, number>;
+}
+
+/** Status events: orders already emitted (or present at activation), with their creation date (ms). */
+export interface StatusState extends StateBase {
+	kind: 'status';
+	/** True until the first pass over the lookback window is complete. */
+	baseline: boolean;
+	emitted: Record<string, number>;
+	/** `failed`: orders whose detail failed during this pass, to keep only their failure counts. */
+	pass: (Pass & { failed?: string[] }) | null;
+	failures: Record<string, number>;
+}
+
+export type TriggerState = CreatedState | UpdatedState | StatusState;
+
+/** A request the poll logic wants made; the runner does the HTTP. */
+export type Step =
+	| { kind: 'list'; qs: Record<string, string | number> }
+	| { kind: 'detail'; orderId: string };
+
+export type StepResult =
+	| { ok: true; kind: 'list'; items: IDataObject[]; results?: number }
+	| { ok: true; kind: 'detail'; order: IDataObject }
+	| { ok: false; error: unknown; status?: number };
+
+export interface PollOutcome {
+	/** Orders to emit, oldest event first. */
+	items: IDataObject[];
+	state: TriggerState;
+	/** A failure that stopped the poll early. */
+	error?: unknown;
+	/**
+	 * Whether the state moved on (a window read, a pass advanced). A poll that failed without emitting
+	 * keeps its progress when there is some, and fails (n8n keeps the old state) when there is none.
+	 */
+	progressed: boolean;
+}
+
+/** The few fields the trigger reads from an order. */
+export interface OrderRef {
+	id: string;
+	created: number;
+	updated: number | null;
+	raw: IDataObject;
+}
