@@ -6,6 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -187,13 +188,23 @@ export class N8nInstance {
 
 	/** `n8n start` in the background, resolved when /healthz answers. */
 	async start(port: number): Promise<void> {
-		const env = { ...this.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: '127.0.0.1', N8N_SECURE_COOKIE: 'false' };
+		// Each instance needs its own task-runner broker port too, or a second n8n on the machine fails.
+		const env = {
+			...this.env,
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		};
 		this.server = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], { cwd: this.userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server.stdout?.on('data', (d: Buffer) => appendFileSync(this.logFile, d));
 		this.server.stderr?.on('data', (d: Buffer) => appendFileSync(this.logFile, d));
 		const deadline = Date.now() + 120000;
 		while (Date.now() < deadline) {
-			if (this.server.exitCode !== null) throw new Error(`n8n start exited with ${this.server.exitCode}; see ${this.logFile}`);
+			if (this.server.exitCode !== null) {
+				throw new Error(`n8n start exited with ${this.server.exitCode}:\n${this.logs().split('\n').slice(-40).join('\n')}`);
+			}
 			try {
 				const res = await fetch(`http://127.0.0.1:${port}/healthz`);
 				if (res.ok) return;
@@ -223,6 +234,17 @@ export class N8nInstance {
 	cleanup(): void {
 		rmSync(this.userFolder, { recursive: true, force: true });
 	}
+}
+
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolvePort) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolvePort(port));
+		});
+	});
 }
 
 export interface RunJson {

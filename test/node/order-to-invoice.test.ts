@@ -2,7 +2,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
-import { loadEPagesFixture } from '../sandbox/epages';
+import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 const shop = loadEPagesFixture();
@@ -122,7 +122,10 @@ describe('Create From ePages Order', () => {
 	it('the same order twice in one run, or in parallel runs, gives one legal document', async () => {
 		const order = orders[1];
 		const same = await invoice([order, order]);
-		expect(same.items.map((i) => i.json.outcome).sort()).toEqual(['already invoiced', 'created']);
+		// The two items run in parallel: one creates, the other finds that document (finalized or not yet).
+		expect(same.items.map((i) => i.json.outcome)).toContain('created');
+		expect(same.items.map((i) => i.json.document_id)).toEqual([same.items[0].json.document_id, same.items[0].json.document_id]);
+		expect(sandbox.legalDocuments()).toHaveLength(1);
 		sandbox.reset();
 		const parallel = await Promise.all([invoice([order]), invoice([order]), invoice([order])]);
 		expect(parallel.every((r) => r.error === undefined)).toBe(true);
@@ -302,3 +305,47 @@ describe('separate steps: Find or Create Client → Create (items from the order
 	});
 });
 
+
+describe('with an ePages connection: list items and write-back', () => {
+	let shopSandbox: EPagesSandbox;
+	beforeAll(async () => {
+		shopSandbox = await startEPagesSandbox({ now: () => new Date('2026-11-28T12:00:00Z') });
+	});
+	afterAll(async () => shopSandbox.close());
+
+	it('fetches the full order for a list item, invoices it and writes the invoice back once', async () => {
+		const creds = { ...credentials, ePagesApi: { apiUrl: shopSandbox.apiUrl, accessToken: shopSandbox.token } };
+		const full = shopSandbox.orders.find((o) => (o.billingAddress as unknown as IDataObject).emailAddress && !o.invoicedOn)! as unknown as IDataObject;
+		const listItem = { ...full };
+		delete listItem.lineItemContainer;
+		const p = params({ connectEPages: true, writeBack: true });
+		const first = await runNode({ type: 'invoicExpress', parameters: p, credentials: creds, input: [listItem] });
+		expect(first.error).toBeUndefined();
+		expect(first.items[0].json).toMatchObject({ outcome: 'created', emailed: true, written_back: 'written' });
+		const legal = String(first.items[0].json.legal_number);
+		const stored = shopSandbox.orders.find((o) => o.orderId === full.orderId)! as unknown as IDataObject;
+		expect(stored.invoicedOn).toEqual(expect.any(String));
+		expect(String(stored.internalNote)).toContain(`InvoicExpress ${legal} (id ${String(first.items[0].json.document_id)}) e-mailed to`);
+		const patch = shopSandbox.requests.find((r) => r.method === 'PATCH')!;
+		expect(patch.headers['content-type']).toContain('application/json-patch+json');
+		expect((patch.body as IDataObject[]).map((op) => op.path)).toEqual(['/invoicedOn', '/internalNote']);
+		// The next run reads the note: already invoiced, already e-mailed, nothing written again.
+		const patches = shopSandbox.requests.filter((r) => r.method === 'PATCH').length;
+		const again = await runNode({ type: 'invoicExpress', parameters: p, credentials: creds, input: [listItem] });
+		expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: false, email_skipped: 'already e-mailed in an earlier run', written_back: 'already written' });
+		expect(shopSandbox.requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
+		expect(sandbox.state.emails).toHaveLength(1);
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+	});
+
+	it('completes the e-mail of an order invoiced by an interrupted run', async () => {
+		const creds = { ...credentials, ePagesApi: { apiUrl: shopSandbox.apiUrl, accessToken: shopSandbox.token } };
+		const full = shopSandbox.orders.filter((o) => (o.billingAddress as unknown as IDataObject).emailAddress)[1] as unknown as IDataObject;
+		// First run: invoiced, no e-mail asked, written back without the e-mail mark.
+		await runNode({ type: 'invoicExpress', parameters: params({ connectEPages: true, writeBack: true, sendEmail: false }), credentials: creds, input: [{ orderId: full.orderId, orderNumber: full.orderNumber }] });
+		expect(sandbox.state.emails).toHaveLength(0);
+		const second = await runNode({ type: 'invoicExpress', parameters: params({ connectEPages: true, writeBack: true }), credentials: creds, input: [{ orderId: full.orderId, orderNumber: full.orderNumber }] });
+		expect(second.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: true });
+		expect(sandbox.state.emails).toHaveLength(1);
+	});
+});

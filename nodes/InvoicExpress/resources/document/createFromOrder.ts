@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { epRequest } from '../../../EPages/transport';
 import { asNodeError } from '../../../shared/execute';
 import { findOrCreateClient, type MatchBy } from '../../api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../../api/documents';
@@ -67,6 +68,24 @@ export const createFromOrderDescription: INodeProperties[] = [
 		default: false,
 		description: 'Whether to only return the document that would be created, with its totals check, and send nothing',
 		displayOptions: op,
+	},
+	{
+		displayName: 'Connect to ePages',
+		name: 'connectEPages',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, and to write the invoice back to the order',
+		displayOptions: op,
+	},
+	{
+		displayName: 'Write Back to ePages',
+		name: 'writeBack',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to set the order's invoiced date and add the invoice number to its internal note (needs the orders_write scope)",
+		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
 		displayName: 'Client Match',
@@ -162,6 +181,37 @@ function shopKey(order: IDataObject): string {
 	return match ? match[1] : 'epages';
 }
 
+/** The note line that records the invoice (and its e-mail) on the ePages order. */
+function noteLine(legalNumber: string, documentId: unknown, emailedTo?: string): string {
+	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
+}
+
+async function fetchFullOrder(ctx: IExecuteFunctions, order: IDataObject, i: number): Promise<IDataObject> {
+	const id = order.orderId;
+	if (typeof id !== 'string' || id === '') {
+		throw new NodeOperationError(ctx.getNode(), 'The order list item has no orderId to fetch the full order with', { itemIndex: i });
+	}
+	const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(id)}`, { itemIndex: i, action: `get order ${String(order.orderNumber ?? id)}` });
+	return res.body as IDataObject;
+}
+
+async function writeBackToEPages(
+	ctx: IExecuteFunctions,
+	order: IDataObject,
+	line: string,
+	i: number,
+): Promise<'written' | 'already written'> {
+	const id = String(order.orderId ?? '');
+	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex: i });
+	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
+	const ops: IDataObject[] = [];
+	if (!order.invoicedOn) ops.push({ op: 'add', path: '/invoicedOn', value: new Date().toISOString() });
+	if (!note.includes(line)) ops.push({ op: 'add', path: '/internalNote', value: note ? `${note}\n${line}` : line });
+	if (ops.length === 0) return 'already written';
+	await epRequest(ctx, 'PATCH', `/orders/${encodeURIComponent(id)}`, { body: ops, patch: true, itemIndex: i, action: `write the invoice back to order ${String(order.orderNumber ?? id)}` });
+	return 'written';
+}
+
 function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 	let raw = ctx.getNodeParameter('order', i, {}) as unknown;
 	if (typeof raw === 'string') {
@@ -181,7 +231,9 @@ function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 }
 
 export async function createFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const order = readOrder(this, i);
+	let order = readOrder(this, i);
+	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
+	const writeBack = connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean);
 	const type = this.getNodeParameter('orderDocumentType', i, 'invoice') as DocumentTypeKey;
 	const info = DOCUMENT_TYPES[type];
 	const finalize = this.getNodeParameter('finalize', i, true) as boolean;
@@ -191,10 +243,23 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	const clientMatch = this.getNodeParameter('clientMatch', i, 'name') as 'name' | 'nameLookup' | MatchBy;
 	const o = this.getNodeParameter('orderOptions', i, {}) as IDataObject;
 	const label = `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
+	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+		try {
+			return await fn();
+		} catch (error) {
+			const e = asNodeError(this.getNode(), error, i);
+			e.message = `${label}: ${name} failed: ${e.message}`;
+			throw e;
+		}
+	};
 
 	const date = toIxDate(o.invoiceDate) ?? todayIx();
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
-	const taxes = await loadTaxes(this, i);
+	if (connectEPages && order.lineItemContainer === undefined) {
+		const listItem = order;
+		order = await step('getting the full order from ePages', async () => fetchFullOrder(this, listItem, i));
+	}
+	const taxes = await step('loading the taxes of the account', async () => loadTaxes(this, i));
 	let mapped;
 	try {
 		mapped = mapOrderToDocument(order, taxes, {
@@ -241,15 +306,6 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 
 	const document: IDataObject = { ...(mapped.document as IDataObject) };
 	let clientCreated: boolean | null = null;
-	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-		try {
-			return await fn();
-		} catch (error) {
-			const e = asNodeError(this.getNode(), error, i);
-			e.message = `${label}: ${name} failed: ${e.message}`;
-			throw e;
-		}
-	};
 	if (clientMatch !== 'name') {
 		const found = await step('finding the client', async () =>
 			findOrCreateClient(this, mapped.client, { matchBy: clientMatch === 'nameLookup' ? 'name' : clientMatch, updateExisting: false, itemIndex: i }),
@@ -287,9 +343,16 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		out.totals_check = { ...(check as unknown as IDataObject), document_total: doc.total, difference, matches: difference === 0 };
 	}
 	const isFinal = doc.status !== 'draft';
+	const legal = String(out.legal_number ?? doc.id);
+	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
+	// With write-back, the order's note records whether the invoice was e-mailed: an interrupted run
+	// is completed, and a finished one is not e-mailed twice.
+	const emailedBefore = writeBack ? note.includes(`InvoicExpress ${legal} (id ${String(doc.id)}) e-mailed`) : true;
 	if (sendEmail) {
-		if (result.outcome === 'already invoiced') {
-			out.email_skipped = 'already invoiced in an earlier run; use Send by Email to send it again';
+		if (result.outcome === 'already invoiced' && emailedBefore) {
+			out.email_skipped = writeBack
+				? 'already e-mailed in an earlier run'
+				: 'already invoiced in an earlier run; use Send by Email to send it again';
 		} else if (!isFinal) {
 			out.email_skipped = 'the document is a draft';
 		} else if (!mapped.clientEmail) {
@@ -307,6 +370,12 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 			out.emailed = true;
 			out.email_to = mapped.clientEmail;
 		}
+	}
+	if (writeBack && isFinal) {
+		const line = noteLine(legal, doc.id, out.emailed ? mapped.clientEmail : undefined);
+		out.written_back = await step(`writing ${legal} back to the ePages order (the document exists and is final)`, async () =>
+			writeBackToEPages(this, order, line, i),
+		);
 	}
 	if (attachPdf && isFinal) {
 		const url = await step('getting the PDF (the document exists and is final)', async () => getPdfUrl(this, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));

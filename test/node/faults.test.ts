@@ -1,0 +1,90 @@
+/**
+ * 1,000 orders through "Create From ePages Order" while InvoicExpress misbehaves on about half of the
+ * requests: 429 bursts, 500/502/503, connection resets, answers slower than the timeout, and
+ * documents created whose answer is lost. Runs are repeated (as a user would re-run, or n8n would
+ * retry) until every order is done: exactly one legal document per order, nothing silent.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
+import { runNode } from '../harness/n8n';
+import { startEPagesSandbox } from '../sandbox/epages';
+import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
+
+const ORDERS = 1000;
+let ix: IxSandbox;
+let orders: IDataObject[];
+
+beforeAll(async () => {
+	const shop = await startEPagesSandbox({ seed: 'empty' });
+	orders = [];
+	for (let n = 0; n < ORDERS; n++) orders.push(shop.addOrder() as unknown as IDataObject);
+	await shop.close();
+	ix = await startInvoicExpressSandbox();
+	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
+	setIxTimeout(150);
+});
+afterAll(async () => {
+	setIxTimeout(DEFAULT_TIMEOUT_MS);
+	await ix.close();
+});
+
+const STEP = /^order [^:]+: (loading the taxes|getting the full order|creating the invoice|e-mailing|finding the client|getting the PDF|writing)[^:]* failed: /;
+
+it('1,000 orders under faults: exactly one legal document each, failures are error items naming order and step', async () => {
+	ix.faults.configure({
+		seed: 42,
+		slowMs: 400,
+		rates: { status429: 0.1, status500: 0.034, status502: 0.033, status503: 0.033, reset: 0.1, slow: 0.1, lostResponse: 0.1 },
+	});
+	let pending = orders;
+	const errorsPerRun: number[] = [];
+	for (let run = 1; run <= 6 && pending.length > 0; run++) {
+		const result = await runNode({
+			type: 'invoicExpress',
+			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
+			input: pending,
+			continueOnFail: true,
+			parameters: {
+				resource: 'document',
+				operation: 'createFromEPagesOrder',
+				order: '={{ $json }}',
+				orderDocumentType: 'invoice',
+				finalize: true,
+				sendEmail: false,
+				clientMatch: 'name',
+				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(pending.length);
+		const failed: IDataObject[] = [];
+		result.items.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			if (item.json.error) {
+				// Nothing silent: the message names the order and the step that failed.
+				expect(String(item.json.error)).toMatch(new RegExp(`^order ${String(pending[i].orderNumber)}: `));
+				expect(String(item.json.error)).toMatch(STEP);
+				failed.push(pending[i]);
+			} else {
+				expect(item.json.status).toBe('final');
+			}
+		});
+		errorsPerRun.push(failed.length);
+		pending = failed;
+	}
+	expect(pending).toHaveLength(0);
+	const legal = ix.legalDocuments();
+	const refs = new Set(legal.map((d) => d.reference));
+	expect(legal).toHaveLength(ORDERS);
+	expect(refs.size).toBe(ORDERS);
+	for (const order of orders) expect(refs.has(String(order.orderNumber))).toBe(true);
+	// The faults really happened.
+	const counts = ix.faults.counts;
+	expect(counts.lostResponse).toBeGreaterThan(100);
+	expect(counts.slow).toBeGreaterThan(100);
+	expect(counts.reset).toBeGreaterThan(100);
+	expect(counts.status429).toBeGreaterThan(100);
+	// eslint-disable-next-line no-console
+	console.log(`fault run: errors per run ${errorsPerRun.join(' → ')}; faults ${JSON.stringify(counts)}; drafts left ${ix.state.documents.filter((d) => d.status === 'draft').length}`);
+}, 600000);
