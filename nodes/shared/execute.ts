@@ -52,3 +52,28 @@ export function asNodeError(
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
+
+/**
+ * A new error with `prefix` before the message (the order and the step). Never mutates the original:
+ * one failed request (such as the tax list shared by every item of an execution) may be reported
+ * by several items.
+ */
+export function withPrefix(
+	node: ReturnType<IExecuteFunctions['getNode']>,
+	error: unknown,
+	prefix: string,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	const original = asNodeError(node, error, itemIndex);
+	const message = `${prefix}${original.message}`;
+	if (original instanceof NodeApiError) {
+		const payload = { message, ...(original.httpCode ? { httpCode: original.httpCode } : {}) };
+		return new NodeApiError(node, payload, {
+			message,
+			description: original.description ?? undefined,
+			httpCode: original.httpCode ?? undefined,
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(node, message, { description: original.description ?? undefined, itemIndex });
+}

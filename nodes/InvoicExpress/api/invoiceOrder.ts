@@ -59,22 +59,31 @@ export async function invoiceOnce(
 	opts: { reference: string; uniqueKey: string; finalize: boolean; itemIndex?: number; visibilityWaitMs?: number },
 ): Promise<InvoiceOrderResult> {
 	const { reference, itemIndex } = opts;
-	const waitMs = opts.visibilityWaitMs ?? 8000;
+	// How long to wait for a document that may exist, per round. Short at first (the list usually
+	// shows a new document at once), longer later (it can lag by seconds).
+	const waits = opts.visibilityWaitMs !== undefined ? [opts.visibilityWaitMs] : [500, 2500, 6000];
 	let own: IDataObject | undefined;
-	try {
-		// A lost answer must not lead to a blind repeat: the reference lookup below settles it.
-		const created = await createDocument(ctx, type, document, { uniqueKey: opts.uniqueKey, itemIndex, single: true });
-		own = created.document;
-	} catch (error) {
-		if (!(isAmbiguousFailure(error) || errorStatus(error) === 409 || /may or may not have been created/.test(String((error as Error).message)))) {
-			throw asNodeError(ctx.getNode(), error, itemIndex);
+	let docs: IDataObject[] = [];
+	// A create whose answer is lost may or may not have happened: look, and if nothing shows up,
+	// send it again with the same unique key. A second draft is harmless: step 3 keeps one.
+	for (let round = 1; ; round++) {
+		try {
+			const created = await createDocument(ctx, type, document, { uniqueKey: opts.uniqueKey, itemIndex, single: true });
+			own = created.document;
+		} catch (error) {
+			if (!(isAmbiguousFailure(error) || errorStatus(error) === 409 || /may or may not have been created/.test(String((error as Error).message)))) {
+				throw asNodeError(ctx.getNode(), error, itemIndex);
+			}
 		}
+		// Our own draft is awaited with the longest wait: it exists, only the list may be late.
+		const waitMs = own ? waits[waits.length - 1] : waits[Math.min(round, waits.length) - 1];
+		docs = await waitForReference(ctx, type, reference, own?.id as number | undefined, waitMs, itemIndex);
+		if (own && !docs.some((d) => String(d.id) === String(own!.id))) docs.push(own);
+		if (docs.length > 0 || round >= waits.length) break;
 	}
-	const docs = await waitForReference(ctx, type, reference, own?.id as number | undefined, waitMs, itemIndex);
-	if (own && !docs.some((d) => String(d.id) === String(own!.id))) docs.push(own);
 	if (docs.length === 0) {
 		throw new Error(
-			`the ${DOCUMENT_TYPES[type].label.toLowerCase()} creation was not confirmed and no document with reference "${reference}" appeared within ${Math.round(waitMs / 1000)} s; nothing was finalized, run again to resume`,
+			`the ${DOCUMENT_TYPES[type].label.toLowerCase()} creation was not confirmed and no document with reference "${reference}" appeared; nothing was finalized, run again to resume`,
 		);
 	}
 	const finals = docs.filter(IS_FINAL).sort(byId);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { epRequest } from '../../../EPages/transport';
-import { asNodeError } from '../../../shared/execute';
+import { asNodeError, withPrefix } from '../../../shared/execute';
 import { findOrCreateClient, type MatchBy } from '../../api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../../api/documents';
 import { invoiceOnce } from '../../api/invoiceOrder';
@@ -247,9 +247,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		try {
 			return await fn();
 		} catch (error) {
-			const e = asNodeError(this.getNode(), error, i);
-			e.message = `${label}: ${name} failed: ${e.message}`;
-			throw e;
+			throw withPrefix(this.getNode(), error, `${label}: ${name} failed: `, i);
 		}
 	};
 
