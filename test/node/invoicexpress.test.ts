@@ -493,3 +493,15 @@ describe('n8n item semantics', () => {
 		expect(run.items.map((i) => i.json.serie)).toEqual(sandbox.state.sequences.map((s) => s.serie));
 	});
 });
+
+describe('base URL override', () => {
+	it('refuses plain http to another host before any request, since the key is in the URL', async () => {
+		const run = await runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'tax', operation: 'getAll' },
+			credentials: { invoicExpressApi: { accountName: 'x', apiKey: fakeSecret('http'), baseUrl: 'http://example.com' } },
+		});
+		expect(run.error?.message).toBe('The InvoicExpress base URL must use https (http is allowed only for localhost): http://example.com');
+		expect(JSON.stringify(run.run)).not.toContain(fakeSecret('http'));
+	});
+});

@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject 
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { bodyJson, htmlSummary, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
 import { redactSecrets } from '../../shared/redact';
 import {
 	backoffDelay,
@@ -230,7 +230,19 @@ export async function epRequest(
 		const { status } = outcome;
 		const nowMs = Date.now();
 		rememberRate(ctx, outcome.headers, nowMs);
-		if (status >= 200 && status < 300) return { status, body: outcome.body, headers: outcome.headers };
+		if (status >= 200 && status < 300) {
+			// A login or parking page answering 200 where the API should be: never hand it on as data.
+			const page = typeof outcome.body === 'string' ? htmlSummary(outcome.body) : undefined;
+			if (page !== undefined) {
+				throw epError(ctx, `ePages could not ${action}: the API URL answered an HTML page ("${page}"), not the ePages API`, {
+					status,
+					description: 'Check the API URL in the ePages credential: copy it from the private app (like https://www.example.com/rs/shops/MyShop).',
+					itemIndex: req.itemIndex,
+					secrets,
+				});
+			}
+			return { status, body: outcome.body, headers: outcome.headers };
+		}
 		if (req.accept?.includes(status)) return { status, body: outcome.body, headers: outcome.headers };
 
 		if (status === 429) {

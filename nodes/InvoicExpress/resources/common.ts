@@ -117,6 +117,18 @@ export function requiredString(ctx: IExecuteFunctions, name: string, label: stri
 	return value;
 }
 
+/** An InvoicExpress document id: digits only (the legal number such as "FT A/1" is not an id). */
+export function requiredDocumentId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = requiredString(ctx, 'documentId', 'Document ID', itemIndex);
+	if (!/^\d+$/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `Document ID "${value}" is not a number`, {
+			itemIndex,
+			description: 'Use the id of the document (the "id" or "document_id" field of an earlier step), not its legal number.',
+		});
+	}
+	return value;
+}
+
 export function toOperationError(ctx: IExecuteFunctions, error: InputError, itemIndex: number): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject 
 import { NodeApiError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { sendAuthenticated, type ApiContext, type HttpOutcome, bodyJson } from '../../shared/http';
+import { bodyJson, htmlSummary, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
 import { limiterFor } from '../../shared/limiter';
 import { redactSecrets } from '../../shared/redact';
 import {
@@ -26,7 +26,16 @@ export type IxCredential = z.infer<typeof credentialSchema>;
 
 export function ixBaseUrl(credential: IxCredential): string {
 	const override = credential.baseUrl.trim();
-	if (override !== '') return override.replace(/\/+$/, '');
+	if (override !== '') {
+		// The API key travels in the query string: plain http only to this machine (tests, demo).
+		const match = /^(https?):\/\/([^/:?#]+|\[[^\]]+\])/i.exec(override);
+		if (!match) throw new Error(`The InvoicExpress base URL "${override}" is not an http(s) address`);
+		const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(match[2]);
+		if (match[1].toLowerCase() !== 'https' && !loopback) {
+			throw new Error(`The InvoicExpress base URL must use https (http is allowed only for localhost): ${override}`);
+		}
+		return override.replace(/\/+$/, '');
+	}
 	const account = credential.accountName.trim();
 	if (!/^[a-z0-9][a-z0-9-]*$/i.test(account)) {
 		throw new Error(
@@ -74,14 +83,19 @@ export const DEFAULT_TIMEOUT_MS = 30000;
  */
 export const IX_LIMITS = { initial: 4, min: 1, max: 8 };
 
-let backoffPolicy: BackoffPolicy = DEFAULT_BACKOFF;
+/**
+ * 429s are retried for up to two minutes whatever the attempt count: the limit is per minute and
+ * shared, so giving up after a few seconds would fail documents that a short wait would have issued.
+ */
+const IX_BACKOFF: BackoffPolicy & { rateLimitWaitMs?: number } = { ...DEFAULT_BACKOFF, rateLimitWaitMs: 120000 };
+let backoffPolicy: BackoffPolicy & { rateLimitWaitMs?: number } = IX_BACKOFF;
 let timeoutMs = DEFAULT_TIMEOUT_MS;
 /** Tests shorten the request timeout to exercise slow answers quickly. */
 export function setIxTimeout(ms: number): void {
 	timeoutMs = ms;
 }
 /** Tests shorten the back-off; workflows always use the default. */
-export function setIxBackoffPolicy(policy: BackoffPolicy): void {
+export function setIxBackoffPolicy(policy: BackoffPolicy & { rateLimitWaitMs?: number }): void {
 	backoffPolicy = policy;
 }
 
@@ -165,6 +179,7 @@ export async function ixRequest(
 	const action = req.action ?? `${method} ${path}`;
 
 	const limiter = limiterFor(ctx, 'invoicexpress', IX_LIMITS);
+	const startedAt = Date.now();
 	for (let attempt = 1; ; attempt++) {
 		const release = await limiter.acquire();
 		let outcome: HttpOutcome;
@@ -196,11 +211,24 @@ export async function ixRequest(
 			});
 		}
 		const { status } = outcome;
-		if (status >= 200 && status < 300) return { status, body: outcome.body, headers: outcome.headers };
+		if (status >= 200 && status < 300) {
+			// A login or parking page answering 200 where the API should be: say so, not "unexpected shape".
+			const page = !req.binary && typeof outcome.body === 'string' ? htmlSummary(outcome.body) : undefined;
+			if (page !== undefined) {
+				throw ixError(ctx, `InvoicExpress could not ${action}: the address answered an HTML page ("${page}"), not the InvoicExpress API`, {
+					status,
+					description: 'Check the account name and the Base URL Override in the InvoicExpress credential.',
+					itemIndex: req.itemIndex,
+					secrets,
+				});
+			}
+			return { status, body: outcome.body, headers: outcome.headers };
+		}
 		if (req.accept?.includes(status)) return { status, body: outcome.body, headers: outcome.headers };
 		const transient = isTransientStatus(status);
 		const canRetry = transient && (status === 429 || retry === 'idempotent');
-		if (canRetry && !last) {
+		const rateLimitTime = status === 429 && backoffPolicy.rateLimitWaitMs !== undefined && Date.now() - startedAt < backoffPolicy.rateLimitWaitMs;
+		if (canRetry && (!last || rateLimitTime)) {
 			const serverDelay = parseRetryAfter(outcome.headers['retry-after'], Date.now());
 			await sleep(backoffDelay(attempt, backoffPolicy, serverDelay));
 			continue;

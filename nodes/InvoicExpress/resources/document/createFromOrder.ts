@@ -251,6 +251,16 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		}
 	};
 
+	// A date that cannot be read is an error, never silently "today".
+	for (const [key, words] of [['invoiceDate', 'invoice date'], ['dueDate', 'due date']] as const) {
+		const value = o[key];
+		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
+			throw new NodeOperationError(this.getNode(), `${label}: ${words} "${String(value)}" is not a date`, {
+				itemIndex: i,
+				description: 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.',
+			});
+		}
+	}
 	const date = toIxDate(o.invoiceDate) ?? todayIx();
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
 	if (connectEPages && order.lineItemContainer === undefined) {

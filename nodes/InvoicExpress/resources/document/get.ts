@@ -5,7 +5,7 @@ import { toIxDate } from '../../helpers/dates';
 import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { ixGetAll } from '../../transport';
-import { asItems, documentTypeOptions, getLimit, requiredString, returnAllFields, show } from '../common';
+import { asItems, documentTypeOptions, getLimit, requiredDocumentId, returnAllFields, show } from '../common';
 
 export const getAllDescription: INodeProperties[] = [
 	...returnAllFields('document', 'getAll'),
@@ -47,7 +47,7 @@ export const getAllDescription: INodeProperties[] = [
 
 export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const type = this.getNodeParameter('documentType', i) as DocumentTypeKey;
-	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const id = requiredDocumentId(this, i);
 	const doc = await getDocument(this, type, id, i);
 	return [{ json: { ...summarizeDocument(doc, DOCUMENT_TYPES[type].prefix), document_type: type } }];
 }
@@ -78,7 +78,7 @@ export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeE
 }
 
 export async function getRelated(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const id = requiredDocumentId(this, i);
 	const docs = await getRelatedDocuments(this, id, i);
 	return asItems(docs.map((d) => ({ ...d, related_to: id })));
 }

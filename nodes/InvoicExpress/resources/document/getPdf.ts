@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { downloadPdf, getPdfUrl } from '../../api/documents';
-import { requiredString, show } from '../common';
+import { requiredDocumentId, show } from '../common';
 
 const op = show('document', ['getPdf']);
 
@@ -43,7 +43,7 @@ function fileName(item: IDataObject, id: string): string {
 }
 
 export async function getPdf(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const id = requiredDocumentId(this, i);
 	const options = this.getNodeParameter('pdfOptions', i, {}) as IDataObject;
 	const download = this.getNodeParameter('download', i, true) as boolean;
 	const url = await getPdfUrl(this, id, {

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { emailDocument, getDocument } from '../../api/documents';
 import { ixRequest, unwrapRoot } from '../../transport';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
-import { requiredString, show } from '../common';
+import { requiredDocumentId, show } from '../common';
 
 const op = show('document', ['sendEmail']);
 
@@ -40,7 +40,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function sendEmail(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const type = this.getNodeParameter('documentType', i) as DocumentTypeKey;
-	const id = requiredString(this, 'documentId', 'Document ID', i);
+	const id = requiredDocumentId(this, i);
 	const options = this.getNodeParameter('emailOptions', i, {}) as IDataObject;
 	let email = String(this.getNodeParameter('email', i, '') ?? '').trim();
 	if (email && !EMAIL.test(email)) {

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { changeState, finalizeDocument } from '../../api/documents';
 import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
-import { requiredString, show } from '../common';
+import { requiredDocumentId, requiredString, show } from '../common';
 
 export const cancelDescription: INodeProperties[] = [
 	{
@@ -20,7 +20,7 @@ export const cancelDescription: INodeProperties[] = [
 function read(ctx: IExecuteFunctions, i: number): { type: DocumentTypeKey; id: string } {
 	return {
 		type: ctx.getNodeParameter('documentType', i) as DocumentTypeKey,
-		id: requiredString(ctx, 'documentId', 'Document ID', i),
+		id: requiredDocumentId(ctx, i),
 	};
 }
 
