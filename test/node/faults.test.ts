@@ -89,3 +89,33 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 	// eslint-disable-next-line no-console
 	console.log(`fault run: errors per run ${errorsPerRun.join(' → ')}; faults ${JSON.stringify(counts)}; drafts left ${ix.state.documents.filter((d) => d.status === 'draft').length}`);
 }, 600000);
+
+it('under the account rate limit, 429s are waited out: every order gets its document', async () => {
+	const limited = await startInvoicExpressSandbox({ rateLimitPerWindow: 20, rateWindowMs: 1000 });
+	setIxBackoffPolicy({ maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000 });
+	try {
+		const some = orders.slice(0, 40);
+		const result = await runNode({
+			type: 'invoicExpress',
+			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
+			input: some,
+			parameters: {
+				resource: 'document',
+				operation: 'createFromEPagesOrder',
+				order: '={{ $json }}',
+				orderDocumentType: 'invoice',
+				finalize: true,
+				sendEmail: true,
+				clientMatch: 'name',
+				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(limited.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+		expect(limited.legalDocuments()).toHaveLength(some.length);
+		expect(new Set(limited.legalDocuments().map((d) => d.reference)).size).toBe(some.length);
+	} finally {
+		setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
+		await limited.close();
+	}
+}, 120000);
