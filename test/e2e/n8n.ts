@@ -150,7 +150,10 @@ export class N8nInstance {
 
 	/** Runs an n8n CLI command and returns its output (kept in the log for the secret scan). */
 	async cli(args: string[], timeoutMs = 300000): Promise<{ code: number; stdout: string; stderr: string }> {
-		const result = await run(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.userFolder, env: this.env, timeoutMs });
+		// `n8n execute` starts a task-runner broker too; its default port would collide with any other
+		// n8n on the machine (another test, the benchmark, a second CI run).
+		const env = { ...this.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		const result = await run(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.userFolder, env, timeoutMs });
 		this.log(`n8n ${args.join(' ')} (exit ${result.code})`, `${result.stdout}\n${result.stderr}`);
 		return result;
 	}
