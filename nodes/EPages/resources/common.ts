@@ -1,16 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toInstant } from '../helpers/dates';
 
-/** One operation: runs for one input item and returns that item's output items. */
-export type OperationHandler = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+export { asItems, getLimit, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
-
-export function show(resource: string, operations: string[]): INodeProperties['displayOptions'] {
-	return { show: { resource: [resource], operation: operations } };
-}
 
 /** Required ID parameter, trimmed; empty is an error before any request. */
 export function requiredId(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
@@ -70,38 +65,3 @@ export const localeField: INodeProperties = {
 	description: 'Language of the texts, as language_COUNTRY. Empty: the shop\'s default language.',
 };
 
-export function returnAllFields(resource: string, operation: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: show(resource, [operation]),
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
-		},
-	];
-}
-
-export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
-	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	if (returnAll) return undefined;
-	const limit = Number(ctx.getNodeParameter('limit', itemIndex, 50));
-	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(ctx.getNode(), 'Limit must be a whole number of at least 1', { itemIndex });
-	}
-	return limit;
-}
-
-export function asItems(json: IDataObject | IDataObject[]): INodeExecutionData[] {
-	return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j }));
-}

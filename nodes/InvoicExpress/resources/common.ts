@@ -1,15 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { InputError } from '../helpers/client';
+import { show } from '../../shared/descriptions';
 import { DOCUMENT_TYPES, TAX_EXEMPTION_CODES, type DocumentTypeKey } from '../helpers/documentTypes';
 
-/** One operation: runs for one input item and returns that item's output items. */
-export type OperationHandler = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
-
-export function show(resource: string, operations: string[]): INodeProperties['displayOptions'] {
-	return { show: { resource: [resource], operation: operations } };
-}
+export { asItems, getLimit, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
 
 export const documentTypeOptions = (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).map((key) => ({
 	name: DOCUMENT_TYPES[key].label,
@@ -133,33 +129,3 @@ export function toOperationError(ctx: IExecuteFunctions, error: InputError, item
 	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
 }
 
-export function asItems(json: IDataObject | IDataObject[]): INodeExecutionData[] {
-	return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j }));
-}
-
-export function returnAllFields(resource: string, operation: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: show(resource, [operation]),
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
-		},
-	];
-}
-
-export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
-	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
-}
