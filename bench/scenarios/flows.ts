@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ensureN8n, N8nInstance, nodeOutput, packPackage, REPO, type RunJson } from '../../test/e2e/n8n';
+import { ensureN8n, N8nInstance, nodeOutput, packPackage, parseRunOutput, REPO, type RunJson } from '../../test/e2e/n8n';
 import type { EPagesSandbox } from '../../test/sandbox/epages';
 import type { IxSandbox } from '../../test/sandbox/invoicexpress';
 import type { RecordedRequest } from '../../test/sandbox/recorder';
@@ -212,16 +212,7 @@ async function execute(n8n: N8nInstance, id: string): Promise<{ code: number; ru
 	const stderr = readFileSync(errFile, 'utf8');
 	rmSync(outFile);
 	rmSync(errFile);
-	const lines = stdout.split('\n');
-	const start = lines.findIndex((l) => l === '{');
-	let run: RunJson | undefined;
-	if (start >= 0) {
-		try {
-			run = JSON.parse(lines.slice(start).join('\n')) as RunJson;
-		} catch {
-			run = undefined;
-		}
-	}
+	const run = parseRunOutput(stdout);
 	return { code, run, stdout: run ? '' : stdout.slice(-2000), stderr: stderr.slice(-2000) };
 }
 

@@ -67,9 +67,9 @@ function documentsByReference() {
 
 describe('one-step example (manual start)', () => {
 	it('turns every paid order into exactly one finalized invoice with the order total; clients once; e-mails sent', async () => {
-		const result = await n8n.execute('exPaidOrderMan01');
+		const result = await n8n.executeOk('exPaidOrderMan01');
 		expect(result.code).toBe(0);
-		const out = nodeOutput(result.run!, 'Create Invoice');
+		const out = nodeOutput(result.run, 'Create Invoice');
 		const paid = paidOrders();
 		expect(out).toHaveLength(paid.length);
 		expect(out.every((o) => o.outcome === 'created' && o.status === 'final')).toBe(true);
@@ -86,8 +86,8 @@ describe('one-step example (manual start)', () => {
 
 	it('a second run creates nothing new: already invoiced', async () => {
 		const before = ix.state.documents.length;
-		const result = await n8n.execute('exPaidOrderMan01');
-		const out = nodeOutput(result.run!, 'Create Invoice');
+		const result = await n8n.executeOk('exPaidOrderMan01');
+		const out = nodeOutput(result.run, 'Create Invoice');
 		expect(out.every((o) => o.outcome === 'already invoiced')).toBe(true);
 		expect(ix.state.documents.filter((d) => d.status !== 'deleted')).toHaveLength(before);
 	});
@@ -97,18 +97,17 @@ describe('separate-steps example', () => {
 	it('gives the same documents as the one-step flow, and marks the orders invoiced', async () => {
 		const oneStep = [...documentsByReference().values()].map((d) => [d.reference, d.total, d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name])]);
 		ix.reset();
-		const result = await n8n.execute('exSeparateSteps1');
-		expect(result.run).toBeDefined();
+		const result = await n8n.executeOk('exSeparateSteps1');
 		const separate = [...documentsByReference().values()].map((d) => [d.reference, d.total, d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name])]);
 		expect(separate.sort()).toEqual(oneStep.sort());
-		const marked = nodeOutput(result.run!, 'Mark Order Invoiced');
+		const marked = nodeOutput(result.run, 'Mark Order Invoiced');
 		expect(marked.length).toBeGreaterThan(0);
 		for (const order of paidOrders().filter((o) => emailOf(o))) {
 			expect(order.invoicedOn).toBeTruthy();
 			expect(String(order.internalNote)).toContain(`InvoicExpress FT ${documentsByReference().get(order.orderNumber)!.inverted_sequence_number}`);
 		}
-		const again = await n8n.execute('exSeparateSteps1');
-		expect(nodeOutput(again.run!, 'Create Invoice').every((o) => o.outcome === 'existing')).toBe(true);
+		const again = await n8n.executeOk('exSeparateSteps1');
+		expect(nodeOutput(again.run, 'Create Invoice').every((o) => o.outcome === 'existing')).toBe(true);
 		expect(ix.legalDocuments()).toHaveLength(paidOrders().length);
 	});
 });
@@ -118,8 +117,8 @@ describe('continue on fail', () => {
 		ix.reset();
 		const victim = paidOrders()[0];
 		shop.updateOrder(victim.orderId, { billingAddress: { ...(victim.billingAddress as object), country: 'PT', vatId: '123456780' } } as never);
-		const result = await n8n.execute('exBadNifContinue');
-		const out = nodeOutput(result.run!, 'Create Invoice');
+		const result = await n8n.executeOk('exBadNifContinue');
+		const out = nodeOutput(result.run, 'Create Invoice');
 		const error = out.find((o) => o.error);
 		expect(error?.error).toBe(`order ${victim.orderNumber}: client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong`);
 		expect(ix.legalDocuments()).toHaveLength(paidOrders().length - 1);

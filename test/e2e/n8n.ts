@@ -82,6 +82,22 @@ export interface CredentialImport {
 	data: Record<string, unknown>;
 }
 
+/**
+ * The run data printed by `n8n execute --rawOutput`: one pretty-printed object from a lone "{" to a
+ * lone "}". n8n's task runner may log lines before and after it ("Registered runner ...") at any moment.
+ */
+export function parseRunOutput(stdout: string): RunJson | undefined {
+	const lines = stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	if (start < 0 || end <= start) return undefined;
+	try {
+		return JSON.parse(lines.slice(start, end + 1).join('\n')) as RunJson;
+	} catch {
+		return undefined;
+	}
+}
+
 export class N8nInstance {
 	readonly userFolder: string;
 	readonly logFile: string;
@@ -176,17 +192,17 @@ export class N8nInstance {
 	/** `n8n execute --id --rawOutput`: the run data of a manual-start workflow. */
 	async execute(id: string): Promise<{ code: number; run?: RunJson; stdout: string; stderr: string }> {
 		const r = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
-		const lines = r.stdout.split('\n');
-		const start = lines.findIndex((l) => l === '{');
-		let runJson: RunJson | undefined;
-		if (start >= 0) {
-			try {
-				runJson = JSON.parse(lines.slice(start).join('\n')) as RunJson;
-			} catch {
-				runJson = undefined;
-			}
+		return { ...r, run: parseRunOutput(r.stdout) };
+	}
+
+	/** `execute`, failing with n8n's own output when the run produced no run data (a failed start, a crash). */
+	async executeOk(id: string): Promise<{ code: number; run: RunJson; stdout: string; stderr: string }> {
+		const result = await this.execute(id);
+		if (!result.run) {
+			const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+			throw new Error(`n8n execute --id=${id} gave no run data (exit ${result.code}).\nstdout:\n${tail(result.stdout)}\nstderr:\n${tail(result.stderr)}`);
 		}
-		return { ...r, run: runJson };
+		return { ...result, run: result.run };
 	}
 
 	/** `n8n start` in the background, resolved when /healthz answers. */

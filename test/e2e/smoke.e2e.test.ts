@@ -39,9 +39,8 @@ test('the packed package loads in n8n and lists the taxes through the credential
 			],
 		},
 	]);
-	const result = await n8n.execute('smokeWorkflow001');
-	if (!result.run) throw new Error(`n8n execute gave no run:\n${result.stdout}\n${result.stderr}`);
+	const result = await n8n.executeOk('smokeWorkflow001');
 	expect(result.code).toBe(0);
-	expect(nodeOutput(result.run!, 'Taxes').map((t) => t.name)).toEqual(ix.state.taxes.map((t) => t.name));
+	expect(nodeOutput(result.run, 'Taxes').map((t) => t.name)).toEqual(ix.state.taxes.map((t) => t.name));
 	expect(ix.requests.every((r) => r.query.api_key === ix.apiKey)).toBe(true);
 });
