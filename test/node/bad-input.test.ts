@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
+import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, testCredential, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { fakeSecret } from '../harness/secrets';
@@ -58,6 +59,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+	// Every case counts its calls from an empty account cache of taxes.
+	clearAccountTaxes();
 	ix.reset();
 	ix.faults.configure({});
 	shop.reset();

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
@@ -19,6 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox.close());
 beforeEach(() => {
+	// Every case counts its calls from an empty account cache of taxes.
+	clearAccountTaxes();
 	sandbox.reset();
 	sandbox.faults.configure({});
 });
@@ -201,6 +204,53 @@ describe('Create From ePages Order', () => {
 		const run = await invoice([orders[0]], { attachPdf: true });
 		expect(run.items[0].binary?.data.mimeType).toBe('application/pdf');
 		expect(run.items[0].binary?.data.fileName).toBe(`invoice-${String(run.items[0].json.inverted_sequence_number).replace('/', '-')}.pdf`);
+	});
+});
+
+describe('taxes across executions (a trigger runs one order per execution)', () => {
+	const lineRates = (order: IDataObject) =>
+		((order.lineItemContainer as IDataObject).productLineItems as Array<{ taxClass: { percentage: number } }>).map((l) => l.taxClass.percentage);
+	const withRate = (rate: number) => orders.find((o) => lineRates(o).includes(rate))!;
+	const withoutRate = (rate: number) => orders.find((o) => !lineRates(o).includes(rate) && lineRates(o).length > 0)!;
+	const taxCalls = () => sandbox.requests.filter((r) => r.path === '/taxes.json').length;
+
+	it('reads the tax table once for many executions: 4 calls per order after the first', async () => {
+		for (const order of orders.slice(0, 4)) expect((await invoice([order])).error).toBeUndefined();
+		expect(taxCalls()).toBe(1);
+		const ofLast = sandbox.requests.filter((r) => r.path !== '/taxes.json').slice(-4).map((r) => r.method);
+		expect(ofLast).toEqual(['POST', 'GET', 'PUT', 'PUT']);
+		expect(sandbox.legalDocuments()).toHaveLength(4);
+	});
+
+	it('a tax added to the account after the table was cached is found: one fresh read, then the invoice', async () => {
+		const six = sandbox.state.taxes.findIndex((t) => Number(t.value) === 6 && !t.region?.startsWith('PT-'));
+		const [removed] = sandbox.state.taxes.splice(six, 1);
+		try {
+			expect((await invoice([withoutRate(6)])).error).toBeUndefined();
+		} finally {
+			sandbox.state.taxes.splice(six, 0, removed);
+		}
+		const run = await invoice([withRate(6)]);
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json.status).toBe('final');
+		expect(taxCalls()).toBe(2);
+	});
+
+	it('bad orders cost at most one extra tax read per execution, and keep their clear error', async () => {
+		await invoice([orders[0]]);
+		const bad = (o: IDataObject) => ({ ...o, billingAddress: { ...(o.billingAddress as IDataObject), country: 'PT', vatId: '123456780' } });
+		const run = await invoice([bad(orders[1]), bad(orders[2])], {}, { continueOnFail: true });
+		expect(run.items.map((i) => String(i.json.error))).toEqual([
+			`order ${String(orders[1].orderNumber)}: client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong`,
+			`order ${String(orders[2].orderNumber)}: client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong`,
+		]);
+		expect(taxCalls()).toBe(2);
+	});
+
+	it("another account (or key) never gets this account's table", async () => {
+		await invoice([orders[0]]);
+		await runNode({ type: 'invoicExpress', parameters: params({ dryRun: true }), credentials: { invoicExpressApi: { accountName: 'another', apiKey: sandbox.apiKey, baseUrl: sandbox.url } }, input: [orders[1]] });
+		expect(taxCalls()).toBe(2);
 	});
 });
 

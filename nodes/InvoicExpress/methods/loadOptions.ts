@@ -4,7 +4,8 @@ import { loadSequences, loadTaxes } from '../api/accountData';
 import { DOCUMENT_TYPES, sequenceIdField, type DocumentTypeKey } from '../helpers/documentTypes';
 
 export async function getTaxes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const taxes = await loadTaxes(this);
+	// The editor shows the account as it is now, never the cache of earlier executions.
+	const taxes = await loadTaxes(this, undefined, { fresh: true });
 	return taxes.map((t) => ({
 		name: `${t.name} (${t.value} %${t.region ? `, ${t.region}` : ''})`,
 		value: t.name,

@@ -9,7 +9,7 @@ import { invoiceOnce } from '../../api/invoiceOrder';
 import { loadTaxes } from '../../api/accountData';
 import { InputError } from '../../helpers/client';
 import { addDays, toIxDate, todayIx } from '../../helpers/dates';
-import { summarizeDocument } from '../../helpers/document';
+import { summarizeDocument, type IxTax } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { mapOrderToDocument, type MappingOptions } from '../../mapping/orderToDocument';
 import { clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
@@ -267,31 +267,42 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		const listItem = order;
 		order = await step('getting the full order from ePages', async () => fetchFullOrder(this, listItem, i));
 	}
+	const options: MappingOptions = {
+		date,
+		dueDate,
+		itemName: (o.itemName as MappingOptions['itemName']) ?? 'sku',
+		clientName: (o.clientName as MappingOptions['clientName']) ?? 'company',
+		discountStyle: (o.discountStyle as MappingOptions['discountStyle']) ?? 'lineDiscount',
+		taxRegion: (o.taxRegion as string) ?? 'PT',
+		taxMapping: ((o.taxMapping as IDataObject | undefined)?.mapping as Array<{ rate: number; taxName: string }>) ?? [],
+		taxExemption: (o.taxExemption as string) || undefined,
+		exchangeRate: (o.exchangeRate as number) || undefined,
+		commentInObservations: o.commentInObservations !== false,
+		sequenceId: (o.sequenceId as string) || undefined,
+		clientRules: {
+			invalidFiscalId: (o.invalidFiscalId as 'error' | 'finalConsumer') ?? 'error',
+			longName: (o.longName as 'error' | 'truncate') ?? 'error',
+		},
+		shippingLabel: (o.shippingLabel as string) || 'Portes de envio',
+		paymentFeeLabel: (o.paymentFeeLabel as string) || 'Taxa de pagamento',
+	};
+	const mapWith = (taxes: IxTax[]) => {
+		try {
+			return mapOrderToDocument(order, taxes, options);
+		} catch (error) {
+			if (error instanceof InputError) throw toOperationError(this, error, i);
+			throw asNodeError(this.getNode(), error, i);
+		}
+	};
 	const taxes = await step('loading the taxes of the account', async () => loadTaxes(this, i));
 	let mapped;
 	try {
-		mapped = mapOrderToDocument(order, taxes, {
-			date,
-			dueDate,
-			itemName: (o.itemName as MappingOptions['itemName']) ?? 'sku',
-			clientName: (o.clientName as MappingOptions['clientName']) ?? 'company',
-			discountStyle: (o.discountStyle as MappingOptions['discountStyle']) ?? 'lineDiscount',
-			taxRegion: (o.taxRegion as string) ?? 'PT',
-			taxMapping: ((o.taxMapping as IDataObject | undefined)?.mapping as Array<{ rate: number; taxName: string }>) ?? [],
-			taxExemption: (o.taxExemption as string) || undefined,
-			exchangeRate: (o.exchangeRate as number) || undefined,
-			commentInObservations: o.commentInObservations !== false,
-			sequenceId: (o.sequenceId as string) || undefined,
-			clientRules: {
-				invalidFiscalId: (o.invalidFiscalId as 'error' | 'finalConsumer') ?? 'error',
-				longName: (o.longName as 'error' | 'truncate') ?? 'error',
-			},
-			shippingLabel: (o.shippingLabel as string) || 'Portes de envio',
-			paymentFeeLabel: (o.paymentFeeLabel as string) || 'Taxa de pagamento',
-		});
+		mapped = mapWith(taxes);
 	} catch (error) {
-		if (error instanceof InputError) throw toOperationError(this, error, i);
-		throw asNodeError(this.getNode(), error, i);
+		// Taxes cached by an earlier execution may predate a change in the account: look again, once.
+		const current = await step('loading the taxes of the account', async () => loadTaxes(this, i, { fresh: true }));
+		if (current === taxes) throw error;
+		mapped = mapWith(current);
 	}
 	const check = mapped.totalsCheck;
 	const base: IDataObject = {

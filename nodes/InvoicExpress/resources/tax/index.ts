@@ -4,7 +4,8 @@ import { loadTaxes } from '../../api/accountData';
 import { asItems, type OperationHandler } from '../common';
 
 async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	return asItems((await loadTaxes(this, i)) as unknown as IDataObject[]);
+	// Asked for explicitly: the account as it is now, not the cache of earlier executions.
+	return asItems((await loadTaxes(this, i, { fresh: true })) as unknown as IDataObject[]);
 }
 
 export const taxOperations: Record<string, OperationHandler> = { getAll };
