@@ -62,7 +62,8 @@ export function buildClientPayload(input: ClientInput, rules: ClientRules): Clie
 	const client: Record<string, string> = {};
 	const name = input.name.replace(/\s+/g, ' ').trim();
 	if (name === '') throw new InputError(`${ctx}client name is empty`, 'InvoicExpress needs a client name on every document.');
-	if ([...name].length > IX_CLIENT_NAME_MAX) {
+	// A string has at least as many UTF-16 units as characters: only long ones need counting.
+	if (name.length > IX_CLIENT_NAME_MAX && [...name].length > IX_CLIENT_NAME_MAX) {
 		if (rules.longName === 'error') {
 			throw new InputError(
 				`${ctx}client name is ${[...name].length} characters long; InvoicExpress accepts at most ${IX_CLIENT_NAME_MAX}`,

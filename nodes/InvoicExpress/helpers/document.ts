@@ -60,8 +60,31 @@ export interface DocumentInput {
 /** Round half-up to `decimals`, immune to binary artefacts such as 1.005 → 1.00. */
 export function roundHalfUp(value: number, decimals: number): number {
 	const factor = 10 ** decimals;
-	const shifted = Number((Math.abs(value) * factor).toPrecision(15));
+	const scaled = Math.abs(value) * factor;
+	// Cutting to 15 significant digits moves `scaled` by at most 5e-15 of itself, so it can only
+	// change the result when `scaled` lies that close to a .5; elsewhere the string round trip
+	// (the mapping's costliest arithmetic) is skipped.
+	const fromHalf = scaled - Math.floor(scaled) - 0.5;
+	const shifted = scaled < 1e15 && Math.abs(fromHalf) > scaled * 1e-13 ? scaled : Number(scaled.toPrecision(15));
 	return (Math.sign(value) * Math.round(shifted)) / factor;
+}
+
+/**
+ * An item that already has the parsed shape (the order mapping builds its lines so), read without
+ * zod: what itemInputSchema would return for it. Anything else (strings to coerce, snake_case
+ * fields, a tax object) is undefined and goes through the schema, which also words the errors.
+ */
+function typedItem(raw: unknown): ItemInput | undefined {
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+	const { name, description, unitPrice, quantity, unit, discount, tax } = raw as Record<string, unknown>;
+	if (typeof name !== 'string' || name === '') return undefined;
+	if (typeof unitPrice !== 'number' || Number.isNaN(unitPrice)) return undefined;
+	if (typeof quantity !== 'number' || Number.isNaN(quantity)) return undefined;
+	if (discount !== undefined && (typeof discount !== 'number' || Number.isNaN(discount))) return undefined;
+	if (description !== undefined && typeof description !== 'string') return undefined;
+	if (unit !== undefined && typeof unit !== 'string') return undefined;
+	if (tax !== undefined && typeof tax !== 'string') return undefined;
+	return { name, description, unitPrice, quantity, unit, discount, tax };
 }
 
 /**
@@ -88,13 +111,16 @@ export function buildDocumentBody(
 	let zeroRateItems = 0;
 	const items = input.items.map((raw, index) => {
 		const where = `${context}item ${index + 1}`;
-		const parsed = itemInputSchema.safeParse(raw);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			const field = issue.path.join('.') || 'item';
-			throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
+		let item = typedItem(raw);
+		if (!item) {
+			const parsed = itemInputSchema.safeParse(raw);
+			if (!parsed.success) {
+				const issue = parsed.error.issues[0];
+				const field = issue.path.join('.') || 'item';
+				throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
+			}
+			item = parsed.data;
 		}
-		const item = parsed.data;
 		if (!Number.isFinite(item.unitPrice) || item.unitPrice < 0) {
 			throw new InputError(
 				`${where} (${item.name}): unit price ${item.unitPrice} is negative`,
