@@ -64,8 +64,20 @@ export function loadState(stored: unknown, config: TriggerConfig): TriggerState 
 	if (state.kind === 'updated' && typeof state.cursor === 'number' && isRecord(state.seen) && isRecord(state.retry)) {
 		return state;
 	}
-	if (state.kind === 'status' && isRecord(state.emitted)) return state;
+	if (state.kind === 'status' && isRecord(state.emitted)) {
+		// Fields added after the first release are optional: a state without them (or with damaged
+		// ones) gets a full pass next, which writes them.
+		if (typeof state.sweptAt !== 'number') delete state.sweptAt;
+		if (!isIdList(state.unlisted)) delete state.unlisted;
+		state.quiet = state.quiet === true && state.sweptAt !== undefined && state.unlisted !== undefined;
+		if (state.pass && !isIdList(state.pass.listed)) delete state.pass.listed;
+		return state;
+	}
 	return undefined;
+}
+
+function isIdList(value: unknown): value is string[] {
+	return Array.isArray(value) && value.every((id) => typeof id === 'string');
 }
 
 function byTime(time: (ref: OrderRef) => number) {
@@ -257,6 +269,103 @@ function pruneUpdated(state: UpdatedState, limits: TriggerLimits): void {
 	for (const id of Object.keys(state.failures)) if (state.retry[id] === undefined) delete state.failures[id];
 }
 
+/** Creation dates this close to a window's bound may fall on either side of the shop's filter (inclusive or not, whole seconds). */
+const EDGE_MS = 1000;
+
+/** A list request already made, with its answer. */
+interface Answered {
+	qs: Record<string, string | number>;
+	result: StepResult;
+}
+
+function sameQuery(a: Record<string, string | number>, b: Record<string, string | number>): boolean {
+	const keys = Object.keys(a);
+	return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && String(a[k]) === String(b[k]));
+}
+
+/** Runs `steps`, answering the request in `known` from it instead of asking the shop a second time. */
+function* withAnswer<T>(steps: Generator<Step, T, StepResult>, known: Answered | undefined): Generator<Step, T, StepResult> {
+	let next = steps.next();
+	while (!next.done) {
+		const step = next.value;
+		let result: StepResult;
+		if (known && step.kind === 'list' && sameQuery(step.qs, known.qs)) {
+			result = known.result;
+			known = undefined;
+		} else result = yield step;
+		next = steps.next(result);
+	}
+	return next.value;
+}
+
+/**
+ * Where a status pass starts reading (before the overlap band): the lookback, cut to what one window
+ * may span so that a single page-1 request can stand for the whole pass.
+ */
+function watchStart(hi: number, config: TriggerConfig, limits: TriggerLimits): number {
+	return Math.max(hi - config.lookbackMs, hi - limits.maxSpanMs + limits.overlapMs);
+}
+
+type Check = { kind: 'idle' } | { kind: 'failed'; error: unknown } | { kind: 'sweep'; page1?: Answered };
+
+/**
+ * Whether the status list can have changed since the last pass, from page 1 alone. `results` is the
+ * number of orders in the status in [lo, now); every such order the last pass found is in `emitted`
+ * and not in `unlisted`, with its creation date. If the total equals how many of those fall in
+ * [lo, now) and page 1 shows none other, then no order can have entered the status unless another
+ * left it at the same time; that swap is left to the full pass due every `statusSweepMs`. Anything
+ * else (a different total, an unknown order on page 1, an order on a bound, a pending retry, a last
+ * pass that saw changes) reads everything, starting from this very page.
+ */
+function* checkStatus(
+	state: StatusState,
+	filter: Record<string, string>,
+	lo: number,
+	now: number,
+	limits: TriggerLimits,
+): Generator<Step, Check, StepResult> {
+	const { sweptAt, unlisted } = state;
+	if (!state.quiet || sweptAt === undefined || unlisted === undefined) return { kind: 'sweep' };
+	// A clock that went back is a reason to read everything, not to trust an old pass longer.
+	if (now < sweptAt || now >= sweptAt + limits.statusSweepMs) return { kind: 'sweep' };
+	if (Object.keys(state.failures).length > 0) return { kind: 'sweep' };
+	const gone = new Set(unlisted);
+	let known = 0;
+	for (const [id, created] of Object.entries(state.emitted)) {
+		if (gone.has(id)) continue;
+		if (Math.abs(created - lo) < EDGE_MS || created >= now - EDGE_MS) return { kind: 'sweep' };
+		if (created >= lo && created < now) known++;
+	}
+	const qs: Record<string, string | number> = {
+		...filter,
+		resultsPerPage: limits.pageSize,
+		createdAfter: iso(lo),
+		createdBefore: iso(now),
+		page: 1,
+	};
+	const result: StepResult = yield { kind: 'list', qs };
+	if (!result.ok) return { kind: 'failed', error: result.error };
+	if (result.kind !== 'list') return { kind: 'failed', error: new Error('Unexpected answer to a list request') };
+	const page1 = { qs, result };
+	if (result.results !== known) return { kind: 'sweep', page1 };
+	for (const item of result.items) {
+		const ref = toRef(item);
+		if (!ref || state.emitted[ref.id] === undefined || gone.has(ref.id)) return { kind: 'sweep', page1 };
+	}
+	return { kind: 'idle' };
+}
+
+/** Forgets orders created before `floor`: no later pass or check reads that far back. */
+function pruneStatus(state: StatusState, floor: number): void {
+	for (const [id, created] of Object.entries(state.emitted)) if (created < floor) delete state.emitted[id];
+	if (state.unlisted) state.unlisted = state.unlisted.filter((id) => state.emitted[id] !== undefined);
+}
+
+/**
+ * Status events. `updatedFrom` does not move on status changes, so a pass reads every order in the
+ * status created within the lookback (one request per 100) and emits those not in `emitted`. Polls
+ * between passes cost one request (see checkStatus).
+ */
 function* pollStatus(
 	state: StatusState,
 	config: TriggerConfig,
@@ -266,27 +375,48 @@ function* pollStatus(
 ): Generator<Step, WorkDone, StepResult> {
 	if (!isStatusEvent(config.event)) throw new Error(`Not a status event: ${config.event}`);
 	const field = STATUS_EVENTS[config.event];
+	const filter = { [field]: 'true' };
 	const items: IDataObject[] = [];
 	let error: unknown;
+	let page1: Answered | undefined;
+	let opened: number | undefined;
 	if (!state.pass) {
-		const watchFrom = now - config.lookbackMs;
-		const from = state.baseline && config.startFrom !== undefined ? Math.min(config.startFrom, watchFrom) : watchFrom;
-		state.pass = { done: from, hi: now };
+		const from =
+			state.baseline && config.startFrom !== undefined
+				? Math.min(config.startFrom, now - config.lookbackMs)
+				: watchStart(now, config, limits);
+		if (!state.baseline) {
+			const check = yield* checkStatus(state, filter, from - limits.overlapMs, now, limits);
+			if (check.kind === 'failed') return { items, state, error: check.error };
+			if (check.kind === 'idle') {
+				pruneStatus(state, now - config.lookbackMs - limits.overlapMs);
+				return { items, state };
+			}
+			page1 = check.page1;
+		}
+		state.pass = { done: from, hi: now, listed: [], fresh: false };
+		opened = from;
 	}
 	const pass = state.pass;
 	while (state.pass) {
-		const fit = yield* fitChunk({ [field]: 'true' }, pass.done, pass.hi, limits, budget, config.fullOrders, (lo, b) =>
-			countIn(Object.values(state.emitted), lo, b),
+		const fit = yield* withAnswer(
+			fitChunk(filter, pass.done, pass.hi, limits, budget, config.fullOrders, (lo, b) =>
+				countIn(Object.values(state.emitted), lo, b),
+			),
+			page1,
 		);
+		page1 = undefined;
 		if (fit.kind === 'stop') break;
 		if (fit.kind === 'failed') {
 			error = fit.error;
 			break;
 		}
 		const { lo, b } = fit;
-		const fresh = fit.refs.filter(
-			(r) => inWindow(r, lo, b) && state.emitted[r.id] === undefined && toMs(r.raw[field]) !== null,
-		);
+		const inStatus = fit.refs.filter((r) => inWindow(r, lo, b) && toMs(r.raw[field]) !== null);
+		if (pass.listed) pass.listed = [...new Set([...pass.listed, ...inStatus.map((r) => r.id)])];
+		const fresh = inStatus.filter((r) => state.emitted[r.id] === undefined);
+		// A read that saw the list change under it counts as finding something: the next pass reads again.
+		if (fresh.length > 0 || !fit.steady) pass.fresh = true;
 		const statusTime = (r: OrderRef) => toMs(r.raw[field]) ?? r.created;
 		// At activation the orders already in this status are history: recorded, not emitted, unless
 		// Start From asks for them or the status was set after activation (during a long first pass).
@@ -306,23 +436,42 @@ function* pollStatus(
 		for (const ref of got.gone) state.emitted[ref.id] = ref.created;
 		if (got.failed.length > 0) pass.failed = [...new Set([...(pass.failed ?? []), ...got.failed.map((r) => r.id)])];
 		pass.done = b;
-		if (b >= pass.hi) {
-			state.pass = null;
-			state.baseline = false;
-			// The next pass starts at (its now − lookback − overlap), never before this floor.
-			const floor = pass.hi - config.lookbackMs - limits.overlapMs;
-			for (const [id, created] of Object.entries(state.emitted)) if (created < floor) delete state.emitted[id];
-			// Counts of orders that did not fail again in this pass are stale (status gone, out of the lookback).
-			const failed = new Set(pass.failed ?? []);
-			for (const id of Object.keys(state.failures)) if (!failed.has(id)) delete state.failures[id];
-		}
+		if (b >= pass.hi) finishPass(state, pass, config, limits);
 		if (got.failed.length > 0) {
 			// Not recorded: the next pass over the lookback window finds them again.
 			error = got.error;
 			break;
 		}
 	}
+	// A pass opened by this poll that read nothing is no progress: dropping it lets a poll that cannot
+	// reach the shop fail visibly (n8n keeps the previous state, which opens the same pass next time).
+	if (state.pass && state.pass.done === opened && error !== undefined) state.pass = null;
 	return { items, state, error };
+}
+
+function finishPass(state: StatusState, pass: NonNullable<StatusState['pass']>, config: TriggerConfig, limits: TriggerLimits): void {
+	const listed = new Set(pass.listed ?? []);
+	let quiet = pass.listed !== undefined && pass.fresh === false;
+	if (quiet) {
+		// The same orders in the status as the pass before: the ones it knew in this range, no more, no fewer.
+		const gone = new Set(state.unlisted ?? []);
+		const lo = watchStart(pass.hi, config, limits) - limits.overlapMs;
+		let before = 0;
+		for (const [id, created] of Object.entries(state.emitted)) {
+			if (!gone.has(id) && created >= lo && created < pass.hi) before++;
+		}
+		quiet = before === listed.size && [...listed].every((id) => state.emitted[id] !== undefined && !gone.has(id));
+	}
+	state.pass = null;
+	state.baseline = false;
+	state.sweptAt = pass.hi;
+	state.quiet = quiet;
+	state.unlisted = pass.listed === undefined ? [] : Object.keys(state.emitted).filter((id) => !listed.has(id));
+	// The next pass starts at (its now − lookback − overlap), never before this floor.
+	pruneStatus(state, pass.hi - config.lookbackMs - limits.overlapMs);
+	// Counts of orders that did not fail again in this pass are stale (status gone, out of the lookback).
+	const failed = new Set(pass.failed ?? []);
+	for (const id of Object.keys(state.failures)) if (!failed.has(id)) delete state.failures[id];
 }
 
 /** Drives a poll generator with a function that performs each step. */

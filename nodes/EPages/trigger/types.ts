@@ -48,6 +48,12 @@ export interface TriggerLimits {
 	maxSpanMs: number;
 	/** Narrowest window; a window this narrow is read whatever its size. */
 	minSpanMs: number;
+	/**
+	 * Status events: longest time between two full reads of the lookback. In between, a poll reads
+	 * one page and trusts the shop's total; a status cleared on one order while it is set on another
+	 * leaves that total unchanged, and only a full read finds the second order.
+	 */
+	statusSweepMs: number;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -59,6 +65,7 @@ export const DEFAULT_LIMITS: TriggerLimits = {
 	maxDetails: 100,
 	maxSpanMs: 364 * DAY,
 	minSpanMs: 1000,
+	statusSweepMs: 3600 * 1000,
 };
 
 /** A part of the order range still to read: creation dates from `done` (null: from the beginning) up to `hi`. */
@@ -103,9 +110,23 @@ export interface StatusState extends StateBase {
 	/** True until the first pass over the lookback window is complete. */
 	baseline: boolean;
 	emitted: Record<string, number>;
-	/** `failed`: orders whose detail failed during this pass, to keep only their failure counts. */
-	pass: (Pass & { failed?: string[] }) | null;
+	/**
+	 * `failed`: orders whose detail failed during this pass, to keep only their failure counts.
+	 * `listed`: orders the pass found in the status; `fresh`: whether it found any order not in
+	 * `emitted`, or saw the list change while it paged. Both are absent in passes stored before they existed, which then count as not quiet.
+	 */
+	pass: (Pass & { failed?: string[]; listed?: string[]; fresh?: boolean }) | null;
 	failures: Record<string, number>;
+	/** When the last complete pass started (its `hi`). Absent in states stored before it existed. */
+	sweptAt?: number;
+	/**
+	 * Whether that pass was quiet: nothing new, and the same orders in the status as the pass before.
+	 * Only then is "the shop's total equals what we know" trusted instead of a full pass: a pass that
+	 * saw changes may have missed others made while it paged.
+	 */
+	quiet?: boolean;
+	/** Orders in `emitted` that the last complete pass did not find in the status any more (cleared, deleted). */
+	unlisted?: string[];
 }
 
 export type TriggerState = CreatedState | UpdatedState | StatusState;

@@ -32,7 +32,12 @@ export function capacity(limits: TriggerLimits, budget: Budget, fullOrders: bool
 }
 
 export type ChunkRead =
-	| { kind: 'complete'; refs: OrderRef[] }
+	/**
+	 * `steady`: the last read of the pages saw the same total on every page and exactly that many
+	 * orders. Orders that leave a window (a status cleared) can make the union reach the total while
+	 * another order was skipped; a read that was not steady may have done so.
+	 */
+	| { kind: 'complete'; refs: OrderRef[]; steady: boolean }
 	| { kind: 'tooBig'; total: number }
 	| { kind: 'failed'; error: unknown };
 
@@ -58,11 +63,13 @@ export function* readChunk(
 	const malformed = new Set<string>();
 	for (let sweep = 0; sweep < 3; sweep++) {
 		let total: number | undefined;
+		let steady = true;
 		for (let page = 1; ; page++) {
 			const result: StepResult = yield { kind: 'list', qs: { ...base, page } };
 			budget.pages++;
 			if (!result.ok) return { kind: 'failed', error: result.error };
 			if (result.kind !== 'list') return { kind: 'failed', error: new Error('Unexpected answer to a list request') };
+			if (page > 1 && result.results !== total) steady = false;
 			total = result.results;
 			if (sweep === 0 && page === 1 && !force && total !== undefined && total > cap) {
 				return { kind: 'tooBig', total };
@@ -78,7 +85,7 @@ export function* readChunk(
 			if (last) break;
 		}
 		if (total === undefined || byId.size + malformed.size >= total) {
-			return { kind: 'complete', refs: [...byId.values()] };
+			return { kind: 'complete', refs: [...byId.values()], steady: steady && sweep === 0 && byId.size + malformed.size === total };
 		}
 	}
 	return {
@@ -88,7 +95,7 @@ export function* readChunk(
 }
 
 export type Fit =
-	| { kind: 'complete'; refs: OrderRef[]; lo: number | null; b: number }
+	| { kind: 'complete'; refs: OrderRef[]; steady: boolean; lo: number | null; b: number }
 	| { kind: 'failed'; error: unknown }
 	| { kind: 'stop' };
 
@@ -123,7 +130,7 @@ export function* fitChunk(
 			const force = b <= EARLIEST;
 			const read = yield* readChunk(filter, null, b, cap + known(null, b), force, limits, budget);
 			if (read.kind === 'failed') return read;
-			if (read.kind === 'complete') return { kind: 'complete', refs: read.refs, lo: null, b };
+			if (read.kind === 'complete') return { kind: 'complete', refs: read.refs, steady: read.steady, lo: null, b };
 			b = hi - limits.maxSpanMs * 2 ** k;
 		}
 	}
@@ -135,7 +142,7 @@ export function* fitChunk(
 		const force = b - done <= limits.minSpanMs;
 		const read = yield* readChunk(filter, lo, b, cap + known(lo, b), force, limits, budget);
 		if (read.kind === 'failed') return read;
-		if (read.kind === 'complete') return { kind: 'complete', refs: read.refs, lo, b };
+		if (read.kind === 'complete') return { kind: 'complete', refs: read.refs, steady: read.steady, lo, b };
 		b = Math.min(end, done + Math.max(limits.minSpanMs, Math.floor((b - done) / 2)));
 	}
 }
