@@ -229,6 +229,22 @@ describe('Order Updated', () => {
 	});
 });
 
+/** Paid orders created within `ms`, newest first (the sandbox's order). */
+function paidWithin(ms: number) {
+	return sandbox.orders
+		.filter((o) => o.paidOn !== null && Date.parse(o.creationDate) >= Date.now() - ms)
+		.sort((a, b) => Date.parse(b.creationDate) - Date.parse(a.creationDate));
+}
+
+function unpaidWithin(ms: number) {
+	return sandbox.orders
+		.filter((o) => o.paidOn === null && Date.parse(o.creationDate) >= Date.now() - ms)
+		.sort((a, b) => Date.parse(b.creationDate) - Date.parse(a.creationDate));
+}
+
+const newestUnpaid = (ms: number) => unpaidWithin(ms)[0];
+const oldestUnpaid = (ms: number) => unpaidWithin(ms)[unpaidWithin(ms).length - 1];
+
 describe('status events', () => {
 	it('Order Paid: orders paid before activation are history; each order paid later is emitted once', async () => {
 		const staticData: IDataObject = {};
@@ -264,6 +280,65 @@ describe('status events', () => {
 		const trigger = poller({ event: 'orderInvoiced', options: { emit: 'listItems', startFrom: since, statusLookbackDays: 60 } });
 		expect(ids(await trigger.poll()).sort()).toEqual(expected.sort());
 		expect(await trigger.poll()).toEqual([]);
+	});
+
+	it('Order Paid: once a full read found nothing new, an idle poll costs one request; a payment comes on the next poll', async () => {
+		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } });
+		// Activation records the paid orders as history; the next poll reads them all once more.
+		expect(await trigger.poll()).toEqual([]);
+		expect(await trigger.poll()).toEqual([]);
+		sandbox.requests.splice(0);
+		expect(await trigger.poll()).toEqual([]);
+		expect(sandbox.requests).toHaveLength(1);
+		expect(sandbox.requests[0].query).toMatchObject({ paidOn: 'true', page: '1', resultsPerPage: '100' });
+		expect(Object.keys(sandbox.requests[0].query).sort()).toEqual(['createdAfter', 'createdBefore', 'page', 'paidOn', 'resultsPerPage']);
+		const order = newestUnpaid(60 * DAY);
+		sandbox.setStatus(order.orderId, 'paidOn', new Date().toISOString());
+		expect(ids(await trigger.poll())).toEqual([order.orderId]);
+	});
+
+	it('Order Paid: a status cleared on one order as it is set on another is emitted by the next full read, once', async () => {
+		// Two orders a page, so that the newly paid order is not on page 1; a full read every 300 ms.
+		setEpTriggerLimits({ pageSize: 2, statusSweepMs: 300 });
+		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } });
+		await trigger.poll();
+		await trigger.poll();
+		const paid = paidWithin(60 * DAY);
+		const swapped = oldestUnpaid(60 * DAY);
+		expect(Date.parse(swapped.creationDate)).toBeLessThan(Date.parse(paid[1].creationDate));
+		sandbox.setStatus(paid[paid.length - 1].orderId, 'paidOn', null);
+		sandbox.setStatus(swapped.orderId, 'paidOn', new Date().toISOString());
+		sandbox.requests.splice(0);
+		expect(await trigger.poll()).toEqual([]);
+		expect(sandbox.requests).toHaveLength(1);
+		await new Promise((resolve) => setTimeout(resolve, 350));
+		expect(ids(await trigger.poll())).toEqual([swapped.orderId]);
+		expect(await trigger.poll()).toEqual([]);
+		await new Promise((resolve) => setTimeout(resolve, 350));
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	it('Order Paid: static data stored by the first release keeps working', async () => {
+		const staticData: IDataObject = {
+			ePagesTrigger: {
+				v: 1,
+				key: `orderPaid||${60 * DAY}`,
+				since: Date.now() - DAY,
+				kind: 'status',
+				baseline: false,
+				emitted: Object.fromEntries(paidWithin(60 * DAY).map((o) => [o.orderId, Date.parse(o.creationDate)])),
+				pass: null,
+				failures: {},
+			},
+		};
+		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } }, staticData);
+		const order = newestUnpaid(60 * DAY);
+		sandbox.setStatus(order.orderId, 'paidOn', new Date().toISOString());
+		expect(ids(await trigger.poll())).toEqual([order.orderId]);
+		expect(await trigger.poll()).toEqual([]);
+		sandbox.requests.splice(0);
+		expect(await trigger.poll()).toEqual([]);
+		expect(sandbox.requests).toHaveLength(1);
 	});
 
 	it('Order Rejected watches the rejectedOn filter', async () => {
