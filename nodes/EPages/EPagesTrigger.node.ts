@@ -53,7 +53,7 @@ export class EPagesTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Status events look at the orders created within the lookback period on every poll (one request per 100 such orders)',
+					'Status events watch the orders created within the lookback period: a poll with nothing new costs one request; after a change, and at least once an hour, all of them are read (one request per 100 such orders)',
 				name: 'statusNotice',
 				type: 'notice',
 				default: '',
