@@ -1,10 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * The editor, in a real browser (playwright-core driving Debian's Chromium): the package's nodes
  * render with their icons, the node panel finds them, and the InvoicExpress node loads the account's
  * taxes through the credential. Screenshots go to a folder outside git, printed below.
  */
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import { ensureN8n, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { ensureDebianPackages } from './services';
 
 const OWNER = { email: 'editor-test@example.com', password: ['Editor', 'test', '2026'].join('-') };
 const SHOTS = join(REPO, 'test-results', 'screenshots');
@@ -26,11 +26,7 @@ let base: string;
 
 function ensureChromium(): string {
 	const bin = '/usr/bin/chromium';
-	if (!existsSync(bin)) {
-		process.stderr.write('[editor test] installing Debian chromium (apt-get) ...\n');
-		execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-		execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-	}
+	ensureDebianPackages('editor test', ['chromium'], () => existsSync(bin));
 	return bin;
 }
 
@@ -70,6 +66,8 @@ afterAll(async () => {
 	await n8n?.stop();
 	await ix?.close();
 	await shop?.close();
+	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
+	expect(n8n?.externalHostAttempts()).toEqual([]);
 	n8n?.cleanup();
 });
 

@@ -102,6 +102,7 @@ export class N8nInstance {
 	readonly userFolder: string;
 	readonly logFile: string;
 	private server?: ChildProcess;
+	private workers: ChildProcess[] = [];
 
 	constructor(
 		readonly install: N8nInstall,
@@ -126,6 +127,8 @@ export class N8nInstance {
 			N8N_RUNNERS_ENABLED: 'false',
 			N8N_LOG_LEVEL: 'info',
 			N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
+			// Tests stay on loopback: this module fetches a catalogue from api.n8n.io at start.
+			N8N_DISABLED_MODULES: 'mcp-registry',
 			DB_SQLITE_POOL_SIZE: '4',
 			NODE_ENV: 'production',
 			TZ: 'Europe/Lisbon',
@@ -207,18 +210,7 @@ export class N8nInstance {
 
 	/** `n8n start` in the background, resolved when /healthz answers. */
 	async start(port: number): Promise<void> {
-		// Each instance needs its own task-runner broker port too, or a second n8n on the machine fails.
-		const env = {
-			...this.env,
-			N8N_PORT: String(port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_SECURE_COOKIE: 'false',
-			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		};
-		this.server = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], { cwd: this.userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		this.server.stdout?.on('data', (d: Buffer) => appendFileSync(this.logFile, d));
-		this.server.stderr?.on('data', (d: Buffer) => appendFileSync(this.logFile, d));
+		this.server = await this.spawnLogged('start', ['start'], { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: '127.0.0.1', N8N_SECURE_COOKIE: 'false' });
 		const deadline = Date.now() + 120000;
 		while (Date.now() < deadline) {
 			if (this.server.exitCode !== null) {
@@ -235,24 +227,102 @@ export class N8nInstance {
 		throw new Error(`n8n did not become healthy within 120 s; see ${this.logFile}`);
 	}
 
-	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server || server.exitCode !== null) return;
-		server.kill('SIGTERM');
-		const exited = await Promise.race([
-			new Promise<boolean>((r) => server.on('exit', () => r(true))),
-			new Promise<boolean>((r) => setTimeout(() => r(false), 20000)),
-		]);
-		if (!exited) server.kill('SIGKILL');
+	/** `n8n worker` (queue mode) in the background, resolved when it says it is ready. */
+	async startWorker(name: string): Promise<void> {
+		const worker = await this.spawnLogged(name, ['worker']);
+		this.workers.push(worker);
+		const file = this.processLog(name);
+		const deadline = Date.now() + 120000;
+		while (!(existsSync(file) && readFileSync(file, 'utf8').includes('n8n worker is now ready'))) {
+			if (worker.exitCode !== null) throw new Error(`n8n worker ${name} exited with ${worker.exitCode}:\n${readFileSync(file, 'utf8').split('\n').slice(-40).join('\n')}`);
+			if (Date.now() > deadline) throw new Error(`n8n worker ${name} not ready within 120 s; see ${file}`);
+			await new Promise((r) => setTimeout(r, 500));
+		}
 	}
 
+	/** The log of one background process (`start`, a worker), part of logs(). */
+	processLog(name: string): string {
+		return name === 'start' ? this.logFile : join(this.userFolder, 'logs', `${name}.log`);
+	}
+
+	private async spawnLogged(name: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+		// Each process needs its own task-runner broker port too, or a second n8n on the machine fails.
+		const fullEnv = { ...this.env, ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.userFolder, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		const file = this.processLog(name);
+		child.stdout?.on('data', (d: Buffer) => appendFileSync(file, d));
+		child.stderr?.on('data', (d: Buffer) => appendFileSync(file, d));
+		return child;
+	}
+
+	async stop(): Promise<void> {
+		await Promise.all([this.server, ...this.workers].map((p) => stopProcess(p)));
+		this.workers = [];
+	}
+
+	/** Everything the main process, the workers and the CLI commands printed. */
 	logs(): string {
-		return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+		const dir = join(this.userFolder, 'logs');
+		if (!existsSync(dir)) return '';
+		return readdirSync(dir)
+			.sort()
+			.map((f) => readFileSync(join(dir, f), 'utf8'))
+			.join('\n');
+	}
+
+	/**
+	 * What a user of this instance could ever see: every log and CLI output, and every file n8n
+	 * stored (its database with the executions' data and the triggers' static data, settings) except
+	 * the installed packages. `extra`: more stored text, such as a PostgreSQL dump.
+	 */
+	private storedText(extra: string[]): Array<{ where: string; text: string }> {
+		const out: Array<{ where: string; text: string }> = [{ where: 'logs', text: this.logs() }];
+		const walk = (dir: string) => {
+			for (const entry of readdirSync(dir, { withFileTypes: true })) {
+				const path = join(dir, entry.name);
+				if (entry.isDirectory()) {
+					if (path !== join(this.userFolder, '.n8n', 'nodes')) walk(path);
+				} else if (entry.isFile()) {
+					out.push({ where: path.slice(this.userFolder.length + 1), text: readFileSync(path).toString('latin1') });
+				}
+			}
+		};
+		walk(join(this.userFolder, '.n8n'));
+		extra.forEach((text, i) => out.push({ where: `extra #${i + 1}`, text }));
+		return out;
+	}
+
+	/** Where any of the secrets appears in clear in what n8n printed or stored: must be nowhere. */
+	secretLeaks(secrets: string[], extra: string[] = []): string[] {
+		const found: string[] = [];
+		for (const { where, text } of this.storedText(extra)) {
+			secrets.forEach((secret, i) => {
+				if (secret && text.includes(secret)) found.push(`secret #${i + 1} in ${where}`);
+			});
+		}
+		return found;
+	}
+
+	/** Lines where n8n tried to resolve a host name: tests stay on loopback (127.0.0.1 needs no lookup). */
+	externalHostAttempts(): string[] {
+		return this.logs()
+			.split('\n')
+			.filter((line) => /getaddrinfo|ENOTFOUND|EAI_AGAIN/.test(line));
 	}
 
 	cleanup(): void {
 		rmSync(this.userFolder, { recursive: true, force: true });
 	}
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+	if (!child || child.exitCode !== null || child.signalCode !== null) return;
+	child.kill('SIGTERM');
+	const exited = await Promise.race([
+		new Promise<boolean>((r) => child.on('exit', () => r(true))),
+		new Promise<boolean>((r) => setTimeout(() => r(false), 20000)),
+	]);
+	if (!exited) child.kill('SIGKILL');
 }
 
 /** A TCP port free on loopback right now. */

@@ -11,6 +11,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await ix.close();
+	expect(n8n?.secretLeaks([ix.apiKey])).toEqual([]);
+	// The scan does read n8n's database: the workflow's id is found there.
+	expect(n8n?.secretLeaks(['smokeWorkflow001']).some((w) => w.includes('database.sqlite'))).toBe(true);
+	expect(n8n?.externalHostAttempts()).toEqual([]);
 	n8n?.cleanup();
 });
 

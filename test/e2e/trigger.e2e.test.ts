@@ -43,9 +43,9 @@ afterAll(async () => {
 	await n8n?.stop();
 	await ix?.close();
 	await shop?.close();
-	const logs = n8n?.logs() ?? '';
-	expect(logs).not.toContain(ix.apiKey);
-	expect(logs).not.toContain(shop.token);
+	// Secrets never reach n8n's logs, outputs or storage; nothing left loopback.
+	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
+	expect(n8n?.externalHostAttempts()).toEqual([]);
 	n8n?.cleanup();
 });
 
