@@ -15,6 +15,10 @@ export async function runPerItem(
 	// Results are kept per input item so that the output order is the input order, whatever finishes first.
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const failures: Array<{ index: number; error: NodeApiError | NodeOperationError }> = [];
+	// n8n sends an item to the error output ("On Error: Continue (using error output)") when it carries
+	// `error`, or when its json holds only error/message/details: the description would keep it on the
+	// success path, where the next step runs on it. Only then, since n8n reduces such an item to its message.
+	const errorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	let next = 0;
 	const worker = async () => {
 		while (failures.length === 0 && next < items.length) {
@@ -27,6 +31,7 @@ export async function runPerItem(
 					results[i] = [
 						{
 							json: { error: wrapped.message, ...(wrapped.description ? { description: wrapped.description } : {}) },
+							...(errorOutput ? { error: wrapped } : {}),
 							pairedItem: { item: i },
 						},
 					];

@@ -55,12 +55,35 @@ class SourceNode implements INodeType {
 	}
 }
 
+/**
+ * Stands in for n8n-nodes-base's Manual Trigger (not installed here), so that an example workflow
+ * exported from the editor runs with its own start node: one empty item, as "Execute Workflow" gives.
+ */
+class ManualTriggerStandIn implements INodeType {
+	description = {
+		displayName: 'When clicking "Execute Workflow"',
+		name: 'manualTrigger',
+		group: ['trigger', 'input'],
+		version: 1,
+		description: 'test stand-in for n8n-nodes-base.manualTrigger',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [] as INodeProperties[],
+	} as unknown as INodeType['description'];
+
+	async execute(): Promise<INodeExecutionData[][]> {
+		return [[{ json: {} }]];
+	}
+}
+
 /** Node types by full name, the way n8n registers a community package: `<package>.<name>`. */
 export class TestNodeTypes implements INodeTypes {
 	private readonly types = new Map<string, INodeType>();
 
 	constructor(extra: Record<string, INodeType> = {}) {
 		this.types.set('test.source', new SourceNode());
+		this.types.set('n8n-nodes-base.manualTrigger', new ManualTriggerStandIn());
 		for (const node of PACKAGE_NODES) this.types.set(`${PACKAGE}.${node.description.name}`, node);
 		for (const [name, node] of Object.entries(extra)) this.types.set(name, node);
 	}
@@ -284,6 +307,69 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	const items = lastRun?.data?.main?.[0] ?? [];
 	const error = (run.data.resultData.error ?? lastRun?.error) as RunNodeResult['error'];
 	return { items, error, run };
+}
+
+export interface RunWorkflowOptions {
+	/** Nodes as in an exported workflow (full type names, e.g. `n8n-nodes-epages-invoicexpress.ePages`). */
+	nodes: INode[];
+	connections: IDataObject;
+	/** Decrypted credential data by credential type; the nodes' credential ids are not looked at. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Name of the node to start from; default: the first node without incoming connections. */
+	startNode?: string;
+	settings?: IDataObject;
+}
+
+export interface RunWorkflowResult {
+	run: IRun;
+	/** Every run of every node that ran, in n8n's own shape (a node inside a loop runs more than once). */
+	runData: IRun['data']['resultData']['runData'];
+	/** Items of a node's first output in its last run; empty when the node did not run. */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** The error that stopped the execution, if one did (a node without "On Error: Continue" failed). */
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject; node?: INode };
+}
+
+/**
+ * Runs a whole workflow (nodes + connections) through n8n-core's WorkflowExecute, so that the node
+ * settings the engine implements (Retry On Fail, Max Tries, Wait Between Tries, On Error) and the
+ * paired-item expressions between nodes (`$('Get Paid Orders').item`) work as in n8n.
+ */
+export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflowResult> {
+	const targets = new Set<string>();
+	for (const outputs of Object.values(opts.connections) as Array<Record<string, Array<Array<{ node: string }> | null>>>) {
+		for (const branches of Object.values(outputs)) for (const branch of branches) for (const c of branch ?? []) targets.add(c.node);
+	}
+	const startName = opts.startNode ?? opts.nodes.find((n) => !targets.has(n.name))?.name;
+	const startNode = opts.nodes.find((n) => n.name === startName);
+	if (!startNode) throw new Error(`No start node ${String(startName)} in the workflow`);
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'Test',
+		nodes: opts.nodes,
+		connections: opts.connections as never,
+		active: false,
+		nodeTypes: new TestNodeTypes(),
+		staticData: {},
+		settings: (opts.settings ?? {}) as never,
+	});
+	const data = additionalData(opts.credentials, {
+		id: 'test-workflow',
+		name: 'Test',
+		nodes: opts.nodes,
+		connections: opts.connections,
+	});
+	const run = await new WorkflowExecute(data, 'manual').run({ workflow, startNode });
+	const runData = run.data.resultData.runData;
+	return {
+		run,
+		runData,
+		output(nodeName: string, outputIndex = 0) {
+			const runs = runData[nodeName] ?? [];
+			return runs[runs.length - 1]?.data?.main?.[outputIndex] ?? [];
+		},
+		error: run.data.resultData.error as RunWorkflowResult['error'],
+	};
 }
 
 export interface PollerOptions {

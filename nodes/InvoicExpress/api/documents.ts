@@ -199,6 +199,8 @@ export async function emailDocument(
 	message.logo = msg.logo ? '1' : '0';
 	await ixRequest(ctx, 'PUT', docPath(type, id, '/email-document'), {
 		body: { message },
+		// Each PUT sends one more e-mail: after a lost answer it may have gone out, so never repeat it blindly.
+		retry: 'rateLimitOnly',
 		itemIndex,
 		action: `e-mail ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
 	});
