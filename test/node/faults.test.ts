@@ -15,6 +15,20 @@ const ORDERS = 1000;
 let ix: IxSandbox;
 let orders: IDataObject[];
 
+/**
+ * Everything a user could see of these runs: the run data (every node output, error message and
+ * description) and whatever was printed. Scanned for the API key at the end: zero occurrences.
+ */
+const shown: string[] = [];
+const printed = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+	jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+		shown.push(args.map(String).join(' '));
+	}),
+);
+function record(result: { run: unknown; error?: { message: string; description?: string } }): void {
+	shown.push(JSON.stringify(result.run), result.error?.message ?? '', result.error?.description ?? '');
+}
+
 beforeAll(async () => {
 	const shop = await startEPagesSandbox({ seed: 'empty' });
 	orders = [];
@@ -28,7 +42,12 @@ beforeAll(async () => {
 afterAll(async () => {
 	setIxTimeout(DEFAULT_TIMEOUT_MS);
 	await ix.close();
+	printed.forEach((spy) => spy.mockRestore());
+	// The figures of the runs, printed once the console is ours again.
+	// eslint-disable-next-line no-console
+	for (const line of shown.filter((s) => s.startsWith('fault run:'))) console.log(line);
 });
+
 
 const STEP = /^order [^:]+: (loading the taxes|getting the full order|creating the invoice|e-mailing|finding the client|getting the PDF|writing)[^:]* failed: /;
 
@@ -57,6 +76,7 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
 			},
 		});
+		record(result);
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(pending.length);
 		const failed: IDataObject[] = [];
@@ -110,6 +130,7 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
 			},
 		});
+		record(result);
 		expect(result.error).toBeUndefined();
 		expect(limited.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
 		expect(limited.legalDocuments()).toHaveLength(some.length);
@@ -119,3 +140,9 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 		await limited.close();
 	}
 }, 120000);
+
+it('the key appears nowhere in what the fault runs showed or printed', () => {
+	expect(shown.length).toBeGreaterThan(2);
+	expect(shown.join('\n')).toContain(String(orders[0].orderNumber));
+	expect(shown.filter((text) => text.includes(ix.apiKey))).toEqual([]);
+});
