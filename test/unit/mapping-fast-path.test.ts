@@ -11,6 +11,8 @@ import {
 	parseInvoiceableOrder,
 	type MappingOptions,
 } from '../../nodes/InvoicExpress/mapping/orderToDocument';
+import type { ZodTypeAny } from 'zod';
+
 import { isErrorFixture, loadOrderFixtures } from '../harness/orderFixtures';
 import { DEFAULT_TAXES } from '../sandbox/invoicexpress';
 
@@ -48,6 +50,59 @@ describe('order validation without zod', () => {
 		expect(invoiceableOrderSchema.safeParse(order).success).toBe(false);
 		expect(() => parseInvoiceableOrder(order)).toThrow(message);
 	});
+});
+
+/** The schema's structure as text: which fields, which types, which wrappers. */
+function fingerprint(schema: ZodTypeAny): string {
+	const def = schema._def as Record<string, unknown> & { typeName: string };
+	const inner = (key: string) => fingerprint(def[key] as ZodTypeAny);
+	switch (def.typeName) {
+		case 'ZodObject': {
+			const shape = (schema as unknown as { shape: Record<string, ZodTypeAny> }).shape;
+			const fields = Object.entries(shape).map(([k, v]) => `${k}:${fingerprint(v)}`);
+			return `{${fields.join(',')}}${def.unknownKeys === 'passthrough' ? '+' : ''}`;
+		}
+		case 'ZodOptional':
+			return `${inner('innerType')}?`;
+		case 'ZodNullable':
+			return `${inner('innerType')}|null`;
+		case 'ZodArray':
+			return `${inner('type')}[]`;
+		case 'ZodRecord':
+			return `record<${inner('valueType')}>`;
+		case 'ZodUnion':
+			return `(${(def.options as ZodTypeAny[]).map(fingerprint).join('|')})`;
+		case 'ZodEnum':
+			return `enum(${(def.values as string[]).join('|')})`;
+		case 'ZodEffects':
+			return `${(def.effect as { type: string }).type}(${inner('schema')})`;
+		case 'ZodNumber':
+		case 'ZodString': {
+			const checks = (def.checks as unknown[]).length;
+			return `${def.typeName.slice(3).toLowerCase()}${def.coerce ? '~' : ''}${checks ? `#${checks}` : ''}`;
+		}
+		default:
+			return def.typeName.slice(3).toLowerCase();
+	}
+}
+
+it('the order schema is the one wellFormedOrder mirrors (change both together)', () => {
+	const text = (fields: string[]) => fields.map((f) => `${f}:string?|null`).join(',');
+	const address = `{${text(['company', 'firstName', 'middleName', 'lastName', 'street', 'streetDetails', 'addressExtension', 'zipCode', 'city', 'country', 'vatId', 'fiscalCode', 'emailAddress', 'businessEmailAddress', 'privateEmailAddress', 'phoneNumber', 'mobilePhoneNumber', 'businessPhoneNumber', 'websiteUrl'])}}+`;
+	const taxClass = '{percentage:number~}+';
+	const charge = `{price:unknown?|null,taxes:{taxClass:${taxClass},price:unknown?|null}+[]?|null}+?|null`;
+	const extra = `{name:string?|null,lineItemPrice:unknown?|null,price:unknown?|null,taxClass:${taxClass}?|null}+[]?|null`;
+	const line = `{sku:string?|null,name:string,variationString:string?|null,quantity:{amount:number~,unit:string?|null}+,lineItemPrice:refinement(unknown),lineItemCouponDiscount:unknown?|null,taxClass:${taxClass}}+`;
+	const container = `{grandTotal:unknown?|null,shippingPrice:unknown?|null,productLineItems:${line}[],couponLineItem:{lineItemPrice:unknown?|null}+?|null,basketDiscount:record<unknown>?|null,deposits:${extra},ecoParticipations:${extra}}+`;
+	expect(fingerprint(invoiceableOrderSchema)).toBe(
+		`{orderId:string?,orderNumber:transform((string|number)),customerNumber:(string|number)?|null,currencyId:string?|null,taxModel:enum(GROSS|NET),grandTotal:unknown?|null,customerComment:string?|null,billingAddress:${address},shippingAddress:${address}?|null,shippingData:${charge},paymentData:${charge},lineItemContainer:${container}}+`,
+	);
+});
+
+it('the item schema is the one typedItem mirrors (change both together)', () => {
+	expect(fingerprint(itemInputSchema)).toBe(
+		'preprocess({name:string#1,description:string?,unitPrice:number~,quantity:number~,unit:string?,discount:number~?,tax:string?})',
+	);
 });
 
 describe('document items without zod', () => {
