@@ -319,22 +319,26 @@ describe('status events', () => {
 	});
 
 	it('Order Paid: static data stored by the first release keeps working', async () => {
-		const staticData: IDataObject = {
-			ePagesTrigger: {
-				v: 1,
-				key: `orderPaid||${60 * DAY}`,
-				since: Date.now() - DAY,
-				kind: 'status',
-				baseline: false,
-				emitted: Object.fromEntries(paidWithin(60 * DAY).map((o) => [o.orderId, Date.parse(o.creationDate)])),
-				pass: null,
-				failures: {},
-			},
+		// The harness's workflow keeps a node's static data under "node:<name>", as n8n does.
+		const stored = {
+			v: 1,
+			key: `orderPaid||${60 * DAY}`,
+			since: Date.now() - DAY,
+			kind: 'status',
+			baseline: false,
+			emitted: Object.fromEntries(paidWithin(60 * DAY).map((o) => [o.orderId, Date.parse(o.creationDate)])),
+			pass: null,
+			failures: {},
 		};
+		const staticData: IDataObject = { 'node:Trigger': { ePagesTrigger: stored } };
 		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } }, staticData);
 		const order = newestUnpaid(60 * DAY);
 		sandbox.setStatus(order.orderId, 'paidOn', new Date().toISOString());
+		sandbox.requests.splice(0);
 		expect(ids(await trigger.poll())).toEqual([order.orderId]);
+		// The stored state was used (a fresh one would have recorded this payment as history), and it
+		// now has what the one-request polls need.
+		expect((staticData['node:Trigger'] as IDataObject).ePagesTrigger).toMatchObject({ since: stored.since, unlisted: [] });
 		expect(await trigger.poll()).toEqual([]);
 		sandbox.requests.splice(0);
 		expect(await trigger.poll()).toEqual([]);
