@@ -45,7 +45,10 @@ export type ChunkRead =
  * Reads every page of one window. The shop's sort order is not documented and orders may arrive
  * while we page, so a window counts as complete only when the distinct orders read reach the last
  * total the shop reported; otherwise the pages are read again (the union grows) a couple of times.
- * Orders are never removed from a window, so "as many distinct orders as the total" means "all".
+ * "As many distinct orders as the total" means "all" only while no order leaves the window. One that
+ * leaves (deleted, or its status cleared) lets the order behind it slide onto a page already read
+ * while the union still counts the one that left: a total lower than the answer before starts the
+ * union afresh, and only a sweep without such a drop completes the window.
  */
 export function* readChunk(
 	filter: Record<string, string>,
@@ -61,9 +64,11 @@ export function* readChunk(
 	base.createdBefore = iso(hi);
 	const byId = new Map<string, OrderRef>();
 	const malformed = new Set<string>();
+	let before: number | undefined;
 	for (let sweep = 0; sweep < 3; sweep++) {
 		let total: number | undefined;
 		let steady = true;
+		let dropped = false;
 		for (let page = 1; ; page++) {
 			const result: StepResult = yield { kind: 'list', qs: { ...base, page } };
 			budget.pages++;
@@ -74,6 +79,12 @@ export function* readChunk(
 			if (sweep === 0 && page === 1 && !force && total !== undefined && total > cap) {
 				return { kind: 'tooBig', total };
 			}
+			if (total !== undefined && before !== undefined && total < before) {
+				byId.clear();
+				malformed.clear();
+				dropped = true;
+			}
+			before = total;
 			for (const item of result.items) {
 				const ref = toRef(item);
 				if (ref) byId.set(ref.id, ref);
@@ -84,7 +95,7 @@ export function* readChunk(
 				(total !== undefined ? page * limits.pageSize >= total : result.items.length < limits.pageSize);
 			if (last) break;
 		}
-		if (total === undefined || byId.size + malformed.size >= total) {
+		if (!dropped && (total === undefined || byId.size + malformed.size >= total)) {
 			return { kind: 'complete', refs: [...byId.values()], steady: steady && sweep === 0 && byId.size + malformed.size === total };
 		}
 	}
