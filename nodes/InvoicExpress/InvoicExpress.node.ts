@@ -4,7 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { getSequences, getTaxes } from './methods/loadOptions';
 import { clientDescription, clientOperations } from './resources/client';
 import type { OperationHandler } from './resources/common';
-import { documentDescription, documentOperations } from './resources/document';
+import { documentDescription, documentItemLabel, documentOperations } from './resources/document';
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { runPerItem } from '../shared/execute';
@@ -70,6 +70,7 @@ export class InvoicExpress implements INodeType {
 		// Documents are independent per item and their calls are paced by the transport's limiter;
 		// client operations stay sequential so that two items naming one new client meet in order.
 		const concurrency = resource === 'document' && operation !== 'getAll' ? 4 : 1;
-		return [await runPerItem(this, handler, concurrency)];
+		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
+		return [await runPerItem(this, handler, concurrency, labelOf)];
 	}
 }

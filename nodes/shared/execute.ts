@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
@@ -10,8 +10,17 @@ export async function runPerItem(
 	ctx: IExecuteFunctions,
 	handler: (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>,
 	concurrency = 1,
+	labelOf?: (itemIndex: number) => string | undefined,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
+	// Every error names what the item is about (the order), so that a failed item can be found again.
+	const label = (i: number) => {
+		try {
+			return labelOf?.(i) ?? orderLabel(items[i]?.json);
+		} catch {
+			return orderLabel(items[i]?.json);
+		}
+	};
 	// Results are kept per input item so that the output order is the input order, whatever finishes first.
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const failures: Array<{ index: number; error: NodeApiError | NodeOperationError }> = [];
@@ -26,7 +35,9 @@ export async function runPerItem(
 			try {
 				results[i] = (await handler.call(ctx, i)).map((result) => ({ ...result, pairedItem: { item: i } }));
 			} catch (error) {
-				const wrapped = asNodeError(ctx.getNode(), error, i);
+				let wrapped = asNodeError(ctx.getNode(), error, i);
+				const about = label(i);
+				if (about && !LABELLED.test(wrapped.message)) wrapped = withPrefix(ctx.getNode(), wrapped, `${about}: `, i);
 				if (ctx.continueOnFail()) {
 					results[i] = [
 						{
@@ -46,6 +57,22 @@ export async function runPerItem(
 	// Items run in parallel: report the failure of the first item in input order.
 	if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0].error;
 	return results.flatMap((r) => r ?? []);
+}
+
+/** A message that already names its order (the one-step operation names order and step itself). */
+const LABELLED = /^(order|reference) [^:]+: /;
+
+/**
+ * The order an input item is about: an ePages order, an output of this package's order operations,
+ * or an InvoicExpress document (its reference, the order number when made from an order).
+ */
+export function orderLabel(json: IDataObject | undefined): string | undefined {
+	if (!json) return undefined;
+	const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '' ? String(value).trim() : undefined;
+	const order = text(json.orderNumber) ?? text(json.order_number);
+	if (order) return `order ${order}`;
+	const reference = text(json.reference);
+	return reference ? `reference ${reference}` : undefined;
 }
 
 /** Rethrows n8n errors as they are and wraps anything else, so that no raw error reaches n8n. */

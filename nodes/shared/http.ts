@@ -105,3 +105,15 @@ export function htmlSummary(html: string): string | undefined {
 	const pick = (re: RegExp) => re.exec(html)?.[1]?.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
 	return pick(/<h[12][^>]*>([\s\S]*?)<\/h[12]>/i) || pick(/<title[^>]*>([\s\S]*?)<\/title>/i) || 'HTML error page';
 }
+
+/**
+ * Plain words for a socket error code. n8n replaces a whole error message that contains such a code
+ * with generic text, so messages carry these words and the code goes in the description.
+ */
+export function networkWords(code: string): string {
+	if (code === 'ECONNREFUSED') return 'connection refused';
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
+	if (/TIMEDOUT|ECONNABORTED/.test(code)) return 'no answer before the timeout';
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'connection closed before the answer';
+	return 'network failure';
+}

@@ -410,6 +410,15 @@ describe('transport', () => {
 		expect(apiRequests()).toHaveLength(4);
 	});
 
+	it('dropped connections to the end: the message says so in words n8n keeps, the code is in the description', async () => {
+		sandbox.faults.configure({ rates: { reset: 1 } });
+		const result = await run({ resource: 'order', operation: 'get', orderId: order(0).orderId });
+		// n8n swaps a message that contains a socket code for its generic "connection closed" text.
+		expect(result.error?.message).toBe(`ePages could not be reached to get order ${order(0).orderId} (connection closed before the answer)`);
+		expect(result.error?.description).toMatch(/\[(ECONNRESET|UND_ERR_SOCKET|EPIPE)\]\. Tried 4 time\(s\)/);
+		expect(apiRequests()).toHaveLength(4);
+	});
+
 	it('a wrong token: the Jetty 401 page becomes a clear message', async () => {
 		const result = await run(
 			{ resource: 'order', operation: 'get', orderId: order(0).orderId },

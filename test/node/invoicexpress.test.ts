@@ -323,12 +323,13 @@ describe('document', () => {
 	});
 
 	it.each([
-		[{ dueDate: '2026-11-01' }, 'due date 01/11/2026 is before the document date 28/11/2026'],
-		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'VAT20' }] } }, 'item 1 (A): tax "VAT20" does not exist in this InvoicExpress account'],
-		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'IVA0' }] } }, '1 item(s) have 0 % VAT but no tax exemption reason is set'],
-		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: -5, quantity: 1, tax: 'IVA23' }] } }, 'item 1 (A): unit price -5 is negative'],
+		[{ dueDate: '2026-11-01' }, 'reference ORD-1: due date 01/11/2026 is before the document date 28/11/2026'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'VAT20' }] } }, 'reference ORD-1: item 1 (A): tax "VAT20" does not exist in this InvoicExpress account'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: 1, quantity: 1, tax: 'IVA0' }] } }, 'reference ORD-1: 1 item(s) have 0 % VAT but no tax exemption reason is set'],
+		[{ items: { item: [{ name: 'A', description: 'a', unitPrice: -5, quantity: 1, tax: 'IVA23' }] } }, 'reference ORD-1: item 1 (A): unit price -5 is negative'],
 		[{ additionalFields: { currencyCode: 'USD' } }, 'currency USD needs an exchange rate'],
-		[{ itemsInput: 'json', itemsJson: '{not json' }, 'Items (JSON) is not valid JSON'],
+		[{ itemsInput: 'json', itemsJson: '{not json' }, 'reference ORD-1: Items (JSON) is not valid JSON'],
+		// Every error names the order (here by the document's reference) unless nothing identifies it.
 	])('refuses %j with a clear message and creates nothing', async (over, message) => {
 		const run = await ix(invoiceParams(over as INodeParameters));
 		expect(run.error?.message).toBe(message);

@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject 
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, htmlSummary, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
 import { redactSecrets } from '../../shared/redact';
 import {
 	backoffDelay,
@@ -221,8 +221,9 @@ export async function epRequest(
 				await sleep(backoffDelay(attempt, policy));
 				continue;
 			}
-			throw epError(ctx, `ePages could not be reached to ${action}: ${outcome.message} (${outcome.code})`, {
-				description: `Tried ${attempt} time(s). Check the API URL in the ePages credential and the network.`,
+			// The code goes in the description: n8n would replace a message containing it with generic text.
+			throw epError(ctx, `ePages could not be reached to ${action} (${networkWords(outcome.code)})`, {
+				description: `${outcome.message} [${outcome.code}]. Tried ${attempt} time(s). Check the API URL in the ePages credential and the network.`,
 				itemIndex: req.itemIndex,
 				secrets,
 			});

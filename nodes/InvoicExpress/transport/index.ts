@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject 
 import { NodeApiError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, htmlSummary, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
 import { limiterFor } from '../../shared/limiter';
 import { redactSecrets } from '../../shared/redact';
 import {
@@ -302,13 +302,6 @@ export async function ixRequest(
 	}
 }
 
-function networkWords(code: string): string {
-	if (code === 'ECONNREFUSED') return 'connection refused';
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
-	if (/TIMEDOUT|ECONNABORTED/.test(code)) return 'no answer before the timeout';
-	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'connection closed before the answer';
-	return 'network failure';
-}
 
 const paginationSchema = z
 	.object({

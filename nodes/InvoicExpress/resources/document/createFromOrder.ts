@@ -301,7 +301,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	} catch (error) {
 		// Taxes cached by an earlier execution may predate a change in the account: look again, once.
 		const current = await step('loading the taxes of the account', async () => loadTaxes(this, i, { fresh: true }));
-		if (current === taxes) throw error;
+		if (current === taxes) throw asNodeError(this.getNode(), error, i);
 		mapped = mapWith(current);
 	}
 	const check = mapped.totalsCheck;

@@ -1,4 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { orderLabel } from '../../../shared/execute';
 
 import { documentIdField, documentTypeOptions, type OperationHandler } from '../common';
 import { create, createDescription } from './create';
@@ -21,6 +23,28 @@ export const documentOperations: Record<string, OperationHandler> = {
 	getPdf,
 	getRelated,
 };
+
+/**
+ * The order a document item is made from, for its error message: in the separate-steps chain the
+ * input of "Create" is a client, and the order comes in through the Order parameter.
+ */
+export function documentItemLabel(ctx: IExecuteFunctions, operation: string, i: number): string | undefined {
+	if (operation !== 'create' && operation !== 'createFromEPagesOrder') return undefined;
+	if (operation === 'create') {
+		const reference = (ctx.getNodeParameter('additionalFields.reference', i, '') as string).trim();
+		if (reference) return `reference ${reference}`;
+		if (ctx.getNodeParameter('itemsInput', i, 'fields') !== 'ePagesOrder') return undefined;
+	}
+	let order = ctx.getNodeParameter('order', i, undefined) as unknown;
+	if (typeof order === 'string') {
+		try {
+			order = JSON.parse(order) as unknown;
+		} catch {
+			return undefined;
+		}
+	}
+	return order && typeof order === 'object' ? orderLabel(order as IDataObject) : undefined;
+}
 
 export const documentDescription: INodeProperties[] = [
 	{
