@@ -54,7 +54,7 @@ const FLOWS: Record<FlowKey, { file: string; id: string; label: string; after: s
 		label: '(b) separate-steps example',
 		after: 'Get Paid Orders',
 		first: 'Find or Create Client',
-		last: ['Mark Order Invoiced'],
+		last: ['Send by Email'],
 	},
 	baseline: {
 		file: join(REPO, 'bench', 'baseline.workflow.json'),
@@ -98,11 +98,15 @@ function oneAtATime(wf: Workflow, key: FlowKey): Workflow {
 	out.connections[spec.after] = { main: [[{ node: 'One Order at a Time', type: 'main', index: 0 }]] };
 	// Output 0 is "done", output 1 is "loop".
 	out.connections['One Order at a Time'] = { main: [[], [{ node: spec.first, type: 'main', index: 0 }]] };
-	for (const last of spec.last) {
-		const existing = out.connections[last]?.main ?? [[]];
-		existing[0] = [...(existing[0] ?? []), { node: 'One Order at a Time', type: 'main', index: 0 }];
-		out.connections[last] = { main: existing };
-	}
+	const loopBack = (node: string, output: number) => {
+		const existing = out.connections[node]?.main ?? [];
+		while (existing.length <= output) existing.push([]);
+		existing[output] = [...existing[output], { node: 'One Order at a Time', type: 'main', index: 0 }];
+		out.connections[node] = { main: existing };
+	};
+	for (const last of spec.last) loopBack(last, 0);
+	// An order that fails a step leaves on that step's error output: it must loop back too, or the loop stops.
+	for (const node of out.nodes) if ((node as { onError?: string }).onError === 'continueErrorOutput') loopBack(node.name, 1);
 	return out;
 }
 

@@ -57,6 +57,14 @@ export interface CreateDocumentOptions {
 	single?: boolean;
 }
 
+/** How long a lost create is looked for before it is sent again (the reference list may lag by seconds). */
+export const DEFAULT_RECOVERY_WAIT_MS = 3000;
+let recoveryWaitMs = DEFAULT_RECOVERY_WAIT_MS;
+/** Tests against a sandbox that lists new documents at once shorten it; workflows always use the default. */
+export function setCreateRecoveryWait(ms: number): void {
+	recoveryWaitMs = ms;
+}
+
 /**
  * POST /{type}.json. The create is never blindly repeated: when its answer is lost (5xx, reset,
  * timeout) or the unique key is "in use" (409), the document is looked up by reference first, and
@@ -97,7 +105,7 @@ export async function createDocument(
 			}
 			lastError = error;
 			if (opts.reference) {
-				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? 3000, opts.itemIndex);
+				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? recoveryWaitMs, opts.itemIndex);
 				if (existing) return { document: existing, recovered: true };
 			} else if (status === 409) {
 				await sleep(1000 * round);
