@@ -240,6 +240,22 @@ describe('reading a window', () => {
 		expect(budget.pages).toBeGreaterThan(4);
 	});
 
+	it('an order leaving the window between pages does not hide the one that slides onto a page already read', () => {
+		// Newest first, 2 per page: [o4 o3] [o2 o1]. After page 1, o4's status is cleared: the list becomes
+		// [o3 o2] [o1], so page 2 no longer holds o2. The union {o4, o3, o1} has as many orders as the new
+		// total (3): counting alone would call the window complete without o2.
+		const shop = fixedShop();
+		const orders = [1, 2, 3, 4].map((s) => shop.add(T0 + s * SEC));
+		for (const o of orders) shop.flag(o, 'paidOn');
+		let calls = 0;
+		const result = drive(readChunk({ paidOn: 'true' }, T0, T0 + MIN, 1000, false, limits({ pageSize: 2 }), { pages: 0, details: 0 }), (s) => {
+			if (++calls === 2) shop.unflag(orders[3], 'paidOn');
+			return shop.perform(s);
+		});
+		expect(result.kind).toBe('complete');
+		if (result.kind === 'complete') expect(result.refs.map((r) => r.id).sort()).toEqual([orders[0].id, orders[1].id, orders[2].id].sort());
+	});
+
 	it('says "too big" after one request when the window holds more than the capacity', () => {
 		const shop = fixedShop();
 		for (let i = 0; i < 30; i++) shop.add(T0 + i * SEC);
