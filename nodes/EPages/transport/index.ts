@@ -1,8 +1,9 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { apiError, credentialReader, errorStatus } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
 import {
 	backoffDelay,
@@ -84,16 +85,7 @@ export function epBaseUrl(apiUrl: string): string {
 	return `${scheme.toLowerCase()}://${url.slice(scheme.length + 3)}`;
 }
 
-const credentialCache = new WeakMap<object, Promise<EpCredential>>();
-
-export async function getEpCredential(ctx: ApiContext): Promise<EpCredential> {
-	let cached = credentialCache.get(ctx);
-	if (!cached) {
-		cached = ctx.getCredentials(EP_CREDENTIAL).then((raw) => credentialSchema.parse(raw));
-		credentialCache.set(ctx, cached);
-	}
-	return await cached;
-}
+export const getEpCredential = credentialReader(EP_CREDENTIAL, (raw) => credentialSchema.parse(raw));
 
 /** Error carrying only redacted, user-facing text. */
 export function epError(
@@ -101,24 +93,10 @@ export function epError(
 	message: string,
 	opts: { status?: number; description?: string; itemIndex?: number; secrets?: string[] },
 ): NodeApiError {
-	const secrets = opts.secrets ?? [];
-	const safeMessage = redactSecrets(message, secrets);
-	const safeDescription = opts.description ? redactSecrets(opts.description, secrets) : undefined;
-	const payload: JsonObject = { message: safeMessage };
-	if (opts.status) payload.httpCode = String(opts.status);
-	return new NodeApiError(ctx.getNode(), payload, {
-		message: safeMessage,
-		description: safeDescription,
-		httpCode: opts.status ? String(opts.status) : undefined,
-		itemIndex: opts.itemIndex,
-	});
+	return apiError(ctx, message, opts);
 }
 
-export function epErrorStatus(error: unknown): number | undefined {
-	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
-	const n = typeof code === 'string' ? parseInt(code, 10) : typeof code === 'number' ? code : NaN;
-	return Number.isFinite(n) ? n : undefined;
-}
+export const epErrorStatus = errorStatus;
 
 export interface EpRequest {
 	qs?: IDataObject;

@@ -1,10 +1,10 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { apiError, credentialReader, errorStatus } from '../../shared/errors';
 import { limiterFor } from '../../shared/limiter';
-import { redactSecrets } from '../../shared/redact';
 import {
 	backoffDelay,
 	DEFAULT_BACKOFF,
@@ -140,16 +140,7 @@ export function ixServerWaitMs(headers: IDataObject, nowMs: number): number | un
 	return undefined;
 }
 
-const credentialCache = new WeakMap<object, Promise<IxCredential>>();
-
-export async function getIxCredential(ctx: ApiContext): Promise<IxCredential> {
-	let cached = credentialCache.get(ctx);
-	if (!cached) {
-		cached = ctx.getCredentials(IX_CREDENTIAL).then((raw) => credentialSchema.parse(raw));
-		credentialCache.set(ctx, cached);
-	}
-	return await cached;
-}
+export const getIxCredential = credentialReader(IX_CREDENTIAL, (raw) => credentialSchema.parse(raw));
 
 /** Error carrying only redacted, user-facing text; `ambiguous` marks "the server may have done it". */
 export function ixError(
@@ -157,19 +148,8 @@ export function ixError(
 	message: string,
 	opts: { status?: number; description?: string; itemIndex?: number; ambiguous?: boolean; secrets?: string[] },
 ): NodeApiError {
-	const secrets = opts.secrets ?? [];
-	const safeMessage = redactSecrets(message, secrets);
-	const safeDescription = opts.description ? redactSecrets(opts.description, secrets) : undefined;
-	const payload: JsonObject = { message: safeMessage };
-	if (opts.status) payload.httpCode = String(opts.status);
-	if (opts.ambiguous) payload.ambiguous = true;
-	const error = new NodeApiError(ctx.getNode(), payload, {
-		message: safeMessage,
-		description: safeDescription,
-		httpCode: opts.status ? String(opts.status) : undefined,
-		itemIndex: opts.itemIndex,
-	});
-	return error;
+	const { ambiguous, ...rest } = opts;
+	return apiError(ctx, message, { ...rest, flags: ambiguous ? { ambiguous: true } : undefined });
 }
 
 export function isAmbiguousFailure(error: unknown): boolean {
@@ -177,11 +157,7 @@ export function isAmbiguousFailure(error: unknown): boolean {
 	return e?.errorResponse?.ambiguous === true || e?.cause?.ambiguous === true;
 }
 
-export function errorStatus(error: unknown): number | undefined {
-	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
-	const n = typeof code === 'string' ? parseInt(code, 10) : typeof code === 'number' ? code : NaN;
-	return Number.isFinite(n) ? n : undefined;
-}
+export { errorStatus };
 
 /**
  * The one way this package talks to InvoicExpress: JSON in and out, the credential's base URL, retries
