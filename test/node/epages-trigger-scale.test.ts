@@ -215,6 +215,7 @@ it('10,000 orders in bursts, status changes, shifting pages and failing polls: e
 	const paidOrders = triggerRun('Order Paid', { event: 'orderPaid', options: { emit: 'fullOrders' } });
 	const runs = [newOrders, paidOrders];
 
+	const leaks: string[] = [];
 	const pollOnce = async (run: TriggerRun, fault?: { n: number; kind: Exclude<Fault, 'none'> }) => {
 		sandbox.requests.splice(0);
 		deepDeleted = false;
@@ -223,9 +224,14 @@ it('10,000 orders in bursts, status changes, shifting pages and failing polls: e
 		try {
 			items = await run.poller.poll();
 			if (fault && sandbox.requests.some((r) => r.fault !== 'none')) run.partialPolls++;
-		} catch {
+		} catch (error) {
 			run.failedPolls++;
+			const { message, description } = error as { message?: string; description?: string };
+			if (`${message}\n${description}`.includes(sandbox.token)) leaks.push(`${run.name}: error of a failed poll`);
 		}
+		// The token is never in what a poll emits nor in what n8n would store for the trigger.
+		if (JSON.stringify(items).includes(sandbox.token)) leaks.push(`${run.name}: emitted items`);
+		if (JSON.stringify(run.poller.staticData).includes(sandbox.token)) leaks.push(`${run.name}: static data`);
 		sandbox.faults.configure({});
 		run.requestsPerPoll.push(sandbox.requests.length);
 		for (const item of items) {
@@ -321,5 +327,6 @@ it('10,000 orders in bursts, status changes, shifting pages and failing polls: e
 	expect(problems(newOrders, newExpected, newMaybe)).toEqual({ duplicates: 0, missing: 0, unexpected: 0, sample: [] });
 	expect(problems(paidOrders, paidExpected, paidMaybe)).toEqual({ duplicates: 0, missing: 0, unexpected: 0, sample: [] });
 	expect(shifts.deep).toBeGreaterThan(0);
+	expect(leaks).toEqual([]);
 	for (const run of runs) expect(run.failedPolls + run.partialPolls).toBeGreaterThan(OUTAGE.to - OUTAGE.from);
 }, 120_000); // ~35 s alone; the margin is for a CI machine busy with the other suites

@@ -125,6 +125,7 @@ it('the separate-steps chain with Retry On Fail, 1,000 orders under faults', asy
 	const emailRunStarts: number[] = [];
 	const errorItems: Array<{ run: number; node: string; item: INodeExecutionData; order: string; documentId?: number }> = [];
 	const executionErrors: Array<{ run: number; node?: string; message: string }> = [];
+	const leaks: number[] = [];
 	for (let run = 1; run <= MAX_RUNS; run++) {
 		const started = Date.now();
 		emailRunStarts.push(ix.state.emails.length);
@@ -134,6 +135,9 @@ it('the separate-steps chain with Retry On Fail, 1,000 orders under faults', asy
 			ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token },
 		} });
 		const fed = result.output('Get Paid Orders').length;
+		// Everything a user sees of the run (outputs, error items, messages, descriptions): no key, no token.
+		const shown = JSON.stringify(result.run);
+		if (shown.includes(ix.apiKey) || shown.includes(shop.token)) leaks.push(run);
 		for (const [k, name] of CHAIN.entries()) {
 			if (k === 0) continue;
 			for (const item of [...result.output(name), ...result.output(name, 1)]) {
@@ -170,6 +174,7 @@ it('the separate-steps chain with Retry On Fail, 1,000 orders under faults', asy
 
 	// Every run went to its end: one order's failure never stopped the others.
 	expect(executionErrors).toEqual([]);
+	expect(leaks).toEqual([]);
 	expect(shop.orders.filter((o) => !o.invoicedOn)).toHaveLength(0);
 	expect(legal).toHaveLength(ORDERS);
 	expect(perRef.size).toBe(ORDERS);
