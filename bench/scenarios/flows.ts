@@ -224,6 +224,9 @@ async function execute(n8n: N8nInstance, id: string): Promise<{ code: number; ru
 export async function runFlow(bench: FlowBench, flow: FlowKey, mode: FlowRun['mode']): Promise<FlowRun> {
 	const { n8n, ix, shop } = bench;
 	ix.reset();
+	// The separate-steps example marks orders invoiced and then skips them: every flow starts from
+	// the same uninvoiced shop.
+	for (const order of shop.orders) if (order.invoicedOn) shop.setStatus(order.orderId, 'invoicedOn', null);
 	shop.requests.length = 0;
 	const paid = shop.orders.filter((o) => o.paidOn);
 	const started = Date.now();
@@ -231,10 +234,12 @@ export async function runFlow(bench: FlowBench, flow: FlowKey, mode: FlowRun['mo
 	const commandMs = Date.now() - started;
 	const ixRequests: RecordedRequest[] = [...ix.requests];
 	const epRequests: RecordedRequest[] = [...shop.requests];
-	const error = runError(result.run, result.stdout, result.stderr, result.code);
 	const docs = ix.legalDocuments();
 	const byRef = new Map<string, number>();
 	for (const d of docs) byRef.set(d.reference, (byRef.get(d.reference) ?? 0) + 1);
+	// A run that invoiced fewer orders than it was given is a broken measurement, never a cheap one.
+	const missing = paid.filter((o) => !byRef.has(o.orderNumber)).length;
+	const error = runError(result.run, result.stdout, result.stderr, result.code) ?? (missing > 0 ? `${missing} of ${paid.length} orders without a legal document` : undefined);
 	const totals = new Map(paid.map((o) => [o.orderNumber, o.lineItemContainer.grandTotal.amount]));
 	const execMs = executionMs(result.run) ?? commandMs;
 	return {
@@ -250,7 +255,7 @@ export async function runFlow(bench: FlowBench, flow: FlowKey, mode: FlowRun['mo
 		epages: countCalls(epRequests, paid.length, epEndpoint),
 		legal_documents: docs.length,
 		duplicate_documents: [...byRef.values()].filter((n) => n > 1).reduce((s, n) => s + n - 1, 0),
-		missing_documents: paid.filter((o) => !byRef.has(o.orderNumber)).length,
+		missing_documents: missing,
 		emails: ix.state.emails.length,
 		clients: ix.state.clients.length,
 		node_ms: nodeTimes(result.run),
