@@ -127,8 +127,10 @@ export class N8nInstance {
 			N8N_RUNNERS_ENABLED: 'false',
 			N8N_LOG_LEVEL: 'info',
 			N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
-			// Tests stay on loopback: this module fetches a catalogue from api.n8n.io at start.
+			// Tests stay on loopback: these fetch catalogues from api.n8n.io (at start, and when the
+			// editor's node panel opens).
 			N8N_DISABLED_MODULES: 'mcp-registry',
+			N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 			DB_SQLITE_POOL_SIZE: '4',
 			NODE_ENV: 'production',
 			TZ: 'Europe/Lisbon',
