@@ -109,3 +109,26 @@ export function withPrefix(
 	}
 	return new NodeOperationError(node, message, { description: original.description ?? undefined, itemIndex });
 }
+
+/**
+ * `fn` over the values with at most `concurrency` calls in flight, results in the values' order. The
+ * first failure stops new calls and is thrown once the calls in flight have settled.
+ */
+export async function mapConcurrent<T, R>(values: T[], concurrency: number, fn: (value: T, index: number) => Promise<R>): Promise<R[]> {
+	const results: R[] = new Array(values.length);
+	let next = 0;
+	let failure: { error: unknown } | undefined;
+	const worker = async () => {
+		while (failure === undefined && next < values.length) {
+			const i = next++;
+			try {
+				results[i] = await fn(values[i], i);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, values.length)) }, worker));
+	if (failure) throw failure.error;
+	return results;
+}

@@ -382,7 +382,8 @@ describe('transport', () => {
 		const result = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 2, options: { fullOrders: true } });
 		expect(result.error?.message).toMatch(/^ePages could not get order .+ \(HTTP 429\): the rate limit of the access token is used up$/);
 		expect(result.error?.description).toMatch(/6000 requests per hour.*The limit resets at \d{4}-\d{2}-\d{2}T/);
-		expect(apiRequests().map((r) => r.status)).toEqual([200, 429]);
+		// The list, then the two full orders fetched in parallel: each answered 429 once, none retried.
+		expect(apiRequests().map((r) => r.status)).toEqual([200, 429, 429]);
 	});
 
 	it('retries a 429 fault with Retry-After', async () => {
@@ -390,6 +391,20 @@ describe('transport', () => {
 		const result = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 3, options: { fullOrders: true } });
 		expect(result.error).toBeUndefined();
 		expect(apiRequests().some((r) => r.status === 429)).toBe(true);
+	});
+
+	it('Full Orders fetches a few orders at a time and keeps the list order', async () => {
+		sandbox.faults.configure({ latencyMs: 60 });
+		const list = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 8 });
+		sandbox.requests.splice(0);
+		const result = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 8, options: { fullOrders: true } });
+		expect(result.items.map((i) => i.json.orderId)).toEqual(list.items.map((i) => i.json.orderId));
+		expect(result.items.every((i) => i.json.lineItemContainer !== undefined)).toBe(true);
+		// One after another, each request would arrive at least 60 ms (the answer's latency) after the
+		// previous one; in parallel, several arrive together.
+		const arrivals = apiRequests().filter((r) => r.path.includes('/orders/')).map((r) => r.at);
+		expect(arrivals).toHaveLength(8);
+		expect(arrivals.slice(1).filter((at, k) => at - arrivals[k] < 30).length).toBeGreaterThanOrEqual(3);
 	});
 
 	it('retries 5xx answers and dropped connections for reads', async () => {
