@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from '../../test/harness/n8n';
+import { createFromOrderParameters } from '../../test/harness/orderFixtures';
 import { startEPagesSandbox } from '../../test/sandbox/epages';
 import { startInvoicExpressSandbox } from '../../test/sandbox/invoicexpress';
 import { seedOrders } from '../lib/orders';
@@ -42,23 +43,12 @@ export async function runRateLimit(opts: { orders: number; perWindow: number; wi
 		const started = Date.now();
 		const run = await runNode({
 			type: 'invoicExpress',
-			parameters: {
-				resource: 'document',
-				operation: 'createFromEPagesOrder',
-				order: '={{ $json }}',
-				orderDocumentType: 'invoice',
-				finalize: true,
-				sendEmail: true,
-				attachPdf: false,
-				dryRun: false,
-				clientMatch: 'name',
-				orderOptions: {
-					dueDays: 30,
-					taxExemption:
-						"={{ $json.lineItemContainer.productLineItems.some(l => l.taxClass.percentage === 0) || ($json.shippingData?.taxes || []).some(t => t.taxClass.percentage === 0 && $json.shippingData.price.amount > 0) ? ($json.taxModel === 'NET' ? 'M16' : 'M99') : '' }}",
-					emailSubject: '=Fatura da sua encomenda {{ $json.orderNumber }}',
-				},
-			},
+			parameters: createFromOrderParameters({}, {
+				dueDays: 30,
+				taxExemption:
+					"={{ $json.lineItemContainer.productLineItems.some(l => l.taxClass.percentage === 0) || ($json.shippingData?.taxes || []).some(t => t.taxClass.percentage === 0 && $json.shippingData.price.amount > 0) ? ($json.taxModel === 'NET' ? 'M16' : 'M99') : '' }}",
+				emailSubject: '=Fatura da sua encomenda {{ $json.orderNumber }}',
+			}),
 			credentials: { invoicExpressApi: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input,
 			// Every order is tried even when one fails, so that each failure is counted.

@@ -2,6 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { MappingOptions } from '../../nodes/InvoicExpress/mapping/orderToDocument';
 import type { LineKind } from '../../nodes/InvoicExpress/mapping/pricing';
 
@@ -52,4 +54,25 @@ export function nodeOrderOptions(options: OrderFixture['options']): Record<strin
 		else out[key] = value;
 	}
 	return out;
+}
+
+/**
+ * The parameters of InvoicExpress → Create From ePages Order as the examples set them (the order from
+ * the input item, a finalized invoice, client matched by name); tests and the benchmark change only
+ * what they are about.
+ */
+export function createFromOrderParameters(over: Record<string, unknown> = {}, orderOptions: Record<string, unknown> = {}): INodeParameters {
+	return {
+		resource: 'document',
+		operation: 'createFromEPagesOrder',
+		order: '={{ $json }}',
+		orderDocumentType: 'invoice',
+		finalize: true,
+		sendEmail: true,
+		attachPdf: false,
+		dryRun: false,
+		clientMatch: 'name',
+		orderOptions,
+		...over,
+	} as INodeParameters;
 }

@@ -14,6 +14,7 @@ import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, testCredential, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { fakeSecret } from '../harness/secrets';
+import { createFromOrderParameters } from '../harness/orderFixtures';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import type { RecordedRequest } from '../sandbox/recorder';
@@ -116,19 +117,7 @@ function withLines(o: IDataObject, lines: IDataObject[]): IDataObject {
 }
 
 function oneStep(over: INodeParameters = {}, options: IDataObject = {}): INodeParameters {
-	return {
-		resource: 'document',
-		operation: 'createFromEPagesOrder',
-		order: '={{ $json }}',
-		orderDocumentType: 'invoice',
-		finalize: true,
-		sendEmail: true,
-		attachPdf: false,
-		dryRun: false,
-		clientMatch: 'name',
-		orderOptions: { invoiceDate: '2026-11-28', dueDays: 30, ...options },
-		...over,
-	};
+	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, ...options });
 }
 
 async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, options: IDataObject = {}, extra: Partial<RunNodeOptions> = {}) {

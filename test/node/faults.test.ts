@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
 import { runNode } from '../harness/n8n';
+import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -65,16 +66,7 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: pending,
 			continueOnFail: true,
-			parameters: {
-				resource: 'document',
-				operation: 'createFromEPagesOrder',
-				order: '={{ $json }}',
-				orderDocumentType: 'invoice',
-				finalize: true,
-				sendEmail: false,
-				clientMatch: 'name',
-				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
-			},
+			parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -119,16 +111,7 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 			type: 'invoicExpress',
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
 			input: some,
-			parameters: {
-				resource: 'document',
-				operation: 'createFromEPagesOrder',
-				order: '={{ $json }}',
-				orderDocumentType: 'invoice',
-				finalize: true,
-				sendEmail: true,
-				clientMatch: 'name',
-				orderOptions: { invoiceDate: '2026-11-28', taxExemption: 'M99' },
-			},
+			parameters: createFromOrderParameters({}, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
-import { isErrorFixture, loadOrderFixtures, nodeOrderOptions, type ExpectedDocument, type OrderFixture } from '../harness/orderFixtures';
+import { createFromOrderParameters, isErrorFixture, loadOrderFixtures, nodeOrderOptions, type ExpectedDocument, type OrderFixture } from '../harness/orderFixtures';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 /**
@@ -30,16 +30,7 @@ beforeEach(() => {
 async function createFromOrder(f: OrderFixture) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: {
-			resource: 'document',
-			operation: 'createFromEPagesOrder',
-			order: '={{ $json }}',
-			orderDocumentType: 'invoice',
-			finalize: true,
-			sendEmail: false,
-			clientMatch: 'name',
-			orderOptions: { invoiceDate: '2026-11-28', ...nodeOrderOptions(f.options) },
-		},
+		parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', ...nodeOrderOptions(f.options) }),
 		credentials,
 		input: [f.order as IDataObject],
 	});

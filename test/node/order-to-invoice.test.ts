@@ -3,6 +3,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
 import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
+import { createFromOrderParameters } from '../harness/orderFixtures';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -30,19 +31,7 @@ beforeEach(() => {
 const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
 
 function params(over: INodeParameters = {}): INodeParameters {
-	return {
-		resource: 'document',
-		operation: 'createFromEPagesOrder',
-		order: '={{ $json }}',
-		orderDocumentType: 'invoice',
-		finalize: true,
-		sendEmail: true,
-		attachPdf: false,
-		dryRun: false,
-		clientMatch: 'name',
-		orderOptions: { invoiceDate: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION },
-		...over,
-	};
+	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
 }
 
 async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
