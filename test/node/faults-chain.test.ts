@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
- * The separate-steps example (examples/02-separate-steps.json) for 1,000 orders while both sandboxes
+ * The separate-steps example (examples/02-separate-steps.json) for 400 orders while both sandboxes
  * misbehave on about half of the requests, run by n8n's own WorkflowExecute so that the example's
  * "Retry On Fail" settings are applied by the engine, not imitated. A user re-runs the workflow until
  * every order is done; the sandbox then decides: one legal invoice per order, each e-mailed at most once.
@@ -13,12 +13,13 @@ import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from '
 import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
 import { DEFAULT_RECOVERY_WAIT_MS, setCreateRecoveryWait } from '../../nodes/InvoicExpress/api/documents';
 import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
+import { DEFAULT_INVOICE_TIMING, setInvoiceTiming } from '../../nodes/InvoicExpress/api/invoiceOrder';
 import { runWorkflow } from '../harness/n8n';
 import { PACKAGE_NODES } from '../harness/nodes';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
-const ORDERS = 1000;
+const ORDERS = 400;
 const MAX_RUNS = 6;
 const example = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', '02-separate-steps.json'), 'utf8')) as {
 	nodes: INode[];
@@ -37,8 +38,10 @@ beforeAll(async () => {
 	for (let n = 0; n < ORDERS; n++) shop.addOrder({ paidOn: new Date().toISOString() });
 	ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
 	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, rateLimitWaitMs: 2000 });
-	// A slow answer is one past this timeout; short, so that 1,000 orders with 10 % of them stay quick.
+	// A slow answer is one past this timeout; short, so that 400 orders with 10 % of them stay quick.
 	setIxTimeout(50);
+	// The sandbox lists new documents at once: the protocol's waits, scaled down.
+	setInvoiceTiming({ budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 });
 	// The sandbox lists a new document at once: the 3 s a real account may need before a lost create
 	// shows up would only be waiting here.
 	setCreateRecoveryWait(200);
@@ -60,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const undo of restore) undo();
 	setIxTimeout(DEFAULT_TIMEOUT_MS);
+	setInvoiceTiming(DEFAULT_INVOICE_TIMING);
 	setCreateRecoveryWait(DEFAULT_RECOVERY_WAIT_MS);
 	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30000, rateLimitWaitMs: 120000 });
 	setEpBackoffPolicy({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30000, conflictAttempts: 4, maxRateLimitWaitMs: 60000 });
@@ -75,8 +79,8 @@ const CHAIN = ['Get Paid Orders', 'Find or Create Client', 'Create Invoice', 'Fi
  */
 const STEP: Record<string, RegExp> = {
 	'Find or Create Client': /^InvoicExpress could not (be reached to )?(find the client by name|create the client)/,
-	'Create Invoice': /^InvoicExpress could not (be reached to )?(list invoices|get invoice \d+|create the invoice|load the taxes)/,
-	Finalize: /^InvoicExpress could not (be reached to )?(finalize|get) invoice \d+/,
+	'Create Invoice': /^InvoicExpress could not (be reached to )?(list invoices|get invoice \d+|create the invoice|load the taxes|delete invoice \d+)|^pending: will complete on the next run/,
+	Finalize: /^InvoicExpress could not (be reached to )?((finalize|get) invoice \d+|list invoices)/,
 	'Mark Order Invoiced': /^ePages could not (be reached to )?update order /,
 	'Send by Email': /^InvoicExpress could not (be reached to )?(e-mail|get) invoice \d+|^InvoicExpress could not (be reached to )?get client|^The client of invoice \d+ has no e-mail address/,
 };
@@ -102,13 +106,13 @@ function pairedIndex(item: INodeExecutionData | undefined): number {
 function chainNodes(): INode[] {
 	return example.nodes.map((original) => {
 		const node = structuredClone(original);
-		// n8n reads 0 as "unset" (1 s); 10 ms keeps 1,000 orders fast without changing what is retried.
+		// n8n reads 0 as "unset" (1 s); 10 ms keeps 400 orders fast without changing what is retried.
 		if (node.retryOnFail) node.waitBetweenTries = 10;
 		return node;
 	});
 }
 
-it('the separate-steps chain with Retry On Fail, 1,000 orders under faults', async () => {
+it('the separate-steps chain with Retry On Fail, 400 orders under faults', async () => {
 	ix.faults.configure({
 		seed: 7,
 		slowMs: 120,
@@ -188,9 +192,12 @@ it('the separate-steps chain with Retry On Fail, 1,000 orders under faults', asy
 	// Across runs too: the example marks the order before it e-mails, so a re-run never e-mails again.
 	expect([...emailsPerDoc.values()].filter((n) => n > 1)).toEqual([]);
 	// Nothing silent: a legal invoice that was not e-mailed has an error item for its order, from Send by
-	// Email, or from Mark Order Invoiced when the mark went through but its answer was lost.
+	// Email, from Mark Order Invoiced, or from Finalize when its answers were lost (only the execution
+	// that finalized an invoice e-mails it, so a re-run does not).
 	const unsent = legal.filter((d) => !emailsPerDoc.has(d.id));
-	const failedLate = new Set(errorItems.filter((e) => e.node === 'Send by Email' || e.node === 'Mark Order Invoiced').map((e) => e.order));
+	const failedLate = new Set(
+		errorItems.filter((e) => e.node === 'Send by Email' || e.node === 'Mark Order Invoiced' || e.node === 'Finalize').map((e) => e.order),
+	);
 	expect(unsent.filter((d) => !failedLate.has(d.reference))).toEqual([]);
 	// Every error item names its order, then the step's failure.
 	for (const e of errorItems) {

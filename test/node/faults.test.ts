@@ -1,5 +1,5 @@
 /**
- * 1,000 orders through "Create From ePages Order" while InvoicExpress misbehaves on about half of the
+ * 500 orders through "Create From ePages Order" while InvoicExpress misbehaves on about half of the
  * requests: 429 bursts, 500/502/503, connection resets, answers slower than the timeout, and
  * documents created whose answer is lost. Runs are repeated (as a user would re-run, or n8n would
  * retry) until every order is done: exactly one legal document per order, nothing silent.
@@ -7,12 +7,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
+import { DEFAULT_INVOICE_TIMING, setInvoiceTiming } from '../../nodes/InvoicExpress/api/invoiceOrder';
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
-const ORDERS = 1000;
+const ORDERS = 500;
 let ix: IxSandbox;
 let orders: IDataObject[];
 
@@ -39,9 +40,12 @@ beforeAll(async () => {
 	ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
 	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
 	setIxTimeout(100);
+	// The sandbox lists new documents at once: the protocol's waits, scaled down.
+	setInvoiceTiming({ budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 });
 });
 afterAll(async () => {
 	setIxTimeout(DEFAULT_TIMEOUT_MS);
+	setInvoiceTiming(DEFAULT_INVOICE_TIMING);
 	await ix.close();
 	printed.forEach((spy) => spy.mockRestore());
 	// The figures of the runs, printed once the console is ours again.
@@ -52,7 +56,7 @@ afterAll(async () => {
 
 const STEP = /^order [^:]+: (loading the taxes|getting the full order|creating the invoice|e-mailing|finding the client|getting the PDF|writing)[^:]* failed: /;
 
-it('1,000 orders under faults: exactly one legal document each, failures are error items naming order and step', async () => {
+it('500 orders under faults: exactly one legal document each, failures are error items naming order and step', async () => {
 	ix.faults.configure({
 		seed: 42,
 		slowMs: 250,
@@ -78,6 +82,10 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 				// Nothing silent: the message names the order and the step that failed.
 				expect(String(item.json.error)).toMatch(new RegExp(`^order ${String(pending[i].orderNumber)}: `));
 				expect(String(item.json.error)).toMatch(STEP);
+				failed.push(pending[i]);
+			} else if (item.json.outcome === 'pending') {
+				// Not an error: the order is completed by the next run.
+				expect(item.json.pending).toBe(`order ${String(pending[i].orderNumber)}: pending: will complete on the next run`);
 				failed.push(pending[i]);
 			} else {
 				expect(item.json.status).toBe('final');

@@ -359,15 +359,16 @@ describe('document', () => {
 		expect(sandbox.legalDocuments()).toHaveLength(1);
 	});
 
-	it('a retry with the same unique key after a lost response does not duplicate (409 → lookup)', async () => {
+	it('a repeat with the same unique key converges on the existing draft (its own new draft is deleted)', async () => {
 		const params = invoiceParams({ additionalFields: { reference: 'ORD-U', uniqueKey: 'shop:ORD-U:invoice' } });
 		const first = await ix(params);
 		expect(first.items[0].json.outcome).toBe('created');
 		expect((sandbox.requests.find((r) => r.method === 'POST')!.body as IDataObject).proprietary_uid).toBe('shop:ORD-U:invoice');
 		const second = await ix(params);
 		expect(second.error).toBeUndefined();
-		expect(second.items[0].json).toMatchObject({ id: first.items[0].json.id, outcome: 'recovered' });
-		expect(sandbox.state.documents).toHaveLength(1);
+		expect(second.items[0].json).toMatchObject({ id: first.items[0].json.id, outcome: 'existing' });
+		expect(sandbox.state.documents.filter((d) => d.status !== 'deleted')).toHaveLength(1);
+		expect(sandbox.state.illegalTransitions).toEqual([]);
 	});
 
 	it('Get, Get Many with filters, Finalize, Settle, Cancel (reason required), Delete Draft', async () => {

@@ -178,18 +178,29 @@ export interface IxSandboxOptions {
 	/** A new document appears in the `reference` list filter only after this many ms (default 0). */
 	referenceLagMs?: number;
 	/**
-	 * false (default): a proprietary_uid that created a document answers 409 forever.
-	 * true: 409 only while that creation is in flight; afterwards a repeat creates a NEW document.
+	 * true (default, the weakest documented reading): 409 only while that creation is in flight;
+	 * afterwards a repeat creates a NEW document.
+	 * false: a proprietary_uid that created a document answers 409 forever.
 	 */
 	uidLockOnlyInFlight?: boolean;
 	/** How long a document creation stays "in flight" (default 0). */
 	createDelayMs?: number;
 }
 
+/** A change-state the service refused because the document was not in a state that allows it. */
+export interface IxIllegalTransition {
+	documentId: number;
+	from: IxDocumentStatus;
+	target: string;
+	at: number;
+}
+
 export interface IxSandboxState {
 	clients: IxClient[];
 	documents: IxDocument[];
 	emails: IxEmail[];
+	/** Every change-state refused as an invalid transition (CantHandle): a client bug unless raced. */
+	illegalTransitions: IxIllegalTransition[];
 	taxes: IxTax[];
 	sequences: IxSequence[];
 }
@@ -206,6 +217,13 @@ export interface IxSandbox {
 	reset(): void;
 	/** Documents that received a legal number (finalized at least once), canceled ones included. */
 	legalDocuments(): IxDocument[];
+	/**
+	 * Moves the clock of the reference filter forward: documents created up to `ms` ago become listed
+	 * as if that time had passed. Lets a test simulate a lag of 30 s without waiting 30 s.
+	 */
+	advanceClock(ms: number): void;
+	/** Changes the lag of the reference filter (see IxSandboxOptions.referenceLagMs). */
+	setReferenceLag(ms: number): void;
 	close(): Promise<void>;
 }
 
@@ -728,9 +746,11 @@ function computeLines(
 export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Promise<IxSandbox> {
 	const apiKey = opts.apiKey ?? SANDBOX_DEFAULT_IDENTITY;
 	const pdfPendingPolls = opts.pdfPendingPolls ?? 1;
-	const referenceLagMs = opts.referenceLagMs ?? 0;
+	let referenceLagMs = opts.referenceLagMs ?? 0;
+	/** Added to the filter's clock by advanceClock(). */
+	let clockSkewMs = 0;
 	const createDelayMs = opts.createDelayMs ?? 0;
-	const uidLockOnlyInFlight = opts.uidLockOnlyInFlight ?? false;
+	const uidLockOnlyInFlight = opts.uidLockOnlyInFlight ?? true;
 	const initialSequences = clone(opts.sequences ?? DEFAULT_SEQUENCES);
 
 	const requests: RecordedRequest[] = [];
@@ -738,6 +758,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		clients: [],
 		documents: [],
 		emails: [],
+		illegalTransitions: [],
 		taxes: clone(opts.taxes ?? DEFAULT_TAXES),
 		sequences: initialSequences.map(toSequence),
 	};
@@ -1235,6 +1256,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		} else if (doc.status === 'settled' && target === 'unsettled' && isNote) {
 			next = 'final';
 		} else {
+			state.illegalTransitions.push({ documentId: doc.id, from: doc.status, target, at: Date.now() });
 			return cantHandle();
 		}
 
@@ -1313,7 +1335,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 	}
 
 	function listDocuments(query: Record<string, string | string[]>): Answer {
-		const now = Date.now();
+		const now = Date.now() + clockSkewMs;
 		const types = multi(query, 'type[]');
 		const statuses = multi(query, 'status[]')?.map((s) => (s === 'sent' ? 'final' : s));
 		const reference = single(query, 'reference');
@@ -1552,11 +1574,19 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 			state.clients.length = 0;
 			state.documents.length = 0;
 			state.emails.length = 0;
+			state.illegalTransitions.length = 0;
+			clockSkewMs = 0;
 			requests.length = 0;
 			uids.clear();
 			windowStart = 0;
 			usedInWindow = 0;
 			state.sequences.splice(0, state.sequences.length, ...initialSequences.map(toSequence));
+		},
+		advanceClock(ms: number): void {
+			clockSkewMs += ms;
+		},
+		setReferenceLag(ms: number): void {
+			referenceLagMs = ms;
 		},
 		legalDocuments(): IxDocument[] {
 			return state.documents.filter((d) => d.finalizedAt !== null && d.status !== 'deleted');

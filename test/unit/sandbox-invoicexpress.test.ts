@@ -833,30 +833,32 @@ describe('InvoicExpress sandbox', () => {
 	});
 
 	describe('proprietary_uid', () => {
-		it('answers 409 to any repeat of a used uid by default', async () => {
-			const body = { ...invoiceBody(), proprietary_uid: 'order-1-invoice' };
-			expect((await call(sb, 'POST', '/invoices.json', body)).status).toBe(201);
-			const again = await call(sb, 'POST', '/invoices.json', body);
-			expect(again.status).toBe(409);
-			expect(again.json).toEqual({
-				reason: "There's an ongoing document creation with the provided UID order-1-invoice",
+		it('with uidLockOnlyInFlight: false, answers 409 to any repeat of a used uid', async () => {
+			await withSandbox({ uidLockOnlyInFlight: false }, async (sb) => {
+				const body = { ...invoiceBody(), proprietary_uid: 'order-1-invoice' };
+				expect((await call(sb, 'POST', '/invoices.json', body)).status).toBe(201);
+				const again = await call(sb, 'POST', '/invoices.json', body);
+				expect(again.status).toBe(409);
+				expect(again.json).toEqual({
+					reason: "There's an ongoing document creation with the provided UID order-1-invoice",
+				});
+				expect(sb.state.documents).toHaveLength(1);
+				// A refused (422) creation does not use up its uid.
+				const invalid = { ...invoiceBody({ items: [] }), proprietary_uid: 'order-2-invoice' };
+				expect((await call(sb, 'POST', '/invoices.json', invalid)).status).toBe(422);
+				expect(
+					(
+						await call(sb, 'POST', '/invoices.json', {
+							...invoiceBody(),
+							proprietary_uid: 'order-2-invoice',
+						})
+					).status,
+				).toBe(201);
 			});
-			expect(sb.state.documents).toHaveLength(1);
-			// A refused (422) creation does not use up its uid.
-			const invalid = { ...invoiceBody({ items: [] }), proprietary_uid: 'order-2-invoice' };
-			expect((await call(sb, 'POST', '/invoices.json', invalid)).status).toBe(422);
-			expect(
-				(
-					await call(sb, 'POST', '/invoices.json', {
-						...invoiceBody(),
-						proprietary_uid: 'order-2-invoice',
-					})
-				).status,
-			).toBe(201);
 		});
 
-		it('with uidLockOnlyInFlight, locks only while the creation is in flight', async () => {
-			await withSandbox({ uidLockOnlyInFlight: true, createDelayMs: 200 }, async (s) => {
+		it('by default (the weakest documented reading), locks only while the creation is in flight', async () => {
+			await withSandbox({ createDelayMs: 200 }, async (s) => {
 				const body = { ...invoiceBody(), proprietary_uid: 'order-3-invoice' };
 				const [first, second] = await Promise.all([
 					call(s, 'POST', '/invoices.json', body),

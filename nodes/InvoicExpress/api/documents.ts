@@ -165,21 +165,122 @@ export async function changeState(
 	return unwrapRoot(res.body) ?? { id, status: state };
 }
 
-/** Finalizes, treating "already final" after a lost answer as success. */
+/** Statuses a document may be in, as InvoicExpress answers them (`sent` appears in filters). */
+export const isFinalStatus = (status: unknown): boolean => status === 'final' || status === 'settled' || status === 'sent';
+
+export interface TransitionResult {
+	document: IDataObject;
+	/**
+	 * true: this request made the change (InvoicExpress answered it); false: the document was already in
+	 * the target state when read (another run did it); 'unknown': the answer was lost and a re-read shows
+	 * the change done, by this request or by a concurrent one.
+	 */
+	changedHere: boolean | 'unknown';
+}
+
+/** How often a change-state is sent again after its answer was lost and a re-read still shows a draft. */
+const TRANSITION_ATTEMPTS = 4;
+
+async function readState(ctx: ApiContext, type: DocumentTypeKey, id: string | number, itemIndex?: number): Promise<IDataObject> {
+	const res = await ixRequest(ctx, 'GET', docPath(type, id), {
+		itemIndex,
+		accept: [404],
+		action: `get ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
+	});
+	// A deleted draft may be answered 404 by the real service; the sandbox keeps it with status "deleted".
+	if (res.status === 404) return { id, status: 'deleted' };
+	const doc = unwrapRoot(res.body);
+	if (!doc) throw ixError(ctx, `InvoicExpress returned no document for ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`, { itemIndex });
+	return doc;
+}
+
+/**
+ * Moves a draft to "finalized" or "deleted" without ever sending a transition the service must refuse:
+ * the state is read first (already there → success, not a draft → a clear error), the change-state is
+ * never repeated blindly by the transport, and after a lost answer the state is read again before
+ * anything is re-sent. Only a concurrent run acting between the read and the send can still meet a
+ * refusal (422), which is then read back and reported as "done by another run".
+ */
+export async function transitionDraft(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	target: 'finalized' | 'deleted',
+	itemIndex?: number,
+	known?: IDataObject,
+): Promise<TransitionResult> {
+	const label = DOCUMENT_TYPES[type].label.toLowerCase();
+	const reached = (d: IDataObject) => (target === 'finalized' ? isFinalStatus(d.status) : d.status === 'deleted');
+	let lostAnswer = false;
+	let doc = known && known.status !== undefined ? known : await readState(ctx, type, id, itemIndex);
+	for (let attempt = 1; ; attempt++) {
+		if (reached(doc)) {
+			if (target === 'finalized' && !doc.items) doc = await getDocument(ctx, type, id, itemIndex);
+			return { document: doc, changedHere: lostAnswer ? 'unknown' : false };
+		}
+		if (doc.status !== 'draft') {
+			throw ixError(
+				ctx,
+				`InvoicExpress could not ${target === 'finalized' ? 'finalize' : 'delete'} ${label} ${id}: it is ${String(doc.status)}, not a draft`,
+				{ itemIndex, description: 'Nothing was sent: only a draft can be finalized or deleted.' },
+			);
+		}
+		try {
+			const res = await ixRequest(ctx, 'PUT', docPath(type, id, '/change-state'), {
+				body: { invoice: { state: target } },
+				// Never repeated blindly: a repeat of a change that went through is refused (422).
+				retry: 'rateLimitOnly',
+				itemIndex,
+				action: `${target === 'finalized' ? 'finalize' : 'delete'} ${label} ${id}`,
+			});
+			const answered = unwrapRoot(res.body) ?? { id, status: target === 'deleted' ? 'deleted' : 'final' };
+			return { document: answered, changedHere: true };
+		} catch (error) {
+			const status = errorStatus(error);
+			const lost = isAmbiguousFailure(error) || (status !== undefined && status >= 500);
+			if (!lost && status !== 422 && status !== 404) throw asNodeError(ctx.getNode(), error, itemIndex);
+			if (lost) lostAnswer = true;
+			doc = await readState(ctx, type, id, itemIndex);
+			if (reached(doc)) continue;
+			// Refused, and still not there: a real refusal (a rule of the service), not a race.
+			if (!lost || attempt >= TRANSITION_ATTEMPTS) throw asNodeError(ctx.getNode(), error, itemIndex);
+		}
+	}
+}
+
+/**
+ * After the document of a reference was finalized: deletes the other drafts with that reference (runs
+ * that lost, or left a draft behind), each read again first, after a short random pause so that two
+ * executions cleaning at once rarely act in the same instant. Returns the ids deleted here.
+ */
+export async function removeLosingDrafts(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	reference: string,
+	winnerId: string | number,
+	itemIndex?: number,
+	pauseMs = 0,
+): Promise<Array<string | number>> {
+	const losers = (await findDocumentsByReference(ctx, reference, type, itemIndex)).filter(
+		(d) => d.status === 'draft' && String(d.id) !== String(winnerId),
+	);
+	const deleted: Array<string | number> = [];
+	for (const draft of losers) {
+		if (pauseMs > 0) await sleep(Math.floor(Math.random() * pauseMs));
+		const done = await transitionDraft(ctx, type, draft.id as string, 'deleted', itemIndex);
+		if (done.changedHere !== false) deleted.push(draft.id as string);
+	}
+	return deleted;
+}
+
+/** Finalizes, treating "already final" (before, or after a lost answer) as success. */
 export async function finalizeDocument(
 	ctx: ApiContext,
 	type: DocumentTypeKey,
 	id: string | number,
 	itemIndex?: number,
 ): Promise<IDataObject> {
-	try {
-		return await changeState(ctx, type, id, 'finalized', undefined, itemIndex);
-	} catch (error) {
-		if (errorStatus(error) !== 422) throw asNodeError(ctx.getNode(), error, itemIndex);
-		const doc = await getDocument(ctx, type, id, itemIndex);
-		if (doc.status === 'final' || doc.status === 'settled') return doc;
-		throw asNodeError(ctx.getNode(), error, itemIndex);
-	}
+	return (await transitionDraft(ctx, type, id, 'finalized', itemIndex)).document;
 }
 
 export interface EmailMessage {

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { createDocument, finalizeDocument, findDocumentsByReference, getDocument } from '../../api/documents';
+import { createDocument, transitionDraft } from '../../api/documents';
+import { invoiceOnce } from '../../api/invoiceOrder';
 import { loadTaxes } from '../../api/accountData';
 import { InputError } from '../../helpers/client';
 import { todayIx } from '../../helpers/dates';
@@ -328,15 +329,30 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 	const reference = (document.reference as string | undefined) ?? undefined;
 	let outcome: 'created' | 'existing' | 'recovered' = 'created';
 	let doc: IDataObject | undefined;
-	if (extra.skipIfReferenceExists) {
-		if (!reference) {
-			throw new NodeOperationError(this.getNode(), '"Skip If Reference Exists" needs a reference', { itemIndex: i, description: 'Set "Reference".' });
+	let finalizedHere: boolean | undefined;
+	if (extra.skipIfReferenceExists && !reference) {
+		throw new NodeOperationError(this.getNode(), '"Skip If Reference Exists" needs a reference', { itemIndex: i, description: 'Set "Reference".' });
+	}
+	if (reference && (extra.uniqueKey || extra.skipIfReferenceExists)) {
+		// The one-step operation's draft protocol: concurrent executions converge on one winning draft,
+		// and one legal document at most is ever made for the reference.
+		const result = await invoiceOnce(this, type, document as IDataObject, {
+			reference,
+			uniqueKey: (extra.uniqueKey as string) || '',
+			finalize: extra.finalize === true,
+			itemIndex: i,
+			lookFirst: extra.skipIfReferenceExists === true,
+		});
+		if (result.outcome === 'pending') {
+			// Kept off the main output so that the next steps (Finalize, Mark Order Invoiced) never see it.
+			throw new NodeOperationError(this.getNode(), `pending: will complete on the next run (${result.pendingReason ?? 'not settled yet'})`, {
+				itemIndex: i,
+				description: 'Nothing legal was issued. The next run finds the draft by its reference and completes it.',
+			});
 		}
-		const existing = await findDocumentsByReference(this, reference, type, i);
-		if (existing.length > 0) {
-			doc = await getDocument(this, type, existing[0].id as string, i);
-			outcome = 'existing';
-		}
+		doc = result.document;
+		finalizedHere = result.finalizedHere;
+		outcome = result.recovered ? 'recovered' : result.outcome === 'created' || result.outcome === 'draft' ? 'created' : 'existing';
 	}
 	if (!doc) {
 		const result = await createDocument(this, type, document as IDataObject, {
@@ -346,9 +362,11 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 		});
 		doc = result.document;
 		if (result.recovered) outcome = 'recovered';
-	}
-	if (extra.finalize && doc.status === 'draft') {
-		doc = await finalizeDocument(this, type, doc.id as string, i);
+		if (extra.finalize && doc.status === 'draft') {
+			const done = await transitionDraft(this, type, doc.id as string, 'finalized', i);
+			doc = done.document;
+			finalizedHere = done.changedHere !== false;
+		}
 	}
 	return [
 		{
@@ -356,6 +374,7 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 				...summarizeDocument(doc, info.prefix),
 				document_type: type,
 				outcome,
+				...(finalizedHere !== undefined ? { finalized_here: finalizedHere } : {}),
 				...(orderItems ? { totals_check: orderItems.totalsCheck } : {}),
 				...(warnings.length ? { warnings } : {}),
 			},

@@ -336,6 +336,23 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	const result = await step(`creating the ${info.label.toLowerCase()}`, async () =>
 		invoiceOnce(this, type, document, { reference: mapped.orderNumber, uniqueKey, finalize, itemIndex: i }),
 	);
+	if (result.outcome === 'pending') {
+		// Not an error: nothing legal was issued, and the next run completes the order on the same draft.
+		return [
+			{
+				json: {
+					...base,
+					outcome: 'pending',
+					pending: `${label}: pending: will complete on the next run`,
+					pending_reason: result.pendingReason ?? null,
+					document_id: result.document.id ?? null,
+					status: result.document.status ?? null,
+					legal_number: null,
+					emailed: false,
+				},
+			},
+		];
+	}
 	const doc = result.document;
 	const out: IDataObject = {
 		...base,
@@ -356,6 +373,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		taxes: doc.taxes,
 		currency: doc.currency ?? mapped.currency,
 		emailed: false,
+		finalized_here: result.finalizedHere,
 	};
 	if (typeof doc.total === 'number') {
 		const difference = Math.round((doc.total - check.order_total) * 100) / 100;
@@ -368,12 +386,13 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	// is completed, and a finished one is not e-mailed twice.
 	const emailedBefore = writeBack ? note.includes(`InvoicExpress ${legal} (id ${String(doc.id)}) e-mailed`) : true;
 	if (sendEmail) {
-		if (result.outcome === 'already invoiced' && emailedBefore) {
+		if (!isFinal) {
+			out.email_skipped = 'the document is a draft';
+		} else if (!result.finalizedHere && emailedBefore) {
+			// Only the execution that finalized it e-mails it: two executions at once never both do.
 			out.email_skipped = writeBack
 				? 'already e-mailed in an earlier run'
-				: 'already invoiced in an earlier run; use Send by Email to send it again';
-		} else if (!isFinal) {
-			out.email_skipped = 'the document is a draft';
+				: 'not finalized by this execution (an earlier or a concurrent one did, and e-mails it); use Send by Email to send it again';
 		} else if (!mapped.clientEmail) {
 			out.email_skipped = 'the order has no e-mail address';
 		} else {

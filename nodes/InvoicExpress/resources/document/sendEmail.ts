@@ -31,6 +31,14 @@ export const sendEmailDescription: INodeProperties[] = [
 			{ displayName: 'CC', name: 'cc', type: 'string', default: '' },
 			{ displayName: 'Include Logo', name: 'logo', type: 'boolean', default: true, description: 'Whether to include the account logo' },
 			{ displayName: 'Save Email on Client', name: 'saveEmail', type: 'boolean', default: false, description: 'Whether to store the address on the client record' },
+			{
+				displayName: 'Send',
+				name: 'send',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to send. Set it to an expression on Finalize's finalized_here field to send only what this execution finalized, so that two executions never e-mail the same document; a skipped item comes out with sent set to false.",
+			},
 			{ displayName: 'Subject', name: 'subject', type: 'string', default: '' },
 		],
 	},
@@ -45,6 +53,9 @@ export async function sendEmail(this: IExecuteFunctions, i: number): Promise<INo
 	let email = String(this.getNodeParameter('email', i, '') ?? '').trim();
 	if (email && !EMAIL.test(email)) {
 		throw new NodeOperationError(this.getNode(), `"${email}" is not a valid e-mail address`, { itemIndex: i });
+	}
+	if (options.send === false) {
+		return [{ json: { id, document_type: type, sent: false, skipped: 'Send is off for this item (e.g. another execution finalized the document)' } }];
 	}
 	// A draft has no legal number and no ATCUD: sending it would hand the customer a non-document.
 	const doc = await getDocument(this, type, id, i);

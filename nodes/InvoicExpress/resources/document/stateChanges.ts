@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { changeState, finalizeDocument } from '../../api/documents';
+import { changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
+import { currentInvoiceTiming } from '../../api/invoiceOrder';
 import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { requiredDocumentId, requiredString, show } from '../common';
@@ -28,9 +29,45 @@ function output(type: DocumentTypeKey, doc: Record<string, unknown>): INodeExecu
 	return [{ json: { ...summarizeDocument(doc, DOCUMENT_TYPES[type].prefix), document_type: type } }];
 }
 
+/**
+ * Finalize that another execution may have done first: a document already final is returned marked
+ * `already_final` instead of failing, and `finalized_here` says whether this execution's request made it
+ * final, so that only that execution e-mails it (the separate-steps example filters Send by Email on it).
+ */
 export async function finalize(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
-	return output(type, await finalizeDocument(this, type, id, i));
+	const done = await transitionDraft(this, type, id, 'finalized', i);
+	// After a lost answer a re-read shows it final: this request did it, unless another execution
+	// finalized the same draft in that very instant (it then met a refusal); counted as here, with a warning.
+	const here = done.changedHere !== false;
+	// The execution that finalized it removes the drafts other executions left with the same reference
+	// (the separate-steps Create leaves none of its own behind, but a lost create answer or a pending run may).
+	const reference = typeof done.document.reference === 'string' ? done.document.reference : '';
+	let removed: Array<string | number> = [];
+	let cleanup: string | undefined;
+	if (here && reference !== '') {
+		try {
+			removed = await removeLosingDrafts(this, type, reference, id, i, currentInvoiceTiming().adoptJitterMs);
+		} catch (error) {
+			// The document is final: that is this item's result. A leftover draft has no fiscal value.
+			cleanup = `drafts that lost with reference "${reference}" were not all removed: ${(error as Error).message}`;
+		}
+	}
+	return [
+		{
+			json: {
+				...summarizeDocument(done.document, DOCUMENT_TYPES[type].prefix),
+				document_type: type,
+				finalized_here: here,
+				already_final: done.changedHere === false,
+				...(removed.length ? { removed_drafts: removed } : {}),
+				...(cleanup ? { cleanup_warning: cleanup } : {}),
+				...(done.changedHere === 'unknown'
+					? { warning: 'the answer to the finalize request was lost; a re-read shows the document final (finalized by this request unless another execution finalized it at the same instant)' }
+					: {}),
+			},
+		},
+	];
 }
 
 export async function cancel(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
@@ -46,6 +83,6 @@ export async function settle(this: IExecuteFunctions, i: number): Promise<INodeE
 
 export async function deleteDraft(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
-	await changeState(this, type, id, 'deleted', undefined, i);
-	return [{ json: { id, document_type: type, deleted: true } }];
+	const done = await transitionDraft(this, type, id, 'deleted', i);
+	return [{ json: { id, document_type: type, deleted: true, ...(done.changedHere === false ? { already_deleted: true } : {}) } }];
 }
