@@ -130,6 +130,7 @@ it('the separate-steps chain with Retry On Fail, 400 orders under faults', async
 	const errorItems: Array<{ run: number; node: string; item: INodeExecutionData; order: string; documentId?: number }> = [];
 	const executionErrors: Array<{ run: number; node?: string; message: string }> = [];
 	const leaks: number[] = [];
+	const finalizeWarnings = new Set<string>();
 	for (let run = 1; run <= MAX_RUNS; run++) {
 		const started = Date.now();
 		emailRunStarts.push(ix.state.emails.length);
@@ -156,6 +157,14 @@ it('the separate-steps chain with Retry On Fail, 400 orders under faults', async
 				const order = result.output(CHAIN[0])[index]?.json.orderNumber;
 				errorItems.push({ run, node: name, item, order: String(order), documentId });
 			}
+		}
+		// A Finalize whose answer was lost does not count the invoice as finalized here (never e-mailed
+		// twice) and says so on its item.
+		for (const item of result.output('Finalize')) {
+			if (!item.json.warning) continue;
+			let index = pairedIndex(item);
+			for (let j = CHAIN.indexOf('Finalize') - 1; j > 0; j--) index = pairedIndex(result.output(CHAIN[j])[index]);
+			finalizeWarnings.add(String(result.output(CHAIN[0])[index]?.json.orderNumber));
 		}
 		if (result.error) executionErrors.push({ run, node: result.error.node?.name, message: result.error.message });
 		const tries = Object.fromEntries(Object.entries(executions).map(([k, v]) => [k, v - (before[k] ?? 0)]));
@@ -198,7 +207,7 @@ it('the separate-steps chain with Retry On Fail, 400 orders under faults', async
 	const failedLate = new Set(
 		errorItems.filter((e) => e.node === 'Send by Email' || e.node === 'Mark Order Invoiced' || e.node === 'Finalize').map((e) => e.order),
 	);
-	expect(unsent.filter((d) => !failedLate.has(d.reference))).toEqual([]);
+	expect(unsent.filter((d) => !failedLate.has(d.reference) && !finalizeWarnings.has(d.reference))).toEqual([]);
 	// Every error item names its order, then the step's failure.
 	for (const e of errorItems) {
 		expect(e.order).toMatch(/^\d+$/);

@@ -299,9 +299,10 @@ export async function invoiceOnce(
 				const known = !action.adopt && own && String(own.id) === String(action.id) ? own : undefined;
 				const done = await transitionDraft(ctx, type, action.id, 'finalized', itemIndex, known);
 				const doc = done.document.items ? done.document : await getDocument(ctx, type, action.id, itemIndex);
-				// After a lost answer a re-read shows it final: only an adopter could have finalized our draft,
-				// and adopters act one grace period apart, so it was this request.
-				const here = done.changedHere !== false;
+				// After a lost answer a re-read shows it final. Our own draft: only an adopter could have
+				// finalized it, and adopters wait a grace period first, so it was this request. An adopted
+				// draft: a concurrent adopter may have, so not "here" (never e-mailed twice).
+				const here = done.changedHere === true || (done.changedHere === 'unknown' && !action.adopt);
 				const others = listed.some((d) => d.status === 'draft' && String(d.id) !== String(action.id) && String(d.id) !== String(own?.id));
 				if (!action.adopt && !others) return result(doc, here ? 'created' : 'already invoiced', here);
 				// Our own draft and the drafts that lost go next, on the same listing.

@@ -37,15 +37,15 @@ function output(type: DocumentTypeKey, doc: Record<string, unknown>): INodeExecu
 export async function finalize(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
 	const done = await transitionDraft(this, type, id, 'finalized', i);
-	// After a lost answer a re-read shows it final: this request did it, unless another execution
-	// finalized the same draft in that very instant (it then met a refusal); counted as here, with a warning.
-	const here = done.changedHere !== false;
+	// After a lost answer a re-read shows it final, by this request or by another execution's in the
+	// same instant: not counted as here, so that it is never e-mailed twice (the item says so).
+	const here = done.changedHere === true;
 	// The execution that finalized it removes the drafts other executions left with the same reference
 	// (the separate-steps Create leaves none of its own behind, but a lost create answer or a pending run may).
 	const reference = typeof done.document.reference === 'string' ? done.document.reference : '';
 	let removed: Array<string | number> = [];
 	let cleanup: string | undefined;
-	if (here && reference !== '') {
+	if (done.changedHere !== false && reference !== '') {
 		try {
 			removed = await removeLosingDrafts(this, type, reference, id, i, currentInvoiceTiming().adoptJitterMs);
 		} catch (error) {
@@ -63,7 +63,10 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 				...(removed.length ? { removed_drafts: removed } : {}),
 				...(cleanup ? { cleanup_warning: cleanup } : {}),
 				...(done.changedHere === 'unknown'
-					? { warning: 'the answer to the finalize request was lost; a re-read shows the document final (finalized by this request unless another execution finalized it at the same instant)' }
+					? {
+							warning:
+								'the answer to the finalize request was lost; the document is final, but whether this execution or another one finalized it is unknown, so finalized_here is false and it is not e-mailed here: send it with Send by Email unless another execution did',
+						}
 					: {}),
 			},
 		},
