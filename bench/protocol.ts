@@ -5,7 +5,7 @@
  * Prints InvoicExpress calls per order (taxes excluded) and wall time per order, for one execution and
  * for two executions started at the same moment on the same orders.
  *
- *   npx ts-node --transpile-only bench/protocol.ts            (ORDERS=100 LATENCY_MS=50 by default)
+ *   npx ts-node --transpile-only bench/protocol.ts    (ORDERS=100 LATENCY_MS=50 LAG_MS=0 by default)
  */
 import './lib/preferTs';
 import { runNode } from '../test/harness/n8n';
@@ -15,12 +15,14 @@ import { startInvoicExpressSandbox } from '../test/sandbox/invoicexpress';
 
 const ORDERS = Number(process.env.ORDERS ?? 100);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 50);
+/** How far the reference filter lags behind new documents (0: lists them at once). */
+const LAG_MS = Number(process.env.LAG_MS ?? 0);
 
 async function main(): Promise<void> {
 	const shop = await startEPagesSandbox({ seed: 'empty' });
 	const orders = Array.from({ length: ORDERS }, () => shop.addOrder() as unknown as Record<string, unknown>);
 	await shop.close();
-	const ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000, faults: { latencyMs: LATENCY_MS } });
+	const ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000, referenceLagMs: LAG_MS, faults: { latencyMs: LATENCY_MS } });
 	const run = async (who: string) =>
 		await runNode({
 			type: 'invoicExpress',
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
 		};
 	}
 	await ix.close();
-	process.stdout.write(`${JSON.stringify({ orders: ORDERS, latency_ms: LATENCY_MS, results }, null, 2)}\n`);
+	process.stdout.write(`${JSON.stringify({ orders: ORDERS, latency_ms: LATENCY_MS, lag_ms: LAG_MS, results }, null, 2)}\n`);
 }
 
 main().then(
