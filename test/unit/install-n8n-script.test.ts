@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- test code that runs the install script; never shipped */
 /**
  * scripts/install-n8n.sh runs under `npm run` (demo, test:e2e, bench), where npm hands the project's
  * `ignore-scripts=true` to child processes as npm_config_ignore_scripts. An `npm rebuild sqlite3`
