@@ -69,7 +69,9 @@ install_n8n() {
 build_sqlite3() {
 	log "compiling sqlite3 for Node 24 (1 to 4 minutes) ..."
 	rm -rf "$N8N_DIR/node_modules/sqlite3/build"
-	npm_config_nodedir="$NODE_HOME" npm24 rebuild --ignore-scripts=false --foreground-scripts sqlite3 ||
+	# --nodedir as a flag: Node 24's own headers (node-gyp cannot download them here, and an inherited
+	# or user-level nodedir may point at the system's Node 20).
+	npm24 rebuild --ignore-scripts=false --foreground-scripts --nodedir="$NODE_HOME" sqlite3 ||
 		fail "building sqlite3 failed (needs python3, make and g++)"
 }
 

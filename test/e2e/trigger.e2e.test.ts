@@ -111,7 +111,9 @@ it('one poll with refused orders: the others are invoiced at once; the refused o
 	expect(ix.state.documents.filter((d) => d.status === 'draft')).toHaveLength(0);
 	// One e-mail per invoice, and every order marked invoiced with its number in the shop.
 	expect([...emailsPerDocument().values()].every((n) => n === 1)).toBe(true);
-	expect(emailsPerDocument().size).toBe(all.length);
+	const withEmail = [...batch, late].filter((o) => (o.billingAddress as { emailAddress?: string }).emailAddress);
+	expect(withEmail.length).toBeGreaterThan(5);
+	expect(ix.state.emails.map((e) => e.to).sort()).toEqual(withEmail.map((o) => (o.billingAddress as { emailAddress: string }).emailAddress).sort());
 	for (const order of [...batch, late]) {
 		const now = shop.orders.find((o) => o.orderId === order.orderId)!;
 		expect(now.invoicedOn).toBeTruthy();

@@ -61,5 +61,7 @@ describe('install-n8n.sh and the inherited ignore-scripts setting', () => {
 		expect(touches.length).toBeGreaterThan(0);
 		for (const at of touches) expect(text.slice(Math.max(0, at - 400), at)).toMatch(/prove_n8n/);
 		expect(text).toMatch(/rebuild --ignore-scripts=false/);
+		// Node 24's headers by flag: clean_npm drops inherited npm_config_nodedir, and a user's ~/.npmrc may name Node 20's.
+		expect(text).toMatch(/rebuild [^\n]*--nodedir="\$NODE_HOME"/);
 	});
 });
