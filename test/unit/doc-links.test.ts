@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * Every link from the nodes and credentials into this package's README points at a heading that
  * exists (GitHub's anchor rules), so "Open docs" in the n8n editor lands where it should.
