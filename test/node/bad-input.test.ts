@@ -117,7 +117,7 @@ function withLines(o: IDataObject, lines: IDataObject[]): IDataObject {
 }
 
 function oneStep(over: INodeParameters = {}, options: IDataObject = {}): INodeParameters {
-	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, ...options });
+	return createFromOrderParameters(over, { date: '2026-11-28', dueDays: 30, ...options });
 }
 
 async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, options: IDataObject = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -507,7 +507,7 @@ const cases: Case[] = [
 	},
 	{
 		name: 'an invoice date that is not a date',
-		act: async () => await invoiceOrder([order('BADDATE')], {}, { invoiceDate: '31/02/2026x' }),
+		act: async () => await invoiceOrder([order('BADDATE')], {}, { date: '31/02/2026x' }),
 		message: 'order BADDATE: invoice date "31/02/2026x" is not a date',
 		check: (run) => {
 			expect(run.error?.description).toBe('Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');

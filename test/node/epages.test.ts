@@ -298,7 +298,7 @@ describe('Order → Get Documents', () => {
 
 	it('Include PDF gives each document as binary data', async () => {
 		const target = invoiced();
-		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, includePdf: true, binaryPropertyName: 'invoice' });
+		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, attachPdf: true, binaryPropertyName: 'invoice' });
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
 		expect(apiRequests()[0].query).toMatchObject({ includePdf: 'true' });
@@ -311,7 +311,7 @@ describe('Order → Get Documents', () => {
 
 	it('an order without documents gives no items', async () => {
 		const target = sandbox.orders.find((o) => o.invoicedOn === null)!;
-		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, includePdf: true });
+		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, attachPdf: true });
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(0);
 	});

@@ -66,7 +66,7 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: pending,
 			continueOnFail: true,
-			parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -111,7 +111,7 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 			type: 'invoicExpress',
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
 			input: some,
-			parameters: createFromOrderParameters({}, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({}, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();

@@ -489,6 +489,19 @@ describe('n8n item semantics', () => {
 		expect(series.map((s) => s.value)).toContain(String(sandbox.state.sequences[0].current_invoice_receipt_sequence_id));
 	});
 
+	it('lists the series of the document type chosen in Create From ePages Order, not invoice series', async () => {
+		// The parameters as that operation saves them: the series must be of the type being issued.
+		const series = await loadOptions({
+			type: 'invoicExpress',
+			method: 'getSequences',
+			parameters: { resource: 'document', operation: 'createFromEPagesOrder', documentType: 'simplifiedInvoice' },
+			credentials,
+		});
+		const values = series.map((s) => s.value);
+		expect(values).toEqual(['', ...sandbox.state.sequences.map((s) => String(s.current_simplified_invoice_sequence_id))]);
+		expect(values).not.toContain(String(sandbox.state.sequences[0].current_invoice_sequence_id));
+	});
+
 	it('Series: Get Many lists sequences', async () => {
 		const run = await ix({ resource: 'sequence', operation: 'getAll' });
 		expect(run.items.map((i) => i.json.serie)).toEqual(sandbox.state.sequences.map((s) => s.serie));

@@ -30,7 +30,7 @@ beforeEach(() => {
 async function createFromOrder(f: OrderFixture) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', ...nodeOrderOptions(f.options) }),
+		parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', ...nodeOrderOptions(f.options) }),
 		credentials,
 		input: [f.order as IDataObject],
 	});

@@ -31,7 +31,7 @@ beforeEach(() => {
 const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
 
 function params(over: INodeParameters = {}): INodeParameters {
-	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
+	return createFromOrderParameters(over, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
 }
 
 async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -165,7 +165,7 @@ describe('Create From ePages Order', () => {
 
 	it('0 % lines need an exemption reason: clear error when missing', async () => {
 		const exempt = orders.find((o) => o.taxModel === 'NET')!;
-		const run = await invoice([exempt], { orderOptions: { invoiceDate: '2026-11-28' } });
+		const run = await invoice([exempt], { orderOptions: { date: '2026-11-28' } });
 		expect(run.error?.message).toMatch(new RegExp(`^order ${String(exempt.orderNumber)}: \\d+ item\\(s\\) have 0 % VAT but no tax exemption reason is set$`));
 		expect(sandbox.state.documents).toHaveLength(0);
 	});
@@ -178,14 +178,14 @@ describe('Create From ePages Order', () => {
 		const strict = await invoice([broken]);
 		expect(strict.error?.message).toMatch(/^order OFF-BY-ONE: the invoice total would be [\d.]+ but the order total is [\d.]+ \(difference -1\)$/);
 		expect(sandbox.state.documents).toHaveLength(0);
-		const lenient = await invoice([broken], { orderOptions: { invoiceDate: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } });
+		const lenient = await invoice([broken], { orderOptions: { date: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } });
 		expect((lenient.items[0].json.totals_check as IDataObject).difference).toBe(-1);
 	});
 
 	it('explicit client lookup reports whether the client was created', async () => {
 		const first = orders.find((o) => o.customerId && orders.filter((x) => x.customerId === o.customerId).length > 1)!;
 		const returning = orders.filter((o) => o.customerId === first.customerId);
-		const run = await invoice(returning.slice(0, 2), { clientMatch: 'nameLookup' });
+		const run = await invoice(returning.slice(0, 2), { matchBy: 'nameLookup' });
 		expect(run.items.map((i) => i.json.client_created)).toEqual([true, false]);
 	});
 

@@ -27,7 +27,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 	{
 		displayName: 'Document Type',
-		name: 'orderDocumentType',
+		name: 'documentType',
 		type: 'options',
 		options: [
 			{ name: 'Invoice', value: 'invoice' },
@@ -89,7 +89,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 	{
 		displayName: 'Client Match',
-		name: 'clientMatch',
+		name: 'matchBy',
 		type: 'options',
 		options: [
 			{
@@ -128,7 +128,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Exchange Rate', name: 'exchangeRate', type: 'number', typeOptions: { numberPrecision: 6 }, default: 0, description: 'For orders not in EUR: units of the order currency per 1 EUR' },
 			clientRuleOptions[0],
-			{ displayName: 'Invoice Date', name: 'invoiceDate', type: 'dateTime', default: '', description: 'Empty: today (Lisbon time)' },
+			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'Empty: today (Lisbon time)' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
 				{ name: 'SKU', value: 'sku' },
 				{ name: 'Product Name', value: 'productName' },
@@ -139,7 +139,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
 				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getSequences', loadOptionsDependsOn: ['orderDocumentType'] },
+				typeOptions: { loadOptionsMethod: 'getSequences', loadOptionsDependsOn: ['documentType'] },
 				default: '',
 				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			},
@@ -234,13 +234,13 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	let order = readOrder(this, i);
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
 	const writeBack = connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean);
-	const type = this.getNodeParameter('orderDocumentType', i, 'invoice') as DocumentTypeKey;
+	const type = this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey;
 	const info = DOCUMENT_TYPES[type];
 	const finalize = this.getNodeParameter('finalize', i, true) as boolean;
 	const sendEmail = this.getNodeParameter('sendEmail', i, false) as boolean;
 	const attachPdf = this.getNodeParameter('attachPdf', i, false) as boolean;
 	const dryRun = this.getNodeParameter('dryRun', i, false) as boolean;
-	const clientMatch = this.getNodeParameter('clientMatch', i, 'name') as 'name' | 'nameLookup' | MatchBy;
+	const clientMatch = this.getNodeParameter('matchBy', i, 'name') as 'name' | 'nameLookup' | MatchBy;
 	const o = this.getNodeParameter('orderOptions', i, {}) as IDataObject;
 	const label = `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
 	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -252,7 +252,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	};
 
 	// A date that cannot be read is an error, never silently "today".
-	for (const [key, words] of [['invoiceDate', 'invoice date'], ['dueDate', 'due date']] as const) {
+	for (const [key, words] of [['date', 'invoice date'], ['dueDate', 'due date']] as const) {
 		const value = o[key];
 		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
 			throw new NodeOperationError(this.getNode(), `${label}: ${words} "${String(value)}" is not a date`, {
@@ -261,7 +261,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 			});
 		}
 	}
-	const date = toIxDate(o.invoiceDate) ?? todayIx();
+	const date = toIxDate(o.date) ?? todayIx();
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
 	if (connectEPages && order.lineItemContainer === undefined) {
 		const listItem = order;
