@@ -1,10 +1,10 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { bodyJson } from '../../shared/http';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
-import { epErrorStatus, epRequest, parseEpPage } from '../transport';
+import { getOrder, listOrdersPage } from '../api/orders';
+import { epErrorStatus } from '../transport';
 import { manualSteps, pollSteps, runSteps } from './poll';
 import {
 	DEFAULT_LIMITS,
@@ -88,22 +88,10 @@ function performer(ctx: IPollFunctions, locale: string | undefined, deadline: nu
 		}
 		try {
 			if (step.kind === 'list') {
-				const res = await epRequest(ctx, 'GET', '/orders', { qs: { ...step.qs, ...extra }, action: 'list orders' });
-				const page = parseEpPage(res.body, Number(step.qs.page ?? 1));
-				if (!page) {
-					return { ok: false, error: new NodeOperationError(ctx.getNode(), 'ePages answered an unexpected list shape for orders') };
-				}
+				const page = await listOrdersPage(ctx, { ...step.qs, ...extra });
 				return { ok: true, kind: 'list', items: page.items, results: page.results };
 			}
-			const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(step.orderId)}`, {
-				qs: extra,
-				action: `get order ${step.orderId}`,
-			});
-			const order = bodyJson(res.body);
-			if (!order || typeof order !== 'object' || Array.isArray(order)) {
-				return { ok: false, error: new NodeOperationError(ctx.getNode(), `ePages answered an unexpected shape for order ${step.orderId}`) };
-			}
-			return { ok: true, kind: 'detail', order: order as IDataObject };
+			return { ok: true, kind: 'detail', order: await getOrder(ctx, step.orderId, { qs: extra }) };
 		} catch (error) {
 			return { ok: false, error, status: epErrorStatus(error) };
 		}
