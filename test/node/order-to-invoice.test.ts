@@ -1,7 +1,5 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
-import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
@@ -13,16 +11,17 @@ const byNumber = (n: string) => orders.find((o) => o.orderNumber === n)!;
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
+let caseNumber = 0;
+/** Short back-off, through the node's hidden tuning parameter. */
+const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } };
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
-	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
-	setIxBackoffPolicy({ maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
 beforeEach(() => {
-	// Every case counts its calls from an empty account cache of taxes.
-	clearAccountTaxes();
+	// Every case counts its calls from an empty account cache of taxes: the cache is per credential.
+	credentials = { invoicExpressApi: { accountName: `sandboxshop${++caseNumber}`, apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
 	sandbox.reset();
 	sandbox.faults.configure({});
 });
@@ -31,7 +30,7 @@ beforeEach(() => {
 const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
 
 function params(over: INodeParameters = {}): INodeParameters {
-	return createFromOrderParameters(over, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
+	return createFromOrderParameters({ tuning, ...over }, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
 }
 
 async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -272,6 +271,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
+				tuning,
 				resource: 'client',
 				operation: 'findOrCreate',
 				matchBy: 'name',
@@ -292,6 +292,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
+				tuning,
 				resource: 'document',
 				operation: 'create',
 				documentType: 'invoice',
@@ -315,7 +316,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			credentials,
 			input: created.items.map((i) => i.json),
 			retryOnFail: retry,
-			parameters: { resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
+			parameters: { tuning, resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
 		});
 		expect(finalized.error).toBeUndefined();
 		return { client, created, finalized };

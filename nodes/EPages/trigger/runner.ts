@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { tuningOf } from '../../shared/tuning';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
 import { getOrder, listOrdersPage } from '../api/orders';
@@ -24,10 +25,9 @@ const FALLBACK_BUDGET_MS = 2 * 60 * 1000;
 const BUDGET_SHARE = 0.6;
 const STATE_KEY = 'ePagesTrigger';
 
-let limits: TriggerLimits = DEFAULT_LIMITS;
-/** Tests use small pages and budgets; workflows always use the defaults. */
-export function setEpTriggerLimits(overrides: Partial<TriggerLimits> | undefined): void {
-	limits = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+/** The defaults, or with the node's hidden `tuning.trigger` (tests use small pages and budgets). */
+function triggerLimits(ctx: IPollFunctions): TriggerLimits {
+	return { ...DEFAULT_LIMITS, ...(tuningOf(ctx, 'trigger') as Partial<TriggerLimits> | undefined) };
 }
 
 const EVENTS: string[] = ['newOrder', 'orderUpdated', ...Object.keys(STATUS_EVENTS)];
@@ -129,7 +129,7 @@ export async function pollEPages(ctx: IPollFunctions): Promise<INodeExecutionDat
 	}
 
 	const staticData = ctx.getWorkflowStaticData('node');
-	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, limits), perform);
+	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, triggerLimits(ctx)), perform);
 	// A failure with nothing done fails the poll (n8n keeps the old state and shows the error); with
 	// windows read before it, their progress is kept and the rest is tried again next poll.
 	if (outcome.items.length === 0 && outcome.error !== undefined && !outcome.progressed) {
