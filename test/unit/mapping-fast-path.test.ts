@@ -39,6 +39,9 @@ describe('order validation: the order schema decides', () => {
 		['a rate that is NaN', (o: Order) => (o.lineItemContainer.productLineItems[0].taxClass.percentage = NaN), /taxClass\.percentage is not a number/],
 		['taxModel in lower case', (o: Order) => (o.taxModel = 'gross'), /taxModel must be GROSS or NET/],
 		['basket discount as a list', (o: Order) => ((o.lineItemContainer as Record<string, unknown>).basketDiscount = []), /basketDiscount/],
+		// Read as "no charge" before the one money(): now the field is named.
+		['a shipping price as display text', (o: Order) => ((o as Record<string, Record<string, unknown>>).shippingData.price = '7.32 €'), /shippingData\.price is not an amount/],
+		['a payment fee without amount', (o: Order) => ((o as Record<string, Record<string, unknown>>).paymentData.price = { formatted: '1.00 €' }), /paymentData\.price is not an amount/],
 	])('rejects %s with the schema message', (_name, change, message) => {
 		const order = clone(valid[0].order) as Order;
 		change(order);
