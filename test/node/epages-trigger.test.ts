@@ -20,6 +20,7 @@ beforeEach(() => {
 	sandbox.reset();
 	sandbox.requests.splice(0);
 	sandbox.faults.configure({});
+	sandbox.falseFilter = 'honoured';
 });
 
 function tuning(trigger?: INodeParameters): INodeParameters {
@@ -353,5 +354,48 @@ describe('status events', () => {
 		sandbox.setStatus(order.orderId, 'rejectedOn', new Date().toISOString());
 		expect(ids(await trigger.poll())).toEqual([order.orderId]);
 		expect(sandbox.requests.every((r) => r.query.rejectedOn === 'true')).toBe(true);
+	});
+});
+
+describe('Order Paid, Not Yet Invoiced (over HTTP)', () => {
+	const pay = (orderId: string) => sandbox.setStatus(orderId, 'paidOn', new Date().toISOString());
+
+	it.each(['honoured', 'ignored', 'inverted'] as const)(
+		'offers each paid order until it is invoiced, an order paid 60 days after it was placed too (the shop reads flag=false: %s)',
+		async (falseFilter) => {
+			sandbox.falseFilter = falseFilter;
+			const trigger = poller({ event: 'orderPaidNotInvoiced' });
+			// Activation: the paid, not invoiced orders of the seed are history.
+			const history = sandbox.orders.filter((o) => o.paidOn && !o.invoicedOn);
+			expect(history.length).toBeGreaterThan(0);
+			expect(await trigger.poll()).toEqual([]);
+
+			const fresh = await placeOrder();
+			const late = sandbox.addOrder({}, { creationDate: ago(60 * DAY) });
+			pay(fresh.orderId);
+			pay(late.orderId);
+			const items = await trigger.poll();
+			expect(ids(items).sort()).toEqual([fresh.orderId, late.orderId].sort());
+			expect(items.every((i) => i.json.lineItemContainer !== undefined)).toBe(true);
+
+			// The workflow invoiced one (write-back); the other was refused. Within its pause neither comes back.
+			sandbox.setStatus(fresh.orderId, 'invoicedOn', new Date().toISOString());
+			expect(await trigger.poll()).toEqual([]);
+			// The merchant corrects the refused order in the shop: the next poll offers it again.
+			sandbox.updateOrder(late.orderId, { billingAddress: { ...late.billingAddress, vatId: '' } } as never);
+			expect(ids(await trigger.poll())).toEqual([late.orderId]);
+			expect(await trigger.poll()).toEqual([]);
+			// The history was never offered.
+			expect(ids(items).some((id) => history.some((o) => o.orderId === id))).toBe(false);
+		},
+	);
+
+	it('an idle poll costs one request once the first read has compared the filter', async () => {
+		const trigger = poller({ event: 'orderPaidNotInvoiced', options: { emit: 'listItems' } });
+		await trigger.poll();
+		sandbox.requests.splice(0);
+		expect(await trigger.poll()).toEqual([]);
+		expect(sandbox.requests).toHaveLength(1);
+		expect(sandbox.requests[0].query).toMatchObject({ paidOn: 'true', invoicedOn: 'false', page: '1', resultsPerPage: '100' });
 	});
 });

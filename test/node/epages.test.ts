@@ -29,6 +29,7 @@ beforeEach(() => {
 	sandbox.requests.splice(0);
 	sandbox.faults.configure({});
 	sandbox.setRateLimit(6000, 3600000);
+	sandbox.falseFilter = 'honoured';
 });
 
 afterEach(() => {
@@ -162,6 +163,17 @@ describe('Order → Get Many', () => {
 		}
 		expect(result.items.length).toBeGreaterThan(0);
 	});
+
+	it.each(['ignored', 'inverted'] as const)(
+		'fails loudly, returning nothing, when the shop has %s a "Not Set" filter',
+		async (reading) => {
+			sandbox.falseFilter = reading;
+			const result = await run({ resource: 'order', operation: 'getAll', returnAll: true, filters: { paid: 'set', invoiced: 'notSet' } });
+			expect(result.items).toHaveLength(0);
+			expect(result.error?.message).toMatch(/^The shop did not apply the filter Invoiced = Not Set: order \S+ has invoicedOn = 20/);
+			expect(result.error?.description).toContain('Remove the Invoiced filter');
+		},
+	);
 
 	it('Full Orders fetches each order with its line items', async () => {
 		const result = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 3, options: { fullOrders: true } });

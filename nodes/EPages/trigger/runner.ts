@@ -9,8 +9,9 @@ import { epErrorStatus } from '../transport';
 import { manualSteps, pollSteps, runSteps } from './poll';
 import {
 	DEFAULT_LIMITS,
-	isStatusEvent,
+	hasLookback,
 	STATUS_EVENTS,
+	UNINVOICED_EVENT,
 	type Step,
 	type StepResult,
 	type TriggerConfig,
@@ -30,7 +31,9 @@ function triggerLimits(ctx: IPollFunctions): TriggerLimits {
 	return { ...DEFAULT_LIMITS, ...(tuningOf(ctx, 'trigger') as Partial<TriggerLimits> | undefined) };
 }
 
-const EVENTS: string[] = ['newOrder', 'orderUpdated', ...Object.keys(STATUS_EVENTS)];
+const EVENTS: string[] = ['newOrder', 'orderUpdated', UNINVOICED_EVENT, ...Object.keys(STATUS_EVENTS)];
+/** Paid, Not Yet Invoiced watches longer by default: a bank transfer can be paid weeks after the order. */
+const DEFAULT_LOOKBACK_DAYS = { status: 14, uninvoiced: 90 };
 
 /** The trigger's parameters, checked before any request. */
 export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale?: string } {
@@ -42,7 +45,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale
 	const config: TriggerConfig & { locale?: string } = {
 		event: event as TriggerEvent,
 		fullOrders: (options.emit ?? 'fullOrders') === 'fullOrders',
-		lookbackMs: 14 * DAY_MS,
+		lookbackMs: (event === UNINVOICED_EVENT ? DEFAULT_LOOKBACK_DAYS.uninvoiced : DEFAULT_LOOKBACK_DAYS.status) * DAY_MS,
 		includeNewOrders: options.includeNewOrders === true,
 	};
 	const startFrom = options.startFrom;
@@ -55,7 +58,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale
 		}
 		config.startFrom = ms;
 	}
-	if (isStatusEvent(event) && options.statusLookbackDays !== undefined) {
+	if (hasLookback(event) && options.statusLookbackDays !== undefined) {
 		const days = Number(options.statusLookbackDays);
 		if (!Number.isFinite(days) || days < 1 || days > 364) {
 			throw new NodeOperationError(ctx.getNode(), 'Status Lookback (Days) must be between 1 and 364', {
