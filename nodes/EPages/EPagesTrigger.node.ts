@@ -1,6 +1,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { tuningParameter } from '../shared/tuning';
 import { pollEPages } from './trigger/runner';
 import { STATUS_EVENTS, UNINVOICED_EVENT } from './trigger/types';
 
@@ -135,6 +136,7 @@ export class EPagesTrigger implements INodeType {
 					},
 				],
 			},
+			tuningParameter,
 		],
 	};
 

@@ -1,8 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code; never shipped */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { setEpTriggerLimits } from '../../nodes/EPages/trigger/runner';
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
 import { Poller } from '../harness/n8n';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 
@@ -11,12 +9,10 @@ const DAY = 24 * 3600 * 1000;
 let sandbox: EPagesSandbox;
 
 beforeAll(async () => {
-	setEpBackoffPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
 	sandbox = await startEPagesSandbox();
 });
 
 afterAll(async () => {
-	setEpTriggerLimits(undefined);
 	await sandbox.close();
 });
 
@@ -25,13 +21,20 @@ beforeEach(() => {
 	sandbox.requests.splice(0);
 	sandbox.faults.configure({});
 	sandbox.falseFilter = 'honoured';
-	setEpTriggerLimits(undefined);
 });
 
-function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string): Poller {
+function tuning(trigger?: INodeParameters): INodeParameters {
+	return { ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(trigger ? { trigger } : {}) };
+}
+
+/**
+ * A trigger with a short back-off; `trigger` sets its page sizes and budgets. Both through the node's
+ * hidden tuning parameter.
+ */
+function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string, trigger?: INodeParameters): Poller {
 	return new Poller({
 		type: 'ePagesTrigger',
-		parameters,
+		parameters: { ...parameters, tuning: tuning(trigger) },
 		credentials: { ePagesApi: { apiUrl: sandbox.apiUrl, accessToken: accessToken ?? sandbox.token } },
 		staticData,
 	});
@@ -120,8 +123,7 @@ describe('New Order', () => {
 		const created = Array.from({ length: 120 }, (_, i) =>
 			sandbox.addOrder({}, { creationDate: new Date(base + i * 3600 * 1000).toISOString() }).orderId,
 		);
-		setEpTriggerLimits({ pageSize: 10, maxPages: 4 });
-		const trigger = poller({ event: 'newOrder', options: { emit: 'listItems', startFrom: ago(21 * DAY) } });
+		const trigger = poller({ event: 'newOrder', options: { emit: 'listItems', startFrom: ago(21 * DAY) } }, {}, undefined, { pageSize: 10, maxPages: 4 });
 		const emitted: string[] = [];
 		let polls = 0;
 		while (emitted.length < created.length && polls < 50) {
@@ -300,8 +302,7 @@ describe('status events', () => {
 
 	it('Order Paid: a status cleared on one order as it is set on another is emitted by the next full read, once', async () => {
 		// Two orders a page, so that the newly paid order is not on page 1; a full read every 300 ms.
-		setEpTriggerLimits({ pageSize: 2, statusSweepMs: 300 });
-		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } });
+		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } }, {}, undefined, { pageSize: 2, statusSweepMs: 300 });
 		await trigger.poll();
 		await trigger.poll();
 		const paid = paidWithin(60 * DAY);

@@ -6,13 +6,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 const ORDERS = 1000;
+/** Short back-off and timeout, through the node's hidden tuning parameter. */
+const tuning = { invoicExpress: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 100 } };
 let ix: IxSandbox;
 let orders: IDataObject[];
 
@@ -37,11 +38,8 @@ beforeAll(async () => {
 	await shop.close();
 	// Injected 429s are the subject here; the sandbox's real 780/minute limit is the benchmark's.
 	ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
-	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
-	setIxTimeout(100);
 });
 afterAll(async () => {
-	setIxTimeout(DEFAULT_TIMEOUT_MS);
 	await ix.close();
 	printed.forEach((spy) => spy.mockRestore());
 	// The figures of the runs, printed once the console is ours again.
@@ -66,7 +64,7 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: pending,
 			continueOnFail: true,
-			parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false, tuning }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -104,14 +102,14 @@ it('1,000 orders under faults: exactly one legal document each, failures are err
 
 it('under the account rate limit, 429s are waited out: every order gets its document', async () => {
 	const limited = await startInvoicExpressSandbox({ rateLimitPerWindow: 20, rateWindowMs: 1000 });
-	setIxBackoffPolicy({ maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000 });
+	const patient = { invoicExpress: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000, timeoutMs: 100 } };
 	try {
 		const some = orders.slice(0, 40);
 		const result = await runNode({
 			type: 'invoicExpress',
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
 			input: some,
-			parameters: createFromOrderParameters({}, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ tuning: patient }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -119,7 +117,6 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 		expect(limited.legalDocuments()).toHaveLength(some.length);
 		expect(new Set(limited.legalDocuments().map((d) => d.reference)).size).toBe(some.length);
 	} finally {
-		setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
 		await limited.close();
 	}
 }, 120000);

@@ -1,10 +1,11 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { bodyJson } from '../../shared/http';
+import { tuningOf } from '../../shared/tuning';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
-import { epErrorStatus, epRequest, parseEpPage } from '../transport';
+import { getOrder, listOrdersPage } from '../api/orders';
+import { epErrorStatus } from '../transport';
 import { manualSteps, pollSteps, runSteps } from './poll';
 import {
 	DEFAULT_LIMITS,
@@ -25,10 +26,9 @@ const FALLBACK_BUDGET_MS = 2 * 60 * 1000;
 const BUDGET_SHARE = 0.6;
 const STATE_KEY = 'ePagesTrigger';
 
-let limits: TriggerLimits = DEFAULT_LIMITS;
-/** Tests use small pages and budgets; workflows always use the defaults. */
-export function setEpTriggerLimits(overrides: Partial<TriggerLimits> | undefined): void {
-	limits = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+/** The defaults, or with the node's hidden `tuning.trigger` (tests use small pages and budgets). */
+function triggerLimits(ctx: IPollFunctions): TriggerLimits {
+	return { ...DEFAULT_LIMITS, ...(tuningOf(ctx, 'trigger') as Partial<TriggerLimits> | undefined) };
 }
 
 const EVENTS: string[] = ['newOrder', 'orderUpdated', UNINVOICED_EVENT, ...Object.keys(STATUS_EVENTS)];
@@ -91,22 +91,10 @@ function performer(ctx: IPollFunctions, locale: string | undefined, deadline: nu
 		}
 		try {
 			if (step.kind === 'list') {
-				const res = await epRequest(ctx, 'GET', '/orders', { qs: { ...step.qs, ...extra }, action: 'list orders' });
-				const page = parseEpPage(res.body, Number(step.qs.page ?? 1));
-				if (!page) {
-					return { ok: false, error: new NodeOperationError(ctx.getNode(), 'ePages answered an unexpected list shape for orders') };
-				}
+				const page = await listOrdersPage(ctx, { ...step.qs, ...extra });
 				return { ok: true, kind: 'list', items: page.items, results: page.results };
 			}
-			const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(step.orderId)}`, {
-				qs: extra,
-				action: `get order ${step.orderId}`,
-			});
-			const order = bodyJson(res.body);
-			if (!order || typeof order !== 'object' || Array.isArray(order)) {
-				return { ok: false, error: new NodeOperationError(ctx.getNode(), `ePages answered an unexpected shape for order ${step.orderId}`) };
-			}
-			return { ok: true, kind: 'detail', order: order as IDataObject };
+			return { ok: true, kind: 'detail', order: await getOrder(ctx, step.orderId, { qs: extra }) };
 		} catch (error) {
 			return { ok: false, error, status: epErrorStatus(error) };
 		}
@@ -144,7 +132,7 @@ export async function pollEPages(ctx: IPollFunctions): Promise<INodeExecutionDat
 	}
 
 	const staticData = ctx.getWorkflowStaticData('node');
-	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, limits), perform);
+	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, triggerLimits(ctx)), perform);
 	// A failure with nothing done fails the poll (n8n keeps the old state and shows the error); with
 	// windows read before it, their progress is kept and the rest is tried again next poll.
 	if (outcome.items.length === 0 && outcome.error !== undefined && !outcome.progressed) {

@@ -2,10 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../../../shared/execute';
-import { epGetAll } from '../../transport';
+import { getOrder, listOrders } from '../../api/orders';
 import type { OrderStatusFilter } from '../../schemas/order';
 import { asItems, dateParam, getLimit, localeField, localeOption, returnAllFields, show, YEAR_MS } from '../common';
-import { fetchOrder } from './get';
 
 const op = show('order', ['getAll']);
 
@@ -162,10 +161,10 @@ export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeE
 	const limit = getLimit(this, i);
 	const locale = localeOption(this, options, i);
 	const qs = { ...orderListQuery(this, filters, i), ...locale };
-	const orders = await epGetAll(this, '/orders', qs, limit, { itemIndex: i, action: 'list orders' });
+	const orders = await listOrders(this, qs, limit, i);
 	checkStatusFilters(this, qs, orders, i);
 	if (options.fullOrders !== true) return asItems(orders);
 	// A few at a time: one after another, the line items of 500 orders take 500 round trips.
-	const full = await mapConcurrent(orders, FULL_ORDER_CONCURRENCY, async (order) => await fetchOrder(this, String(order.orderId), locale, i));
+	const full = await mapConcurrent(orders, FULL_ORDER_CONCURRENCY, async (order) => await getOrder(this, String(order.orderId), { qs: locale, itemIndex: i }));
 	return asItems(full);
 }
