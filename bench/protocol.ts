@@ -29,7 +29,7 @@ async function main(): Promise<void> {
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: orders as never,
 			continueOnFail: true,
-			parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', taxExemption: 'M99', emailSubject: who }),
+			parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99', emailSubject: who }),
 		});
 	const calls = () => ix.requests.filter((r) => r.path !== '/taxes.json').length;
 	const results: Record<string, unknown> = {};

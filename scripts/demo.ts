@@ -71,14 +71,15 @@ async function main(): Promise<void> {
 	]);
 	const trigger = example('01-paid-order-to-invoice.json');
 	// Invoice the shop's paid orders of the last weeks on the first poll, then every new one.
-	const triggerNode = trigger.nodes.find((n) => n.name === 'New Paid Order')!;
+	const triggerNode = trigger.nodes.find((n) => n.name === 'Paid Order, Not Invoiced')!;
 	triggerNode.parameters.options = { ...(triggerNode.parameters.options as object), startFrom: '2026-10-01T00:00:00' };
 	await n8n.importWorkflows([trigger, example('01-paid-orders-to-invoices-manual.json'), example('02-separate-steps.json'), example('03-backfill-date-range.json')]);
 
 	if (once) {
 		const result = await n8n.execute('exPaidOrderMan01');
 		if (!result.run) throw new Error(`n8n execute failed:\n${result.stdout}\n${result.stderr}`);
-		const out = nodeOutput(result.run, 'Create Invoice');
+		// Invoiced orders on the main output, refused ones (with the reason) on the error output.
+		const out = [...nodeOutput(result.run, 'Create Invoice'), ...nodeOutput(result.run, 'Create Invoice', 1)];
 		const firstDocOfClient = new Map<number, number>();
 		for (const d of [...ix.state.documents].sort((a, b) => a.id - b.id)) if (!firstDocOfClient.has(d.client.id)) firstDocOfClient.set(d.client.id, d.id);
 		const rows = [['order', 'customer', 'client', 'invoice', 'total', 'e-mailed']];

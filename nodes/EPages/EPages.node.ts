@@ -6,6 +6,7 @@ import type { OperationHandler } from './resources/common';
 import { customerDescription, customerOperations } from './resources/customer';
 import { orderDescription, orderOperations } from './resources/order';
 import { productDescription, productOperations } from './resources/product';
+import { tuningParameter } from '../shared/tuning';
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	order: orderOperations,
@@ -43,6 +44,7 @@ export class EPages implements INodeType {
 			...orderDescription,
 			...customerDescription,
 			...productDescription,
+			tuningParameter,
 		],
 	};
 

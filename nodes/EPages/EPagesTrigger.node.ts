@@ -1,10 +1,12 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { tuningParameter } from '../shared/tuning';
 import { pollEPages } from './trigger/runner';
-import { STATUS_EVENTS } from './trigger/types';
+import { STATUS_EVENTS, UNINVOICED_EVENT } from './trigger/types';
 
 const statusEvents = Object.keys(STATUS_EVENTS);
+const lookbackEvents = [...statusEvents, UNINVOICED_EVENT];
 
 export class EPagesTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,7 +35,13 @@ export class EPagesTrigger implements INodeType {
 					{ name: 'Order Delivered', value: 'orderDelivered', description: 'The delivered date was set' },
 					{ name: 'Order Dispatched', value: 'orderDispatched', description: 'The dispatched date was set' },
 					{ name: 'Order Invoiced', value: 'orderInvoiced', description: 'The invoiced date was set' },
-					{ name: 'Order Paid', value: 'orderPaid', description: 'The paid date was set' },
+					{ name: 'Order Paid', value: 'orderPaid', description: 'The paid date was set (each order once)' },
+					{
+						name: 'Order Paid, Not Yet Invoiced',
+						value: UNINVOICED_EVENT,
+						description:
+							'Every paid order without an invoiced date, offered again until it has one: for invoicing, so that no paid order is left without its invoice',
+					},
 					{ name: 'Order Pending', value: 'orderPending', description: 'The pending date was set' },
 					{
 						name: 'Order Rejected (Cancelled)',
@@ -58,6 +66,14 @@ export class EPagesTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 				displayOptions: { show: { event: statusEvents } },
+			},
+			{
+				displayName:
+					'Each paid order without an invoiced date is emitted, and again after a pause (1, 2, 4 … up to 60 minutes, or at the next poll when the order changes) until its invoiced date is set. Turn on "Write Back to ePages" in Create From ePages Order (or mark the order invoiced) so that invoiced orders stop coming.',
+				name: 'uninvoicedNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { event: [UNINVOICED_EVENT] } },
 			},
 			{
 				displayName: 'Options',
@@ -115,11 +131,12 @@ export class EPagesTrigger implements INodeType {
 						typeOptions: { minValue: 1, maxValue: 364 },
 						default: 14,
 						description:
-							'Orders created this many days back are watched for the status; a status set on an older order is not noticed',
-						displayOptions: { show: { '/event': statusEvents } },
+							'Orders created this many days back are watched; a status set on an older order is not noticed. Without this option: 14 days, and 90 days for Order Paid, Not Yet Invoiced.',
+						displayOptions: { show: { '/event': lookbackEvents } },
 					},
 				],
 			},
+			tuningParameter,
 		],
 	};
 

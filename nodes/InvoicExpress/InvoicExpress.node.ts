@@ -8,6 +8,7 @@ import { documentDescription, documentItemLabel, documentOperations } from './re
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { runPerItem } from '../shared/execute';
+import { tuningParameter } from '../shared/tuning';
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	client: clientOperations,
@@ -55,6 +56,7 @@ export class InvoicExpress implements INodeType {
 			...documentDescription,
 			...taxDescription,
 			...sequenceDescription,
+			tuningParameter,
 		],
 	};
 

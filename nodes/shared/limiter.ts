@@ -1,4 +1,8 @@
+import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
+
+import type { HttpOutcome } from './http';
+import type { RateGate } from './request';
 
 export interface LimiterOptions {
 	initial: number;
@@ -23,10 +27,11 @@ export interface LimiterOptions {
 export type Release = (() => void) & { readonly epoch: number };
 
 /**
- * Bounded, self-adjusting concurrency for the requests of one node execution. Both services
- * rate-limit (InvoicExpress 780 requests per minute per account, ePages 6000 per hour per token) and
- * share that budget with everything else the merchant runs, so the limiter starts modest, grows by one
- * after a run of successes and halves on a 429 (additive increase, multiplicative decrease).
+ * Bounded, self-adjusting concurrency for the requests of one node execution, the InvoicExpress gate:
+ * its 780 requests per minute per account are shared with everything else the merchant runs and it
+ * announces nothing before a 429, so the limiter starts modest, grows by one after a run of successes
+ * and halves on a 429 (additive increase, multiplicative decrease). ePages announces its hourly budget
+ * in every answer, so its gate (ResetWindow, below) only has to read it.
  *
  * A 429 also pauses the whole limiter: the limit is per account, so every request of the execution
  * would get the same answer, and letting each one back off on its own leaves the window idle after it
@@ -171,19 +176,56 @@ export class AdaptiveLimiter {
 	}
 }
 
-const limiters = new WeakMap<object, Map<string, AdaptiveLimiter>>();
+/**
+ * The InvoicExpress gate: a request waits for a slot of the execution's limiter, and its answer
+ * adjusts the limiter before the slot is released (a throttled probe must not reopen it for the others).
+ */
+export function limiterGate(limiter: AdaptiveLimiter, serverWaitMs: (headers: IDataObject, nowMs: number) => number | undefined): RateGate {
+	return {
+		async enter() {
+			const release = await limiter.acquire();
+			return (outcome: HttpOutcome) => {
+				if (outcome.kind === 'response' && outcome.status === 429) {
+					limiter.onThrottle({ epoch: release.epoch, retryAfterMs: serverWaitMs(outcome.headers, Date.now()) });
+				} else if (outcome.kind === 'response' && outcome.status < 300) {
+					limiter.onSuccess();
+				}
+				release();
+			};
+		},
+	};
+}
 
-/** One limiter per execution context and service. */
-export function limiterFor(ctx: object, service: string, opts: LimiterOptions): AdaptiveLimiter {
-	let byService = limiters.get(ctx);
-	if (!byService) {
-		byService = new Map();
-		limiters.set(ctx, byService);
+/**
+ * The ePages gate: the shop announces its hourly budget in every answer (remaining calls and the
+ * reset time). When the last answer said none are left, the next request waits for the reset, if it
+ * is near, instead of collecting a 429.
+ */
+export class ResetWindow implements RateGate {
+	private window: { remaining: number; resetAt: number } | undefined;
+
+	constructor(
+		private readonly maxWaitMs: () => number,
+		private readonly read: (headers: IDataObject, nowMs: number) => { remaining: number; waitMs: number } | undefined,
+	) {}
+
+	async enter() {
+		const window = this.window;
+		if (window && window.remaining <= 0) {
+			const wait = window.resetAt - Date.now();
+			this.window = undefined;
+			if (wait > 0 && wait <= this.maxWaitMs()) await sleep(wait);
+		}
+		return (outcome: HttpOutcome) => {
+			if (outcome.kind !== 'response') return;
+			const now = Date.now();
+			const known = this.read(outcome.headers, now);
+			if (known) this.window = { remaining: known.remaining, resetAt: now + known.waitMs };
+		};
 	}
-	let limiter = byService.get(service);
-	if (!limiter) {
-		limiter = new AdaptiveLimiter(opts);
-		byService.set(service, limiter);
+
+	/** The wait a 429 asked for is served: its "0 remaining" must not cause a second one. */
+	forget(): void {
+		this.window = undefined;
 	}
-	return limiter;
 }

@@ -347,8 +347,8 @@ export interface RunJson {
 	};
 }
 
-/** Output items of a node in a run. */
-export function nodeOutput(run: RunJson, node: string): Array<Record<string, unknown>> {
+/** The items a node gave on one of its outputs (0: success, 1: the error output when it has one). */
+export function nodeOutput(run: RunJson, node: string, output = 0): Array<Record<string, unknown>> {
 	const runs = run.data.resultData.runData[node] ?? [];
-	return runs.flatMap((r) => (r.data?.main?.[0] ?? []).map((i) => i.json));
+	return runs.flatMap((r) => (r.data?.main?.[output] ?? []).map((i) => i.json));
 }

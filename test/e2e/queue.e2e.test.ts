@@ -70,7 +70,16 @@ async function backfill(): Promise<void> {
 	if (!res.ok) throw new Error(`back-fill webhook answered ${res.status}: ${await res.text()}`);
 }
 
-const statusPolls = () => shop.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/orders') && r.query.paidOn === 'true' && r.query.invoicedOn === undefined).length;
+/** The trigger's polls: page 1 of its paid-orders reads, which look back 90 days (the back-fills 30). */
+const statusPolls = () =>
+	shop.requests.filter(
+		(r) =>
+			r.method === 'GET' &&
+			r.path.endsWith('/orders') &&
+			r.query.paidOn === 'true' &&
+			r.query.page === '1' &&
+			Date.parse(String(r.query.createdAfter)) < Date.now() - 60 * DAY,
+	).length;
 const unfinished = () => Number(sql(`SELECT count(*) FROM execution_entity WHERE status IN ('new', 'running', 'waiting')`));
 
 beforeAll(async () => {

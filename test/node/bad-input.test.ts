@@ -9,9 +9,6 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
-import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
-import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, testCredential, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { fakeSecret } from '../harness/secrets';
 import { createFromOrderParameters } from '../harness/orderFixtures';
@@ -33,12 +30,13 @@ let htmlServer: Server;
 let htmlUrl: string;
 const htmlRequests: string[] = [];
 let ixCreds: RunNodeOptions['credentials'];
+let caseNumber = 0;
+/** Short back-offs for both services, through the nodes' hidden tuning parameter. */
+const FAST = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+const tuning = { invoicExpress: FAST, ePages: FAST };
 
 beforeAll(async () => {
-	setIxBackoffPolicy({ maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 });
-	setEpBackoffPolicy({ maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 });
 	ix = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
-	ixCreds = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } };
 	shop = await startEPagesSandbox({ now: () => new Date('2026-11-28T12:00:00Z') });
 	otherShop = await startEPagesSandbox({ shopId: 'OtherShop', token: OTHER_TOKEN, seed: 'empty' });
 	// A login page where an API was expected: 200 OK, text/html.
@@ -60,8 +58,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-	// Every case counts its calls from an empty account cache of taxes.
-	clearAccountTaxes();
+	// Every case counts its calls from an empty account cache of taxes: the cache is per credential.
+	ixCreds = { invoicExpressApi: { accountName: `sandboxshop${++caseNumber}`, apiKey: ix.apiKey, baseUrl: ix.url } };
 	ix.reset();
 	ix.faults.configure({});
 	shop.reset();
@@ -117,7 +115,7 @@ function withLines(o: IDataObject, lines: IDataObject[]): IDataObject {
 }
 
 function oneStep(over: INodeParameters = {}, options: IDataObject = {}): INodeParameters {
-	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, ...options });
+	return createFromOrderParameters({ tuning, ...over }, { date: '2026-11-28', dueDays: 30, ...options });
 }
 
 async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, options: IDataObject = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -125,13 +123,13 @@ async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, op
 }
 
 async function ixRun(parameters: INodeParameters, extra: Partial<RunNodeOptions> = {}) {
-	return await runNode({ type: 'invoicExpress', parameters, credentials: ixCreds, ...extra });
+	return await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials: ixCreds, ...extra });
 }
 
 async function epRun(parameters: INodeParameters, creds: IDataObject = {}) {
 	return await runNode({
 		type: 'ePages',
-		parameters,
+		parameters: { tuning, ...parameters },
 		credentials: { ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token, ...creds } },
 	});
 }
@@ -507,7 +505,7 @@ const cases: Case[] = [
 	},
 	{
 		name: 'an invoice date that is not a date',
-		act: async () => await invoiceOrder([order('BADDATE')], {}, { invoiceDate: '31/02/2026x' }),
+		act: async () => await invoiceOrder([order('BADDATE')], {}, { date: '31/02/2026x' }),
 		message: 'order BADDATE: invoice date "31/02/2026x" is not a date',
 		check: (run) => {
 			expect(run.error?.description).toBe('Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');

@@ -1,7 +1,5 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
-import { setEpTriggerLimits } from '../../nodes/EPages/trigger/runner';
 import { Poller } from '../harness/n8n';
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { prng, type Fault } from '../sandbox/faults';
@@ -62,8 +60,6 @@ beforeAll(async () => {
 			'clearTimeout',
 		],
 	});
-	setEpBackoffPolicy({ maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 });
-	setEpTriggerLimits(undefined);
 	sandbox = await startEPagesSandbox({ seed: 'empty' });
 	// The simulated hours would otherwise exhaust the hourly rate limit; rate limits are tested elsewhere.
 	sandbox.setRateLimit(1e9, 3600 * SEC);
@@ -78,7 +74,8 @@ afterAll(async () => {
 function triggerRun(name: string, parameters: IDataObject): TriggerRun {
 	const poller = new Poller({
 		type: 'ePagesTrigger',
-		parameters: parameters as never,
+		// A short back-off, through the node's hidden tuning parameter.
+		parameters: { ...parameters, tuning: { ePages: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } } as never,
 		credentials: { ePagesApi: { apiUrl: sandbox.apiUrl, accessToken: sandbox.token } },
 		staticData: {},
 	});

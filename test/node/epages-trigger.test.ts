@@ -1,8 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code; never shipped */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { setEpTriggerLimits } from '../../nodes/EPages/trigger/runner';
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
 import { Poller } from '../harness/n8n';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 
@@ -11,12 +9,10 @@ const DAY = 24 * 3600 * 1000;
 let sandbox: EPagesSandbox;
 
 beforeAll(async () => {
-	setEpBackoffPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
 	sandbox = await startEPagesSandbox();
 });
 
 afterAll(async () => {
-	setEpTriggerLimits(undefined);
 	await sandbox.close();
 });
 
@@ -24,13 +20,21 @@ beforeEach(() => {
 	sandbox.reset();
 	sandbox.requests.splice(0);
 	sandbox.faults.configure({});
-	setEpTriggerLimits(undefined);
+	sandbox.falseFilter = 'honoured';
 });
 
-function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string): Poller {
+function tuning(trigger?: INodeParameters): INodeParameters {
+	return { ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(trigger ? { trigger } : {}) };
+}
+
+/**
+ * A trigger with a short back-off; `trigger` sets its page sizes and budgets. Both through the node's
+ * hidden tuning parameter.
+ */
+function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string, trigger?: INodeParameters): Poller {
 	return new Poller({
 		type: 'ePagesTrigger',
-		parameters,
+		parameters: { ...parameters, tuning: tuning(trigger) },
 		credentials: { ePagesApi: { apiUrl: sandbox.apiUrl, accessToken: accessToken ?? sandbox.token } },
 		staticData,
 	});
@@ -119,8 +123,7 @@ describe('New Order', () => {
 		const created = Array.from({ length: 120 }, (_, i) =>
 			sandbox.addOrder({}, { creationDate: new Date(base + i * 3600 * 1000).toISOString() }).orderId,
 		);
-		setEpTriggerLimits({ pageSize: 10, maxPages: 4 });
-		const trigger = poller({ event: 'newOrder', options: { emit: 'listItems', startFrom: ago(21 * DAY) } });
+		const trigger = poller({ event: 'newOrder', options: { emit: 'listItems', startFrom: ago(21 * DAY) } }, {}, undefined, { pageSize: 10, maxPages: 4 });
 		const emitted: string[] = [];
 		let polls = 0;
 		while (emitted.length < created.length && polls < 50) {
@@ -299,8 +302,7 @@ describe('status events', () => {
 
 	it('Order Paid: a status cleared on one order as it is set on another is emitted by the next full read, once', async () => {
 		// Two orders a page, so that the newly paid order is not on page 1; a full read every 300 ms.
-		setEpTriggerLimits({ pageSize: 2, statusSweepMs: 300 });
-		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } });
+		const trigger = poller({ event: 'orderPaid', options: { emit: 'listItems', statusLookbackDays: 60 } }, {}, undefined, { pageSize: 2, statusSweepMs: 300 });
 		await trigger.poll();
 		await trigger.poll();
 		const paid = paidWithin(60 * DAY);
@@ -352,5 +354,48 @@ describe('status events', () => {
 		sandbox.setStatus(order.orderId, 'rejectedOn', new Date().toISOString());
 		expect(ids(await trigger.poll())).toEqual([order.orderId]);
 		expect(sandbox.requests.every((r) => r.query.rejectedOn === 'true')).toBe(true);
+	});
+});
+
+describe('Order Paid, Not Yet Invoiced (over HTTP)', () => {
+	const pay = (orderId: string) => sandbox.setStatus(orderId, 'paidOn', new Date().toISOString());
+
+	it.each(['honoured', 'ignored', 'inverted'] as const)(
+		'offers each paid order until it is invoiced, an order paid 60 days after it was placed too (the shop reads flag=false: %s)',
+		async (falseFilter) => {
+			sandbox.falseFilter = falseFilter;
+			const trigger = poller({ event: 'orderPaidNotInvoiced' });
+			// Activation: the paid, not invoiced orders of the seed are history.
+			const history = sandbox.orders.filter((o) => o.paidOn && !o.invoicedOn);
+			expect(history.length).toBeGreaterThan(0);
+			expect(await trigger.poll()).toEqual([]);
+
+			const fresh = await placeOrder();
+			const late = sandbox.addOrder({}, { creationDate: ago(60 * DAY) });
+			pay(fresh.orderId);
+			pay(late.orderId);
+			const items = await trigger.poll();
+			expect(ids(items).sort()).toEqual([fresh.orderId, late.orderId].sort());
+			expect(items.every((i) => i.json.lineItemContainer !== undefined)).toBe(true);
+
+			// The workflow invoiced one (write-back); the other was refused. Within its pause neither comes back.
+			sandbox.setStatus(fresh.orderId, 'invoicedOn', new Date().toISOString());
+			expect(await trigger.poll()).toEqual([]);
+			// The merchant corrects the refused order in the shop: the next poll offers it again.
+			sandbox.updateOrder(late.orderId, { billingAddress: { ...late.billingAddress, vatId: '' } } as never);
+			expect(ids(await trigger.poll())).toEqual([late.orderId]);
+			expect(await trigger.poll()).toEqual([]);
+			// The history was never offered.
+			expect(ids(items).some((id) => history.some((o) => o.orderId === id))).toBe(false);
+		},
+	);
+
+	it('an idle poll costs one request once the first read has compared the filter', async () => {
+		const trigger = poller({ event: 'orderPaidNotInvoiced', options: { emit: 'listItems' } });
+		await trigger.poll();
+		sandbox.requests.splice(0);
+		expect(await trigger.poll()).toEqual([]);
+		expect(sandbox.requests).toHaveLength(1);
+		expect(sandbox.requests[0].query).toMatchObject({ paidOn: 'true', invoicedOn: 'false', page: '1', resultsPerPage: '100' });
 	});
 });

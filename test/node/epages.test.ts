@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
 import { runNode, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 
@@ -14,9 +13,10 @@ const readOnlyToken = ['orders', 'read', 'only', '0123456789'].join('-');
 
 let sandbox: EPagesSandbox;
 const runs: RunNodeResult[] = [];
+/** Short back-off, through the node's hidden tuning parameter. */
+const tuning = { ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
 
 beforeAll(async () => {
-	setEpBackoffPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
 	sandbox = await startEPagesSandbox({ extraTokens: { [readOnlyToken]: ['orders_read'] } });
 });
 
@@ -29,6 +29,7 @@ beforeEach(() => {
 	sandbox.requests.splice(0);
 	sandbox.faults.configure({});
 	sandbox.setRateLimit(6000, 3600000);
+	sandbox.falseFilter = 'honoured';
 });
 
 afterEach(() => {
@@ -44,7 +45,7 @@ function credentials(over: IDataObject = {}) {
 }
 
 async function run(parameters: INodeParameters, opts: Partial<RunNodeOptions> = {}): Promise<RunNodeResult> {
-	const result = await runNode({ type: 'ePages', parameters, credentials: credentials(), ...opts });
+	const result = await runNode({ type: 'ePages', parameters: { tuning, ...parameters }, credentials: credentials(), ...opts });
 	runs.push(result);
 	return result;
 }
@@ -162,6 +163,17 @@ describe('Order → Get Many', () => {
 		}
 		expect(result.items.length).toBeGreaterThan(0);
 	});
+
+	it.each(['ignored', 'inverted'] as const)(
+		'fails loudly, returning nothing, when the shop has %s a "Not Set" filter',
+		async (reading) => {
+			sandbox.falseFilter = reading;
+			const result = await run({ resource: 'order', operation: 'getAll', returnAll: true, filters: { paid: 'set', invoiced: 'notSet' } });
+			expect(result.items).toHaveLength(0);
+			expect(result.error?.message).toMatch(/^The shop did not apply the filter Invoiced = Not Set: order \S+ has invoicedOn = 20/);
+			expect(result.error?.description).toContain('Remove the Invoiced filter');
+		},
+	);
 
 	it('Full Orders fetches each order with its line items', async () => {
 		const result = await run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 3, options: { fullOrders: true } });
@@ -298,7 +310,7 @@ describe('Order → Get Documents', () => {
 
 	it('Include PDF gives each document as binary data', async () => {
 		const target = invoiced();
-		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, includePdf: true, binaryPropertyName: 'invoice' });
+		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, attachPdf: true, binaryPropertyName: 'invoice' });
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
 		expect(apiRequests()[0].query).toMatchObject({ includePdf: 'true' });
@@ -311,7 +323,7 @@ describe('Order → Get Documents', () => {
 
 	it('an order without documents gives no items', async () => {
 		const target = sandbox.orders.find((o) => o.invoicedOn === null)!;
-		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, includePdf: true });
+		const result = await run({ resource: 'order', operation: 'getDocuments', orderId: target.orderId, attachPdf: true });
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(0);
 	});

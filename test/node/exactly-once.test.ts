@@ -15,10 +15,8 @@ import { join } from 'node:path';
 
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_INVOICE_TIMING, setInvoiceTiming } from '../../nodes/InvoicExpress/api/invoiceOrder';
-import { setEpBackoffPolicy } from '../../nodes/EPages/transport';
-import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
-import { runNode, runWorkflow } from '../harness/n8n';
+import { DEFAULT_INVOICE_TIMING } from '../../nodes/InvoicExpress/api/invoiceOrder';
+import { PACKAGE, runNode, runWorkflow } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
@@ -41,22 +39,24 @@ let shop: EPagesSandbox;
 beforeAll(async () => {
 	ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
 	shop = await startEPagesSandbox({ seed: 'empty', rateLimitPerHour: 1_000_000 });
-	// The protocol's waits at the same scale as the lag: 8 s budget, 1.5 s grace, 0.25 s first poll.
-	const s = (seconds: number) => Math.round(seconds * SCALE);
-	setInvoiceTiming({ budgetMs: s(8), graceMs: s(1.5), pollMs: s(0.25), maxPollMs: s(2), adoptJitterMs: s(0.5) });
-	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, rateLimitWaitMs: 2000 });
-	setEpBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
-	setIxTimeout(200);
 });
 
 afterAll(async () => {
-	setInvoiceTiming(DEFAULT_INVOICE_TIMING);
-	setIxTimeout(DEFAULT_TIMEOUT_MS);
-	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30000, rateLimitWaitMs: 120000 });
-	setEpBackoffPolicy({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30000, conflictAttempts: 4, maxRateLimitWaitMs: 60000 });
 	await ix.close();
 	await shop.close();
 });
+
+/** Simulated seconds in real milliseconds. */
+const sim = (seconds: number) => Math.round(seconds * SCALE);
+/**
+ * Through every package node's hidden tuning parameter: short back-offs, and the protocol's waits at
+ * the same scale as the lag (8 s budget, 1.5 s grace, 0.25 s first poll).
+ */
+const TUNING = {
+	invoicExpress: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, rateLimitWaitMs: 2000, timeoutMs: 200 },
+	ePages: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 },
+	protocol: { budgetMs: sim(8), graceMs: sim(1.5), pollMs: sim(0.25), maxPollMs: sim(2), adoptJitterMs: sim(0.5) },
+};
 
 const FAULT_MIX = { status429: 0.04, status500: 0.02, status502: 0.02, status503: 0.02, lostResponse: 0.05 };
 
@@ -149,7 +149,7 @@ async function oneStep(orders: IDataObject[], who: string) {
 		credentials: ixCredentials(),
 		input: orders,
 		continueOnFail: true,
-		parameters: createFromOrderParameters({}, { invoiceDate: '2026-11-28', taxExemption: 'M99', emailSubject: `Fatura (${who})` }),
+		parameters: createFromOrderParameters({ tuning: TUNING }, { date: '2026-11-28', taxExemption: 'M99', emailSubject: `Fatura (${who})` }),
 	});
 }
 
@@ -225,6 +225,7 @@ describe('one step under the fault mix', () => {
 function chainNodes(who: string): INode[] {
 	return example.nodes.map((original) => {
 		const node = structuredClone(original);
+		if (node.type.startsWith(`${PACKAGE}.`)) node.parameters = { ...node.parameters, tuning: TUNING } as INode['parameters'];
 		if (node.retryOnFail) node.waitBetweenTries = 10;
 		// The e-mail subject names the execution, so that the sandbox tells who sent it.
 		if (node.name === 'Send by Email') (node.parameters.emailOptions as IDataObject).subject = `=Fatura {{ $('Finalize').item.json.legal_number }} (${who})`;

@@ -6,14 +6,18 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
-import { DEFAULT_INVOICE_TIMING, setInvoiceTiming } from '../../nodes/InvoicExpress/api/invoiceOrder';
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 const ORDERS = 500;
+/**
+ * Short back-off and timeout, and the protocol's waits scaled down (the sandbox lists new documents at
+ * once), through the node's hidden tuning parameter.
+ */
+const PROTOCOL = { budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 };
+const tuning = { invoicExpress: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 100 }, protocol: PROTOCOL };
 let ix: IxSandbox;
 let orders: IDataObject[];
 
@@ -38,14 +42,8 @@ beforeAll(async () => {
 	await shop.close();
 	// Injected 429s are the subject here; the sandbox's real 780/minute limit is the benchmark's.
 	ix = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
-	setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
-	setIxTimeout(100);
-	// The sandbox lists new documents at once: the protocol's waits, scaled down.
-	setInvoiceTiming({ budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 });
 });
 afterAll(async () => {
-	setIxTimeout(DEFAULT_TIMEOUT_MS);
-	setInvoiceTiming(DEFAULT_INVOICE_TIMING);
 	await ix.close();
 	printed.forEach((spy) => spy.mockRestore());
 	// The figures of the runs, printed once the console is ours again.
@@ -70,7 +68,7 @@ it('500 orders under faults: exactly one legal document each, failures are error
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: pending,
 			continueOnFail: true,
-			parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false, tuning }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -112,14 +110,14 @@ it('500 orders under faults: exactly one legal document each, failures are error
 
 it('under the account rate limit, 429s are waited out: every order gets its document', async () => {
 	const limited = await startInvoicExpressSandbox({ rateLimitPerWindow: 20, rateWindowMs: 1000 });
-	setIxBackoffPolicy({ maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000 });
+	const patient = { invoicExpress: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000, timeoutMs: 100 }, protocol: PROTOCOL };
 	try {
 		const some = orders.slice(0, 40);
 		const result = await runNode({
 			type: 'invoicExpress',
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
 			input: some,
-			parameters: createFromOrderParameters({}, { invoiceDate: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ tuning: patient }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -127,7 +125,6 @@ it('under the account rate limit, 429s are waited out: every order gets its docu
 		expect(limited.legalDocuments()).toHaveLength(some.length);
 		expect(new Set(limited.legalDocuments().map((d) => d.reference)).size).toBe(some.length);
 	} finally {
-		setIxBackoffPolicy({ maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 });
 		await limited.close();
 	}
 }, 120000);

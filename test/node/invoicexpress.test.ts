@@ -1,17 +1,18 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_TIMEOUT_MS, setIxBackoffPolicy, setIxTimeout } from '../../nodes/InvoicExpress/transport';
 import { fakeSecret } from '../harness/secrets';
 import { loadOptions, runNode, testCredential, type RunNodeOptions } from '../harness/n8n';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
+/** Short back-off, through the node's hidden tuning parameter. */
+const FAST = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+const tuning = { invoicExpress: FAST };
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 2 });
 	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
-	setIxBackoffPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
 beforeEach(() => {
@@ -20,7 +21,7 @@ beforeEach(() => {
 });
 
 async function ix(parameters: INodeParameters, extra: Partial<RunNodeOptions> = {}) {
-	return await runNode({ type: 'invoicExpress', parameters, credentials, ...extra });
+	return await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials, ...extra });
 }
 
 /** Requests other than the tax list, which is read once per execution to validate tax names. */
@@ -103,7 +104,7 @@ describe('secrets never leak', () => {
 			const created = await ix(invoiceParams({ additionalFields: { reference: 'R' } }));
 			parameters.documentId = String(created.items[0].json.id);
 		}
-		const run = await runNode({ type: 'invoicExpress', parameters, credentials: creds });
+		const run = await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials: creds });
 		expect(run.error).toBeDefined();
 		expect(run.error!.message).toMatch(/InvoicExpress/);
 		const everything = JSON.stringify(run.run) + String(run.error!.message) + String(run.error!.description ?? '') + String(run.error!.stack ?? '');
@@ -112,7 +113,7 @@ describe('secrets never leak', () => {
 	it('network errors (nothing listening) name the action and hide the key', async () => {
 		const run = await runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'tax', operation: 'getAll' },
+			parameters: { tuning, resource: 'tax', operation: 'getAll' },
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: fakeSecret('network'), baseUrl: 'http://127.0.0.1:9' } },
 		});
 		expect(run.error?.message).toMatch(/InvoicExpress could not be reached to load the taxes/);
@@ -135,18 +136,14 @@ describe('transport retries', () => {
 		expect(sandbox.requests).toHaveLength(4);
 	});
 	it('repeats reads that time out, and names the timeout when it persists', async () => {
-		setIxTimeout(150);
-		try {
-			sandbox.faults.configure({ rates: { slow: 0.5 }, slowMs: 400, seed: 8 });
-			const ok = await ix({ resource: 'client', operation: 'getAll', returnAll: true });
-			expect(ok.error).toBeUndefined();
-			expect(sandbox.requests.some((r) => r.fault === 'slow')).toBe(true);
-			sandbox.faults.configure({ rates: { slow: 1 }, slowMs: 400 });
-			const failed = await ix({ resource: 'tax', operation: 'getAll' });
-			expect(failed.error?.message).toBe('InvoicExpress could not be reached to load the taxes (no answer before the timeout)');
-		} finally {
-			setIxTimeout(DEFAULT_TIMEOUT_MS);
-		}
+		const shortTimeout = { tuning: { invoicExpress: { ...FAST, timeoutMs: 150 } } };
+		sandbox.faults.configure({ rates: { slow: 0.5 }, slowMs: 400, seed: 8 });
+		const ok = await ix({ ...shortTimeout, resource: 'client', operation: 'getAll', returnAll: true });
+		expect(ok.error).toBeUndefined();
+		expect(sandbox.requests.some((r) => r.fault === 'slow')).toBe(true);
+		sandbox.faults.configure({ rates: { slow: 1 }, slowMs: 400 });
+		const failed = await ix({ ...shortTimeout, resource: 'tax', operation: 'getAll' });
+		expect(failed.error?.message).toBe('InvoicExpress could not be reached to load the taxes (no answer before the timeout)');
 	});
 
 	it('never repeats a document creation blindly after a server error', async () => {
@@ -488,6 +485,19 @@ describe('n8n item semantics', () => {
 		expect(series[0]).toEqual({ name: 'Default Series', value: '' });
 		expect(series.length).toBeGreaterThan(1);
 		expect(series.map((s) => s.value)).toContain(String(sandbox.state.sequences[0].current_invoice_receipt_sequence_id));
+	});
+
+	it('lists the series of the document type chosen in Create From ePages Order, not invoice series', async () => {
+		// The parameters as that operation saves them: the series must be of the type being issued.
+		const series = await loadOptions({
+			type: 'invoicExpress',
+			method: 'getSequences',
+			parameters: { resource: 'document', operation: 'createFromEPagesOrder', documentType: 'simplifiedInvoice' },
+			credentials,
+		});
+		const values = series.map((s) => s.value);
+		expect(values).toEqual(['', ...sandbox.state.sequences.map((s) => String(s.current_simplified_invoice_sequence_id))]);
+		expect(values).not.toContain(String(sandbox.state.sequences[0].current_invoice_sequence_id));
 	});
 
 	it('Series: Get Many lists sequences', async () => {

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters, isErrorFixture, loadOrderFixtures, nodeOrderOptions, type ExpectedDocument, type OrderFixture } from '../harness/orderFixtures';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
@@ -12,6 +11,8 @@ import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpr
 const fixtures = loadOrderFixtures();
 const documents = fixtures.filter((f) => !isErrorFixture(f)) as Array<OrderFixture & { expected: ExpectedDocument }>;
 const errors = fixtures.filter(isErrorFixture);
+/** Short back-off, through the node's hidden tuning parameter. */
+const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
@@ -19,7 +20,6 @@ let credentials: RunNodeOptions['credentials'];
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox();
 	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
-	setIxBackoffPolicy({ maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
 beforeEach(() => {
@@ -30,7 +30,7 @@ beforeEach(() => {
 async function createFromOrder(f: OrderFixture) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ sendEmail: false }, { invoiceDate: '2026-11-28', ...nodeOrderOptions(f.options) }),
+		parameters: createFromOrderParameters({ sendEmail: false, tuning }, { date: '2026-11-28', ...nodeOrderOptions(f.options) }),
 		credentials,
 		input: [f.order as IDataObject],
 	});

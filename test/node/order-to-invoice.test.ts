@@ -1,7 +1,5 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { clearAccountTaxes } from '../../nodes/InvoicExpress/api/accountData';
-import { setIxBackoffPolicy } from '../../nodes/InvoicExpress/transport';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
@@ -13,16 +11,17 @@ const byNumber = (n: string) => orders.find((o) => o.orderNumber === n)!;
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
+let caseNumber = 0;
+/** Short back-off, through the node's hidden tuning parameter. */
+const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } };
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
-	credentials = { invoicExpressApi: { accountName: 'sandboxshop', apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
-	setIxBackoffPolicy({ maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
 beforeEach(() => {
-	// Every case counts its calls from an empty account cache of taxes.
-	clearAccountTaxes();
+	// Every case counts its calls from an empty account cache of taxes: the cache is per credential.
+	credentials = { invoicExpressApi: { accountName: `sandboxshop${++caseNumber}`, apiKey: sandbox.apiKey, baseUrl: sandbox.url } };
 	sandbox.reset();
 	sandbox.faults.configure({});
 });
@@ -31,7 +30,7 @@ beforeEach(() => {
 const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
 
 function params(over: INodeParameters = {}): INodeParameters {
-	return createFromOrderParameters(over, { invoiceDate: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
+	return createFromOrderParameters({ tuning, ...over }, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
 }
 
 async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -165,7 +164,7 @@ describe('Create From ePages Order', () => {
 
 	it('0 % lines need an exemption reason: clear error when missing', async () => {
 		const exempt = orders.find((o) => o.taxModel === 'NET')!;
-		const run = await invoice([exempt], { orderOptions: { invoiceDate: '2026-11-28' } });
+		const run = await invoice([exempt], { orderOptions: { date: '2026-11-28' } });
 		expect(run.error?.message).toMatch(new RegExp(`^order ${String(exempt.orderNumber)}: \\d+ item\\(s\\) have 0 % VAT but no tax exemption reason is set$`));
 		expect(sandbox.state.documents).toHaveLength(0);
 	});
@@ -178,14 +177,14 @@ describe('Create From ePages Order', () => {
 		const strict = await invoice([broken]);
 		expect(strict.error?.message).toMatch(/^order OFF-BY-ONE: the invoice total would be [\d.]+ but the order total is [\d.]+ \(difference -1\)$/);
 		expect(sandbox.state.documents).toHaveLength(0);
-		const lenient = await invoice([broken], { orderOptions: { invoiceDate: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } });
+		const lenient = await invoice([broken], { orderOptions: { date: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } });
 		expect((lenient.items[0].json.totals_check as IDataObject).difference).toBe(-1);
 	});
 
 	it('explicit client lookup reports whether the client was created', async () => {
 		const first = orders.find((o) => o.customerId && orders.filter((x) => x.customerId === o.customerId).length > 1)!;
 		const returning = orders.filter((o) => o.customerId === first.customerId);
-		const run = await invoice(returning.slice(0, 2), { clientMatch: 'nameLookup' });
+		const run = await invoice(returning.slice(0, 2), { matchBy: 'nameLookup' });
 		expect(run.items.map((i) => i.json.client_created)).toEqual([true, false]);
 	});
 
@@ -272,6 +271,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
+				tuning,
 				resource: 'client',
 				operation: 'findOrCreate',
 				matchBy: 'name',
@@ -292,6 +292,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
+				tuning,
 				resource: 'document',
 				operation: 'create',
 				documentType: 'invoice',
@@ -315,7 +316,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			credentials,
 			input: created.items.map((i) => i.json),
 			retryOnFail: retry,
-			parameters: { resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
+			parameters: { tuning, resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
 		});
 		expect(finalized.error).toBeUndefined();
 		return { client, created, finalized };

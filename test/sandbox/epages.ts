@@ -380,6 +380,11 @@ export interface EPagesSandbox {
 	updateOrder(orderId: string, changes: EPagesOrderInput): EPagesOrder;
 	setStatus(orderId: string, field: EPagesStatusField, value: string | null): void;
 	setEditMode(orderId: string, on: boolean): void;
+	/**
+	 * How the list reads `flag=false`: as "not set" (the inferred reading), not at all, or the wrong
+	 * way round. The documentation shows it only in an example, so clients must cope with all three.
+	 */
+	falseFilter: 'honoured' | 'ignored' | 'inverted';
 	setRateLimit(perWindow: number, windowMs: number): void;
 	reset(seed?: EPagesSeed): void;
 	close(): Promise<void>;
@@ -818,6 +823,7 @@ class EPagesSandboxImpl implements EPagesSandbox {
 	private addedCount = 0;
 	private idRandom = prng(0xe9a6e5);
 	private errorPageCount = 0;
+	falseFilter: 'honoured' | 'ignored' | 'inverted' = 'honoured';
 	private readonly pendingSleeps = new Map<NodeJS.Timeout, () => void>();
 	private closed = false;
 	private server: Server | undefined;
@@ -1544,7 +1550,8 @@ class EPagesSandboxImpl implements EPagesSandbox {
 	private listOrders(query: Record<string, string | string[]>, mime: Mime) {
 		let list = [...this.orders];
 		for (const flag of EPAGES_STATUS_FILTERS) {
-			const wanted = parseBool(query, flag, mime);
+			let wanted = parseBool(query, flag, mime);
+			if (wanted === false && this.falseFilter !== 'honoured') wanted = this.falseFilter === 'inverted' ? true : undefined;
 			if (wanted !== undefined) list = list.filter((o) => (o[flag] !== null) === wanted);
 		}
 		const customerId = first(query.customerId);

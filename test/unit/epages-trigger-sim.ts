@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { pollSteps } from '../../nodes/EPages/trigger/poll';
 import {
 	DEFAULT_LIMITS,
+	isStatusEvent,
 	STATUS_EVENTS,
 	type PollOutcome,
 	type StatusEvent,
@@ -54,6 +55,11 @@ export interface ShopKnobs {
 	beforeInclusive: boolean;
 	updatedInclusive: boolean;
 	sort: 'desc' | 'asc';
+	/**
+	 * How the shop reads `flag=false` (documented only by an example, so inferred): as "not set"
+	 * (default), not at all, or the wrong way round.
+	 */
+	falseFilter?: 'honoured' | 'ignored' | 'inverted';
 }
 
 export class SimShop {
@@ -147,6 +153,10 @@ export class SimShop {
 		}
 		for (const flag of Object.values(STATUS_EVENTS)) {
 			if (qs[flag] === 'true') list = list.filter((o) => o.flags[flag] !== undefined);
+			if (qs[flag] === 'false' && this.knobs.falseFilter !== 'ignored') {
+				const wantSet = this.knobs.falseFilter === 'inverted';
+				list = list.filter((o) => (o.flags[flag] !== undefined) === wantSet);
+			}
 		}
 		// Sorted by creation date; equal timestamps come in a different order on every request.
 		const tie = new Map(list.map((o) => [o.id, this.random()]));
@@ -293,7 +303,7 @@ export interface Run {
  */
 export function runScenario(sc: Scenario, trace?: (line: string) => void): Run {
 	const { shop, cfg, lim, random } = sc;
-	const flag = cfg.event !== 'newOrder' && cfg.event !== 'orderUpdated' ? STATUS_EVENTS[cfg.event] : undefined;
+	const flag = isStatusEvent(cfg.event) ? STATUS_EVENTS[cfg.event] : undefined;
 	const emitted: IDataObject[] = [];
 	const violations: string[] = [];
 	let stored: TriggerState | undefined;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * The ePages Base/Now order, as `GET /orders` (list item, no line items) and `GET /orders/{id}` return
- * it. Every object is `.passthrough()`: fields the shop adds later survive untouched. Money arrives as
- * `{amount, currency, formatted, taxType}` objects, plain numbers, or strings ("250.94"), and becomes a
- * number in exactly one place, `money()`.
+ * The ePages Base/Now order as this package reads it (`GET /orders/{id}`): the one description of its
+ * shape, which the invoice mapping validates against before anything is sent. Only the fields the
+ * package uses are described; every object is `.passthrough()`, so fields the shop adds later survive
+ * untouched. Money arrives as `{amount, currency, formatted, taxType}` objects, plain numbers, or
+ * strings ("250.94"), and becomes a number in exactly one place, `money()`.
  */
 
 /** Every status date of an order, in the shop's order (reference §2a). */
@@ -74,432 +75,92 @@ export function money(value: unknown): number | undefined {
 	return result.value;
 }
 
-const optionalMoney = z.unknown().transform((value, ctx): number | undefined => {
-	const result = parseMoney(value);
-	if (!result.ok) {
-		ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is not a number' });
-		return z.NEVER;
-	}
-	return result.value;
-});
 
-const requiredMoney = z.unknown().transform((value, ctx): number => {
-	const result = parseMoney(value);
-	if (!result.ok || result.value === undefined) {
-		ctx.addIssue({ code: z.ZodIssueCode.custom, message: result.ok ? 'is missing' : 'is not a number' });
-		return z.NEVER;
-	}
-	return result.value;
-});
+/** A money value the schema accepts: absent, or what `money()` reads without error. */
+const isMoney = (v: unknown) => parseMoney(v).ok;
+const optionalMoney = z.unknown().refine(isMoney, { message: 'is not an amount' });
+const requiredMoney = z.unknown().refine((v) => {
+	const result = parseMoney(v);
+	return result.ok && result.value !== undefined;
+}, { message: 'is not an amount' });
+const optionalText = z.string().optional().nullable();
+const taxClassSchema = z.object({ percentage: z.coerce.number({ invalid_type_error: 'is not a number' }) }).passthrough();
+const taxEntrySchema = z.object({ taxClass: taxClassSchema, price: optionalMoney }).passthrough();
 
-/** Text that some shops send as a number (customer numbers); null when absent. */
-const optionalText = z
-	.union([z.string(), z.number()])
-	.nullable()
-	.optional()
-	.transform((v): string | null => (v === undefined || v === null ? null : String(v)));
-
-const requiredText = z
-	.union([z.string(), z.number()])
-	.transform((v) => String(v))
-	.refine((v) => v.trim() !== '', { message: 'is missing' });
-
-const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'is not a date' });
-const optionalDate = isoDate
-	.nullable()
-	.optional()
-	.transform((v): string | null => v ?? null);
-
-export const addressSchema = z
+const lineSchema = z
 	.object({
-		company: optionalText,
-		salutation: optionalText,
-		title: optionalText,
-		firstName: optionalText,
-		middleName: optionalText,
-		lastName: optionalText,
-		displayName: optionalText,
-		street: optionalText,
-		streetDetails: optionalText,
-		addressExtension: optionalText,
-		zipCode: optionalText,
-		city: optionalText,
-		state: optionalText,
-		country: optionalText,
-		vatId: optionalText,
-		fiscalCode: optionalText,
-		emailAddress: optionalText,
-		phoneNumber: optionalText,
-		mobilePhoneNumber: optionalText,
-	})
-	.passthrough();
-export type OrderAddress = z.output<typeof addressSchema>;
-
-const taxClassSchema = z
-	.object({
-		taxClassId: optionalText,
-		name: optionalText,
-		percentage: requiredMoney,
-	})
-	.passthrough();
-
-const quantitySchema = z.object({ amount: requiredMoney, unit: optionalText }).passthrough();
-
-export const lineItemSchema = z
-	.object({
-		lineItemId: optionalText,
 		sku: optionalText,
-		name: requiredText,
-		productId: optionalText,
+		name: z.string({ required_error: 'is missing' }),
 		variationString: optionalText,
-		quantity: quantitySchema,
-		singleItemPrice: requiredMoney,
+		quantity: z.object({ amount: z.coerce.number({ invalid_type_error: 'is not a number' }), unit: optionalText }).passthrough(),
 		lineItemPrice: requiredMoney,
 		lineItemCouponDiscount: optionalMoney,
 		taxClass: taxClassSchema,
 	})
 	.passthrough();
 
-const taxEntrySchema = z
+export const addressSchema = z
 	.object({
-		taxClass: taxClassSchema.partial().passthrough().nullable().optional(),
-		price: optionalMoney,
+		company: optionalText,
+		firstName: optionalText,
+		middleName: optionalText,
+		lastName: optionalText,
+		street: optionalText,
+		streetDetails: optionalText,
+		addressExtension: optionalText,
+		zipCode: optionalText,
+		city: optionalText,
+		country: optionalText,
+		vatId: optionalText,
+		fiscalCode: optionalText,
+		emailAddress: optionalText,
+		businessEmailAddress: optionalText,
+		privateEmailAddress: optionalText,
+		phoneNumber: optionalText,
+		mobilePhoneNumber: optionalText,
+		businessPhoneNumber: optionalText,
+		websiteUrl: optionalText,
 	})
 	.passthrough();
 
-const methodSchema = z.object({ id: optionalText, name: optionalText }).passthrough();
-
-const shippingDataSchema = z
-	.object({
-		shippingMethod: methodSchema.nullable().optional(),
-		price: optionalMoney,
-		taxes: z.array(taxEntrySchema).nullable().optional(),
-	})
+const extraLineSchema = z
+	.object({ name: optionalText, lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
 	.passthrough();
 
-const paymentDataSchema = z
-	.object({
-		paymentMethod: methodSchema.extend({ providerName: optionalText }).passthrough().nullable().optional(),
-		transactionId: optionalText,
-		price: optionalMoney,
-		status: optionalText,
-		taxes: z.array(taxEntrySchema).nullable().optional(),
-	})
-	.passthrough();
+/** A charge of the order (shipping, payment fee) with its VAT entries. */
+const chargeSchema = z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable();
 
-const couponSchema = z
+/** A full order: with its line items, which the order list leaves out. */
+export const orderSchema = z
 	.object({
-		couponLineItemId: optionalText,
-		couponCampaignId: optionalText,
-		lineItemPrice: requiredMoney,
-	})
-	.passthrough();
-
-export const lineItemContainerSchema = z
-	.object({
+		orderId: z.string().optional(),
+		orderNumber: z.union([z.string(), z.number()]).transform(String),
+		customerNumber: z.union([z.string(), z.number()]).optional().nullable(),
+		currencyId: optionalText,
+		taxModel: z.enum(['GROSS', 'NET'], { errorMap: () => ({ message: 'must be GROSS or NET' }) }),
 		grandTotal: optionalMoney,
-		totalBeforeTax: optionalMoney,
-		totalTax: optionalMoney,
-		lineItemsSubTotal: optionalMoney,
-		shippingPrice: optionalMoney,
-		productLineItems: z.array(lineItemSchema),
-		couponLineItem: couponSchema.nullable().optional(),
-		basketDiscount: z.unknown().optional(),
-	})
-	.passthrough();
-
-const statusShape = Object.fromEntries(ORDER_STATUS_FIELDS.map((field) => [field, optionalDate])) as Record<
-	OrderStatusField,
-	typeof optionalDate
->;
-
-/** An order as `GET /orders` lists it. */
-export const orderListItemSchema = z
-	.object({
-		orderId: requiredText,
-		orderNumber: requiredText,
-		creationDate: isoDate,
-		lastUpdatedOnDate: optionalDate,
-		customerId: optionalText,
-		customerNumber: optionalText,
-		locale: optionalText,
-		currencyId: requiredText,
-		taxModel: z.enum(['GROSS', 'NET']),
-		grandTotal: requiredMoney,
-		totalBeforeTax: optionalMoney,
 		totalTax: optionalMoney,
 		customerComment: optionalText,
-		internalNote: optionalText,
 		billingAddress: addressSchema,
-		shippingAddress: addressSchema.nullable().optional(),
-		shippingData: shippingDataSchema.nullable().optional(),
-		paymentData: paymentDataSchema.nullable().optional(),
-		lineItemContainer: lineItemContainerSchema.optional(),
-		...statusShape,
+		shippingAddress: addressSchema.optional().nullable(),
+		shippingData: chargeSchema,
+		paymentData: chargeSchema,
+		lineItemContainer: z
+			.object({
+				grandTotal: optionalMoney,
+				totalTax: optionalMoney,
+				shippingPrice: optionalMoney,
+				productLineItems: z.array(lineSchema),
+				couponLineItem: z.object({ lineItemPrice: optionalMoney }).passthrough().optional().nullable(),
+				basketDiscount: z
+					.object({ lineItemPrice: optionalMoney, amount: optionalMoney, price: optionalMoney })
+					.passthrough()
+					.optional()
+					.nullable(),
+				deposits: z.array(extraLineSchema).optional().nullable(),
+				ecoParticipations: z.array(extraLineSchema).optional().nullable(),
+			})
+			.passthrough(),
 	})
 	.passthrough();
-
-/** An order as `GET /orders/{orderId}` returns it: with `lineItemContainer`. */
-export const fullOrderSchema = orderListItemSchema.extend({ lineItemContainer: lineItemContainerSchema });
-
-export type ParsedOrder = z.output<typeof orderListItemSchema>;
-export type ParsedLineItem = z.output<typeof lineItemSchema>;
-
-export interface NormalizedLineItem {
-	lineItemId: string | null;
-	sku: string | null;
-	name: string;
-	productId: string | null;
-	variationString: string | null;
-	quantity: number;
-	unit: string | null;
-	singleItemPrice: number;
-	lineItemPrice: number;
-	/** Share of the order coupon on this line (positive, 0 when none). */
-	couponDiscount: number;
-	/** VAT rate in percent, from `taxClass.percentage` (ePages has no `taxRate` field). */
-	taxRate: number;
-	taxClassId: string | null;
-	taxClassName: string | null;
-	/** The line as the shop sent it (money as numbers), unknown fields included. */
-	raw: ParsedLineItem;
-}
-
-export interface OrderTax {
-	taxRate: number | undefined;
-	amount: number | undefined;
-}
-
-export interface NormalizedShipping {
-	methodId: string | null;
-	methodName: string | null;
-	price: number;
-	/** Rate of the first tax entry; `taxes` has them all when the shop splits shipping tax. */
-	taxRate: number | undefined;
-	taxes: OrderTax[];
-}
-
-export interface NormalizedPayment {
-	methodId: string | null;
-	methodName: string | null;
-	providerName: string | null;
-	transactionId: string | null;
-	status: string | null;
-	/** Payment fee (0 when none). */
-	fee: number;
-	taxRate: number | undefined;
-	taxes: OrderTax[];
-}
-
-export interface NormalizedCoupon {
-	couponLineItemId: string | null;
-	couponCampaignId: string | null;
-	/** As the shop gives it: negative for a discount. */
-	amount: number;
-}
-
-export interface NormalizedOrder {
-	orderId: string;
-	orderNumber: string;
-	creationDate: string;
-	lastUpdatedOnDate: string | null;
-	customerId: string | null;
-	customerNumber: string | null;
-	locale: string | null;
-	currency: string;
-	taxModel: 'GROSS' | 'NET';
-	/** From the line item container when present (the detail), else the list's top-level totals. */
-	grandTotal: number;
-	totalBeforeTax: number | undefined;
-	totalTax: number | undefined;
-	lineItemsSubTotal: number | undefined;
-	customerComment: string | null;
-	internalNote: string | null;
-	billingAddress: OrderAddress;
-	/** null when the shop has none: deliver to the billing address. */
-	shippingAddress: OrderAddress | null;
-	/** False for a list item: the list omits line items. */
-	hasLineItems: boolean;
-	lineItems: NormalizedLineItem[];
-	shipping: NormalizedShipping | null;
-	payment: NormalizedPayment | null;
-	coupon: NormalizedCoupon | null;
-	basketDiscount: number | undefined;
-	status: Record<OrderStatusField, string | null>;
-	/** The order as the shop sent it (money as numbers), unknown fields included. */
-	raw: ParsedOrder;
-}
-
-function formatPath(path: Array<string | number>): string {
-	let out = '';
-	for (const part of path) {
-		if (typeof part === 'number') out += `[${part}]`;
-		else out += out === '' ? part : `.${part}`;
-	}
-	return out;
-}
-
-function describeIssue(issue: z.ZodIssue): string {
-	switch (issue.code) {
-		case z.ZodIssueCode.invalid_type:
-			if (issue.received === 'undefined' || issue.received === 'null') return 'is missing';
-			if (issue.expected === 'number') return 'is not a number';
-			if (issue.expected === 'string') return 'is not a text';
-			if (issue.expected === 'array') return 'is not a list';
-			if (issue.expected === 'object') return 'is not an object';
-			return `is not a ${issue.expected}`;
-		case z.ZodIssueCode.invalid_enum_value:
-			return `is not one of ${issue.options.join(', ')}`;
-		case z.ZodIssueCode.invalid_union: {
-			// Text-or-number fields: what the first alternative says is what a user needs to know.
-			const inner = issue.unionErrors[0]?.issues[0];
-			return inner ? describeIssue(inner) : 'is not valid';
-		}
-		default:
-			return issue.message;
-	}
-}
-
-function orderLabel(raw: unknown): string {
-	const obj = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-	for (const key of ['orderNumber', 'orderId']) {
-		const v = obj[key];
-		if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number') return String(v);
-	}
-	return '(without number)';
-}
-
-function taxesOf(entries: Array<z.output<typeof taxEntrySchema>> | null | undefined): OrderTax[] {
-	return (entries ?? []).map((e) => ({ taxRate: e.taxClass?.percentage, amount: e.price }));
-}
-
-/** A basket discount may come as a money object, or nested in `lineItemPrice`/`price`; `{links: []}` means none. */
-function basketDiscountOf(value: unknown): MoneyResult {
-	if (value === null || value === undefined) return { ok: true, value: undefined };
-	if (typeof value !== 'object') return parseMoney(value);
-	const obj = value as Record<string, unknown>;
-	for (const key of ['amount', 'lineItemPrice', 'price', 'discount']) {
-		if (key in obj && obj[key] !== null && obj[key] !== undefined) {
-			return key === 'amount' ? parseMoney(value) : parseMoney(obj[key]);
-		}
-	}
-	return { ok: true, value: undefined };
-}
-
-/**
- * Checks and normalises an order. Throws an Error naming the order and every bad field, e.g.
- * "order 1033: billingAddress.lastName is missing; lineItemContainer.productLineItems[0].taxClass.percentage is not a number".
- */
-export function parseOrder(raw: unknown, opts: { requireLineItems?: boolean } = {}): NormalizedOrder {
-	const schema = opts.requireLineItems ? fullOrderSchema : orderListItemSchema;
-	const result = schema.safeParse(raw);
-	const problems: string[] = [];
-	if (!result.success) {
-		for (const issue of result.error.issues) {
-			const path = formatPath(issue.path);
-			problems.push(path === '' ? `the order ${describeIssue(issue)}` : `${path} ${describeIssue(issue)}`);
-		}
-	} else {
-		const address = result.data.billingAddress;
-		if (!address.lastName?.trim() && !address.company?.trim()) {
-			problems.push('billingAddress.lastName is missing (and there is no company name)');
-		}
-	}
-	if (problems.length > 0 || !result.success) {
-		const unique = [...new Set(problems)];
-		const shown = unique.slice(0, 8).join('; ') + (unique.length > 8 ? `; and ${unique.length - 8} more` : '');
-		throw new Error(`order ${orderLabel(raw)}: ${shown}`);
-	}
-	const data = result.data;
-	const container = data.lineItemContainer;
-	const lineItems: NormalizedLineItem[] = (container?.productLineItems ?? []).map((line) => ({
-		lineItemId: line.lineItemId,
-		sku: line.sku,
-		name: line.name,
-		productId: line.productId,
-		variationString: line.variationString,
-		quantity: line.quantity.amount,
-		unit: line.quantity.unit,
-		singleItemPrice: line.singleItemPrice,
-		lineItemPrice: line.lineItemPrice,
-		couponDiscount: Math.abs(line.lineItemCouponDiscount ?? 0),
-		taxRate: line.taxClass.percentage,
-		taxClassId: line.taxClass.taxClassId,
-		taxClassName: line.taxClass.name,
-		raw: line,
-	}));
-
-	const shippingData = data.shippingData;
-	const shippingPrice = shippingData?.price ?? container?.shippingPrice;
-	const shipping: NormalizedShipping | null =
-		shippingData || shippingPrice !== undefined
-			? {
-					methodId: shippingData?.shippingMethod?.id ?? null,
-					methodName: shippingData?.shippingMethod?.name ?? null,
-					price: shippingPrice ?? 0,
-					taxRate: shippingData?.taxes?.[0]?.taxClass?.percentage,
-					taxes: taxesOf(shippingData?.taxes),
-				}
-			: null;
-
-	const paymentData = data.paymentData;
-	const payment: NormalizedPayment | null = paymentData
-		? {
-				methodId: paymentData.paymentMethod?.id ?? null,
-				methodName: paymentData.paymentMethod?.name ?? null,
-				providerName: paymentData.paymentMethod?.providerName ?? null,
-				transactionId: paymentData.transactionId,
-				status: paymentData.status,
-				fee: paymentData.price ?? 0,
-				taxRate: paymentData.taxes?.[0]?.taxClass?.percentage,
-				taxes: taxesOf(paymentData.taxes),
-			}
-		: null;
-
-	const couponLine = container?.couponLineItem;
-	const coupon: NormalizedCoupon | null = couponLine
-		? {
-				couponLineItemId: couponLine.couponLineItemId,
-				couponCampaignId: couponLine.couponCampaignId,
-				amount: couponLine.lineItemPrice,
-			}
-		: null;
-
-	const basketDiscount = basketDiscountOf(container?.basketDiscount);
-	if (!basketDiscount.ok) {
-		throw new Error(`order ${data.orderNumber}: lineItemContainer.basketDiscount is not a number`);
-	}
-
-	const status = Object.fromEntries(ORDER_STATUS_FIELDS.map((f) => [f, data[f]])) as Record<
-		OrderStatusField,
-		string | null
-	>;
-
-	return {
-		orderId: data.orderId,
-		orderNumber: data.orderNumber,
-		creationDate: data.creationDate,
-		lastUpdatedOnDate: data.lastUpdatedOnDate,
-		customerId: data.customerId,
-		customerNumber: data.customerNumber,
-		locale: data.locale,
-		currency: data.currencyId,
-		taxModel: data.taxModel,
-		grandTotal: container?.grandTotal ?? data.grandTotal,
-		totalBeforeTax: container?.totalBeforeTax ?? data.totalBeforeTax,
-		totalTax: container?.totalTax ?? data.totalTax,
-		lineItemsSubTotal: container?.lineItemsSubTotal,
-		customerComment: data.customerComment,
-		internalNote: data.internalNote,
-		billingAddress: data.billingAddress,
-		shippingAddress: data.shippingAddress ?? null,
-		hasLineItems: container !== undefined,
-		lineItems,
-		shipping,
-		payment,
-		coupon,
-		basketDiscount: basketDiscount.value,
-		status,
-		raw: data,
-	};
-}
+export type Order = z.infer<typeof orderSchema>;

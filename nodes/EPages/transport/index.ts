@@ -1,18 +1,14 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../shared/http';
 import { apiError, credentialReader, errorStatus } from '../../shared/errors';
+import { ResetWindow } from '../../shared/limiter';
 import { redactSecrets } from '../../shared/redact';
-import {
-	backoffDelay,
-	DEFAULT_BACKOFF,
-	isTransientNetworkCode,
-	isTransientStatus,
-	parseRetryAfter,
-	type BackoffPolicy,
-} from '../../shared/retry';
+import { perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
+import { tuningOf } from '../../shared/tuning';
 import { epStatusHint, epStatusSummary, isBareReason, parseEpErrorBody, scopeFor } from './errors';
 
 export const EP_CREDENTIAL = 'ePagesApi';
@@ -42,13 +38,17 @@ const DEFAULT_EP_BACKOFF: Required<EpBackoffPolicy> = {
 	maxRateLimitWaitMs: 60000,
 };
 
-let backoffPolicy: Required<EpBackoffPolicy> = DEFAULT_EP_BACKOFF;
-/** Tests shorten the back-off; workflows always use the default. */
-export function setEpBackoffPolicy(policy: EpBackoffPolicy): void {
-	backoffPolicy = {
-		...policy,
-		conflictAttempts: policy.conflictAttempts ?? Math.min(DEFAULT_EP_BACKOFF.conflictAttempts, policy.maxAttempts),
-		maxRateLimitWaitMs: policy.maxRateLimitWaitMs ?? policy.maxDelayMs * 50,
+/**
+ * The back-off of this node: the default, or the node's hidden `tuning.ePages` (tests shorten it). A
+ * policy given without the ePages-only limits gets them scaled from its own delays.
+ */
+export function epBackoffPolicy(ctx: ApiContext): Required<EpBackoffPolicy> {
+	const given = tuningOf(ctx, 'ePages') as EpBackoffPolicy | undefined;
+	if (!given) return DEFAULT_EP_BACKOFF;
+	return {
+		...given,
+		conflictAttempts: given.conflictAttempts ?? Math.min(DEFAULT_EP_BACKOFF.conflictAttempts, given.maxAttempts),
+		maxRateLimitWaitMs: given.maxRateLimitWaitMs ?? given.maxDelayMs * 50,
 	};
 }
 
@@ -98,6 +98,8 @@ export function epError(
 
 export const epErrorStatus = errorStatus;
 
+export type EpResponse = HttpResponse;
+
 export interface EpRequest {
 	qs?: IDataObject;
 	body?: IDataObject | IDataObject[];
@@ -110,20 +112,6 @@ export interface EpRequest {
 	patch?: boolean;
 	timeoutMs?: number;
 }
-
-export interface EpResponse {
-	status: number;
-	body: unknown;
-	headers: IDataObject;
-}
-
-interface RateWindow {
-	remaining: number;
-	resetAt: number;
-}
-
-/** Last rate-limit headers seen per execution context, so a context does not run into a known wall. */
-const rateWindows = new WeakMap<object, RateWindow>();
 
 function header(headers: IDataObject, name: string): unknown {
 	const wanted = name.toLowerCase();
@@ -141,12 +129,11 @@ function serverWaitMs(headers: IDataObject, nowMs: number): number | undefined {
 	return parseRetryAfter(reset, nowMs);
 }
 
-function rememberRate(ctx: ApiContext, headers: IDataObject, nowMs: number): void {
+/** The shop's announced budget: calls remaining and the wait until the hourly reset. */
+function announcedBudget(headers: IDataObject, nowMs: number): { remaining: number; waitMs: number } | undefined {
 	const remaining = Number(header(headers, 'x-ratelimit-remaining') ?? header(headers, 'x-rate-limit-remaining'));
-	const wait = parseRetryAfter(header(headers, 'x-ratelimit-reset') ?? header(headers, 'x-rate-limit-reset'), nowMs);
-	if (Number.isFinite(remaining) && wait !== undefined) {
-		rateWindows.set(ctx, { remaining, resetAt: nowMs + wait });
-	}
+	const waitMs = parseRetryAfter(header(headers, 'x-ratelimit-reset') ?? header(headers, 'x-rate-limit-reset'), nowMs);
+	return Number.isFinite(remaining) && waitMs !== undefined ? { remaining, waitMs } : undefined;
 }
 
 /**
@@ -188,84 +175,63 @@ export async function epRequest(
 		arrayFormat: 'repeat',
 	};
 	const action = req.action ?? `${method} ${url || 'the shop'}`;
-	const policy = backoffPolicy;
-
-	for (let attempt = 1; ; attempt++) {
-		await waitForKnownReset(ctx, policy);
-		const outcome: HttpOutcome = await sendAuthenticated(ctx, EP_CREDENTIAL, options);
-		const last = attempt >= policy.maxAttempts;
-		if (outcome.kind === 'network') {
-			if (isTransientNetworkCode(outcome.code) && !last) {
-				await sleep(backoffDelay(attempt, policy));
-				continue;
+	const backoff = epBackoffPolicy(ctx);
+	const window = perContext(ctx, 'ePages', () => new ResetWindow(() => epBackoffPolicy(ctx).maxRateLimitWaitMs, announcedBudget));
+	const fail = (message: string, opts: { status?: number; description?: string }) =>
+		epError(ctx, message, { ...opts, itemIndex: req.itemIndex, secrets });
+	const policy: ServicePolicy = {
+		backoff,
+		gate: window,
+		repeatable: true,
+		accept: req.accept,
+		refuseHtml: true,
+		special: ({ status, headers, body }, { attempt, last }) => {
+			if (status === 429) {
+				const nowMs = Date.now();
+				const wait = serverWaitMs(headers, nowMs);
+				if ((wait !== undefined && wait > backoff.maxRateLimitWaitMs) || last) {
+					return { retry: false, error: rateLimitError(ctx, action, wait !== undefined ? nowMs + wait : undefined, req.itemIndex, secrets) };
+				}
+				const delayMs = wait !== undefined ? wait + Math.round(Math.random() * backoff.baseDelayMs) : backoffDelay(attempt, backoff);
+				return { retry: true, delayMs, afterDelay: () => window.forget() };
 			}
-			// The code goes in the description: n8n would replace a message containing it with generic text.
-			throw epError(ctx, `ePages could not be reached to ${action} (${networkWords(outcome.code)})`, {
+			if (status === 409 && req.patch) {
+				if (attempt < backoff.conflictAttempts) return { retry: true, delayMs: backoffDelay(attempt, backoff) };
+				const ref = /\/orders\/([^/?]+)/.exec(url)?.[1];
+				const subject = ref ? `order ${decodeURIComponent(ref)}` : 'the order';
+				const parsed = parseEpErrorBody(body);
+				return {
+					retry: false,
+					error: fail(`ePages could not ${action} (HTTP 409): ${subject} is being edited in the shop administration; try again later`, {
+						status,
+						description: `${parsed.text ? `ePages said: ${parsed.text}. ` : ''}Tried ${attempt} time(s). ${epStatusHint(409, { html: false })}`,
+					}),
+				};
+			}
+			return undefined;
+		},
+		retryDelay: ({ headers }, { attempt }) => backoffDelay(attempt, backoff, serverWaitMs(headers, Date.now())),
+		// The code goes in the description: n8n would replace a message containing it with generic text.
+		networkError: (outcome, { attempt }) =>
+			fail(`ePages could not be reached to ${action} (${networkWords(outcome.code)})`, {
 				description: `${outcome.message} [${outcome.code}]. Tried ${attempt} time(s). Check the API URL in the ePages credential and the network.`,
-				itemIndex: req.itemIndex,
-				secrets,
-			});
-		}
-		const { status } = outcome;
-		const nowMs = Date.now();
-		rememberRate(ctx, outcome.headers, nowMs);
-		if (status >= 200 && status < 300) {
-			// A login or parking page answering 200 where the API should be: never hand it on as data.
-			const page = typeof outcome.body === 'string' ? htmlSummary(outcome.body) : undefined;
-			if (page !== undefined) {
-				throw epError(ctx, `ePages could not ${action}: the API URL answered an HTML page ("${page}"), not the ePages API`, {
-					status,
-					description: 'Check the API URL in the ePages credential: copy it from the private app (like https://www.example.com/rs/shops/MyShop).',
-					itemIndex: req.itemIndex,
-					secrets,
-				});
-			}
-			return { status, body: outcome.body, headers: outcome.headers };
-		}
-		if (req.accept?.includes(status)) return { status, body: outcome.body, headers: outcome.headers };
-
-		if (status === 429) {
-			const wait = serverWaitMs(outcome.headers, nowMs);
-			if (wait !== undefined && wait > policy.maxRateLimitWaitMs) {
-				throw rateLimitError(ctx, action, nowMs + wait, req.itemIndex, secrets);
-			}
-			if (!last) {
-				await sleep(wait !== undefined ? wait + Math.round(Math.random() * policy.baseDelayMs) : backoffDelay(attempt, policy));
-				// The wait the 429 asked for is served; its "0 remaining" must not cause a second one.
-				rateWindows.delete(ctx);
-				continue;
-			}
-			throw rateLimitError(ctx, action, wait !== undefined ? nowMs + wait : undefined, req.itemIndex, secrets);
-		}
-		if (status === 409 && req.patch) {
-			if (attempt < policy.conflictAttempts) {
-				await sleep(backoffDelay(attempt, policy));
-				continue;
-			}
-			const ref = /\/orders\/([^/?]+)/.exec(url)?.[1];
-			const subject = ref ? `order ${decodeURIComponent(ref)}` : 'the order';
-			const parsed = parseEpErrorBody(outcome.body);
-			throw epError(ctx, `ePages could not ${action} (HTTP 409): ${subject} is being edited in the shop administration; try again later`, {
+			}),
+		htmlError: (status, page) =>
+			fail(`ePages could not ${action}: the API URL answered an HTML page ("${page}"), not the ePages API`, {
 				status,
-				description: `${parsed.text ? `ePages said: ${parsed.text}. ` : ''}Tried ${attempt} time(s). ${epStatusHint(409, { html: false })}`,
-				itemIndex: req.itemIndex,
-				secrets,
+				description: 'Check the API URL in the ePages credential: copy it from the private app (like https://www.example.com/rs/shops/MyShop).',
+			}),
+		statusError: ({ status, body }) => {
+			const parsed = parseEpErrorBody(body);
+			const summary = epStatusSummary(status, parsed.html);
+			const words = isBareReason(parsed.text) ? summary ?? parsed.text : parsed.text;
+			return fail(`ePages could not ${action} (HTTP ${status})${words ? `: ${words}` : ''}`, {
+				status,
+				description: epStatusHint(status, { html: parsed.html, scope: scopeFor(method, url) }),
 			});
-		}
-		if (isTransientStatus(status) && !last) {
-			await sleep(backoffDelay(attempt, policy, serverWaitMs(outcome.headers, nowMs)));
-			continue;
-		}
-		const parsed = parseEpErrorBody(outcome.body);
-		const summary = epStatusSummary(status, parsed.html);
-		const words = isBareReason(parsed.text) ? summary ?? parsed.text : parsed.text;
-		throw epError(ctx, `ePages could not ${action} (HTTP ${status})${words ? `: ${words}` : ''}`, {
-			status,
-			description: epStatusHint(status, { html: parsed.html, scope: scopeFor(method, url) }),
-			itemIndex: req.itemIndex,
-			secrets,
-		});
-	}
+		},
+	};
+	return await requestWithRetries(async () => await sendAuthenticated(ctx, EP_CREDENTIAL, options), policy);
 }
 
 function rateLimitError(
@@ -282,15 +248,6 @@ function rateLimitError(
 		itemIndex,
 		secrets,
 	});
-}
-
-/** When the previous answer said no calls are left, wait for the reset (if it is near) instead of collecting a 429. */
-async function waitForKnownReset(ctx: ApiContext, policy: Required<EpBackoffPolicy>): Promise<void> {
-	const window = rateWindows.get(ctx);
-	if (!window || window.remaining > 0) return;
-	const wait = window.resetAt - Date.now();
-	rateWindows.delete(ctx);
-	if (wait > 0 && wait <= policy.maxRateLimitWaitMs) await sleep(wait);
 }
 
 /** A page of a list answer: `{results, page, resultsPerPage, items}`. */

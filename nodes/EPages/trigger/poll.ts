@@ -1,8 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { initialUninvoiced, pollUninvoiced } from './uninvoiced';
 import {
+	hasLookback,
 	isStatusEvent,
 	STATUS_EVENTS,
+	UNINVOICED_EVENT,
 	type CreatedState,
 	type OrderRef,
 	type PollOutcome,
@@ -34,7 +37,7 @@ import { fetchOrders, fitChunk, iso, toMs, toRef, type Budget } from './window';
 /** Settings a state belongs to; changing them starts afresh (like a new activation). */
 export function stateKey(config: TriggerConfig): string {
 	const parts: string[] = [config.event, config.startFrom === undefined ? '' : iso(config.startFrom)];
-	if (isStatusEvent(config.event)) parts.push(String(config.lookbackMs));
+	if (hasLookback(config.event)) parts.push(String(config.lookbackMs));
 	return parts.join('|');
 }
 
@@ -42,6 +45,7 @@ export function initialState(config: TriggerConfig, now: number): TriggerState {
 	const key = stateKey(config);
 	const since = config.startFrom ?? now;
 	if (config.event === 'newOrder') return { v: 1, key, since, kind: 'created', cursor: since, seen: {}, failures: {} };
+	if (config.event === UNINVOICED_EVENT) return initialUninvoiced(key, now);
 	if (config.event === 'orderUpdated') {
 		return { v: 1, key, since, kind: 'updated', cursor: since, seen: {}, pass: null, retry: {}, failures: {} };
 	}
@@ -63,6 +67,9 @@ export function loadState(stored: unknown, config: TriggerConfig): TriggerState 
 	if (state.kind === 'created' && typeof state.cursor === 'number' && isRecord(state.seen)) return state;
 	if (state.kind === 'updated' && typeof state.cursor === 'number' && isRecord(state.seen) && isRecord(state.retry)) {
 		return state;
+	}
+	if (state.kind === 'uninvoiced') {
+		return isRecord(state.offered) && isRecord(state.history) && typeof state.baseline === 'boolean' ? state : undefined;
 	}
 	if (state.kind === 'status' && isRecord(state.emitted)) {
 		// Fields added after the first release are optional: a state without them (or with damaged
@@ -106,7 +113,9 @@ export function* pollSteps(
 	if (!state) {
 		state = initialState(config, now);
 		// No history wanted: the first poll only sets the starting point.
-		if (state.kind !== 'status' && config.startFrom === undefined) return { items: [], state, progressed: true };
+		if (state.kind !== 'status' && state.kind !== 'uninvoiced' && config.startFrom === undefined) {
+			return { items: [], state, progressed: true };
+		}
 	}
 	// A fresh state is not progress: a first poll that fails at once fails (a wrong token shows at activation).
 	const before = JSON.stringify(state);
@@ -114,6 +123,7 @@ export function* pollSteps(
 	let outcome: Omit<PollOutcome, 'progressed'>;
 	if (state.kind === 'created') outcome = yield* pollCreated(state, config, now, limits, budget);
 	else if (state.kind === 'updated') outcome = yield* pollUpdated(state, config, now, limits, budget);
+	else if (state.kind === 'uninvoiced') outcome = yield* pollUninvoiced(state, config, now, limits, budget);
 	else outcome = yield* pollStatus(state, config, now, limits, budget);
 	return { ...outcome, progressed: JSON.stringify(outcome.state) !== before };
 }
@@ -497,6 +507,10 @@ export function* manualSteps(config: TriggerConfig): Generator<Step, IDataObject
 	if (config.event === 'orderUpdated') {
 		qs.lastUpdated = 'true';
 		time = (item) => toMs(item.lastUpdatedOnDate);
+	} else if (config.event === UNINVOICED_EVENT) {
+		qs.paidOn = 'true';
+		qs.invoicedOn = 'false';
+		time = (item) => (item.invoicedOn ? null : toMs(item.paidOn));
 	} else if (isStatusEvent(config.event)) {
 		const field = STATUS_EVENTS[config.event];
 		qs[field] = 'true';

@@ -1,15 +1,17 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { bodyJson } from '../../shared/http';
+import { tuningOf } from '../../shared/tuning';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
-import { epErrorStatus, epRequest, parseEpPage } from '../transport';
+import { getOrder, listOrdersPage } from '../api/orders';
+import { epErrorStatus } from '../transport';
 import { manualSteps, pollSteps, runSteps } from './poll';
 import {
 	DEFAULT_LIMITS,
-	isStatusEvent,
+	hasLookback,
 	STATUS_EVENTS,
+	UNINVOICED_EVENT,
 	type Step,
 	type StepResult,
 	type TriggerConfig,
@@ -24,13 +26,14 @@ const FALLBACK_BUDGET_MS = 2 * 60 * 1000;
 const BUDGET_SHARE = 0.6;
 const STATE_KEY = 'ePagesTrigger';
 
-let limits: TriggerLimits = DEFAULT_LIMITS;
-/** Tests use small pages and budgets; workflows always use the defaults. */
-export function setEpTriggerLimits(overrides: Partial<TriggerLimits> | undefined): void {
-	limits = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+/** The defaults, or with the node's hidden `tuning.trigger` (tests use small pages and budgets). */
+function triggerLimits(ctx: IPollFunctions): TriggerLimits {
+	return { ...DEFAULT_LIMITS, ...(tuningOf(ctx, 'trigger') as Partial<TriggerLimits> | undefined) };
 }
 
-const EVENTS: string[] = ['newOrder', 'orderUpdated', ...Object.keys(STATUS_EVENTS)];
+const EVENTS: string[] = ['newOrder', 'orderUpdated', UNINVOICED_EVENT, ...Object.keys(STATUS_EVENTS)];
+/** Paid, Not Yet Invoiced watches longer by default: a bank transfer can be paid weeks after the order. */
+const DEFAULT_LOOKBACK_DAYS = { status: 14, uninvoiced: 90 };
 
 /** The trigger's parameters, checked before any request. */
 export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale?: string } {
@@ -42,7 +45,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale
 	const config: TriggerConfig & { locale?: string } = {
 		event: event as TriggerEvent,
 		fullOrders: (options.emit ?? 'fullOrders') === 'fullOrders',
-		lookbackMs: 14 * DAY_MS,
+		lookbackMs: (event === UNINVOICED_EVENT ? DEFAULT_LOOKBACK_DAYS.uninvoiced : DEFAULT_LOOKBACK_DAYS.status) * DAY_MS,
 		includeNewOrders: options.includeNewOrders === true,
 	};
 	const startFrom = options.startFrom;
@@ -55,7 +58,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig & { locale
 		}
 		config.startFrom = ms;
 	}
-	if (isStatusEvent(event) && options.statusLookbackDays !== undefined) {
+	if (hasLookback(event) && options.statusLookbackDays !== undefined) {
 		const days = Number(options.statusLookbackDays);
 		if (!Number.isFinite(days) || days < 1 || days > 364) {
 			throw new NodeOperationError(ctx.getNode(), 'Status Lookback (Days) must be between 1 and 364', {
@@ -88,22 +91,10 @@ function performer(ctx: IPollFunctions, locale: string | undefined, deadline: nu
 		}
 		try {
 			if (step.kind === 'list') {
-				const res = await epRequest(ctx, 'GET', '/orders', { qs: { ...step.qs, ...extra }, action: 'list orders' });
-				const page = parseEpPage(res.body, Number(step.qs.page ?? 1));
-				if (!page) {
-					return { ok: false, error: new NodeOperationError(ctx.getNode(), 'ePages answered an unexpected list shape for orders') };
-				}
+				const page = await listOrdersPage(ctx, { ...step.qs, ...extra });
 				return { ok: true, kind: 'list', items: page.items, results: page.results };
 			}
-			const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(step.orderId)}`, {
-				qs: extra,
-				action: `get order ${step.orderId}`,
-			});
-			const order = bodyJson(res.body);
-			if (!order || typeof order !== 'object' || Array.isArray(order)) {
-				return { ok: false, error: new NodeOperationError(ctx.getNode(), `ePages answered an unexpected shape for order ${step.orderId}`) };
-			}
-			return { ok: true, kind: 'detail', order: order as IDataObject };
+			return { ok: true, kind: 'detail', order: await getOrder(ctx, step.orderId, { qs: extra }) };
 		} catch (error) {
 			return { ok: false, error, status: epErrorStatus(error) };
 		}
@@ -141,7 +132,7 @@ export async function pollEPages(ctx: IPollFunctions): Promise<INodeExecutionDat
 	}
 
 	const staticData = ctx.getWorkflowStaticData('node');
-	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, limits), perform);
+	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, triggerLimits(ctx)), perform);
 	// A failure with nothing done fails the poll (n8n keeps the old state and shows the error); with
 	// windows read before it, their progress is kept and the rest is tried again next poll.
 	if (outcome.items.length === 0 && outcome.error !== undefined && !outcome.progressed) {

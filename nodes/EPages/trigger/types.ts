@@ -17,7 +17,14 @@ export const STATUS_EVENTS = {
 } as const satisfies Record<string, OrderStatusFilter>;
 
 export type StatusEvent = keyof typeof STATUS_EVENTS;
-export type TriggerEvent = 'newOrder' | 'orderUpdated' | StatusEvent;
+/** Paid orders with no invoiced date, offered until they have one (see uninvoiced.ts). */
+export const UNINVOICED_EVENT = 'orderPaidNotInvoiced';
+export type TriggerEvent = 'newOrder' | 'orderUpdated' | StatusEvent | typeof UNINVOICED_EVENT;
+
+/** Events that watch orders by creation date within a lookback period. */
+export function hasLookback(event: string): boolean {
+	return isStatusEvent(event) || event === UNINVOICED_EVENT;
+}
 
 export function isStatusEvent(event: string): event is StatusEvent {
 	return Object.prototype.hasOwnProperty.call(STATUS_EVENTS, event);
@@ -129,7 +136,25 @@ export interface StatusState extends StateBase {
 	unlisted?: string[];
 }
 
-export type TriggerState = CreatedState | UpdatedState | StatusState;
+/**
+ * Paid, Not Yet Invoiced: the orders offered so far that are still paid and not invoiced, as
+ * orderId → [creation, last offer, offers so far, lastUpdatedOnDate at that offer] (ms).
+ */
+export interface UninvoicedState extends StateBase {
+	kind: 'uninvoiced';
+	/** True until the first read: the orders found then are history unless Start From covers them. */
+	baseline: boolean;
+	offered: Record<string, [number, number, number, number | null]>;
+	/** Paid and not invoiced at activation, not offered: orderId → creation (ms). */
+	history: Record<string, number>;
+	failures: Record<string, number>;
+	/** When the list filter was last compared with an unfiltered read. */
+	verifiedAt?: number;
+	/** The shop's `invoicedOn=false` filter did not hold: reads go without it. */
+	filterUntrusted?: boolean;
+}
+
+export type TriggerState = CreatedState | UpdatedState | StatusState | UninvoicedState;
 
 /** A request the poll logic wants made; the runner does the HTTP. */
 export type Step =

@@ -70,11 +70,6 @@ export async function loadTaxes(ctx: ApiContext, itemIndex?: number, opts: { fre
 	return await table;
 }
 
-/** Tests: start from an empty account cache. */
-export function clearAccountTaxes(): void {
-	accountTaxes.clear();
-}
-
 export async function loadSequences(ctx: ApiContext, itemIndex?: number): Promise<IDataObject[]> {
 	let cached = sequencesCache.get(ctx);
 	if (!cached) {

@@ -11,6 +11,7 @@ import {
 	isAmbiguousFailure,
 	ixError,
 	ixGetAll,
+	ixPolicy,
 	ixRequest,
 	unwrapRoot,
 } from '../transport';
@@ -59,11 +60,6 @@ export interface CreateDocumentOptions {
 
 /** How long a lost create is looked for before it is sent again (the reference list may lag by seconds). */
 export const DEFAULT_RECOVERY_WAIT_MS = 3000;
-let recoveryWaitMs = DEFAULT_RECOVERY_WAIT_MS;
-/** Tests against a sandbox that lists new documents at once shorten it; workflows always use the default. */
-export function setCreateRecoveryWait(ms: number): void {
-	recoveryWaitMs = ms;
-}
 
 /**
  * POST /{type}.json. The create is never blindly repeated: when its answer is lost (5xx, reset,
@@ -105,7 +101,7 @@ export async function createDocument(
 			}
 			lastError = error;
 			if (opts.reference) {
-				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? recoveryWaitMs, opts.itemIndex);
+				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? ixPolicy(ctx).createRecoveryWaitMs ?? DEFAULT_RECOVERY_WAIT_MS, opts.itemIndex);
 				if (existing) return { document: existing, recovered: true };
 			} else if (status === 409) {
 				await sleep(1000 * round);

@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { asNodeError } from '../../shared/execute';
 import type { ApiContext } from '../../shared/http';
+import { tuningOf } from '../../shared/tuning';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
 import { createDocument, findDocumentsByReference, getDocument, isFinalStatus, transitionDraft } from './documents';
@@ -192,13 +193,13 @@ export interface InvoiceTiming {
 }
 
 export const DEFAULT_INVOICE_TIMING: InvoiceTiming = { budgetMs: 8000, graceMs: 1500, pollMs: 250, maxPollMs: 2000, adoptJitterMs: 500 };
-let timing: InvoiceTiming = DEFAULT_INVOICE_TIMING;
-export function currentInvoiceTiming(): InvoiceTiming {
-	return timing;
-}
-/** Tests scale the waits down with the sandbox's lag; workflows always use the default. */
-export function setInvoiceTiming(next: Partial<InvoiceTiming>): void {
-	timing = { ...DEFAULT_INVOICE_TIMING, ...next };
+/**
+ * The protocol's waits: the defaults, or the node's hidden `tuning.protocol` (tests scale them down
+ * with the sandbox's simulated lag; workflows use the defaults).
+ */
+export function invoiceTiming(ctx: ApiContext): InvoiceTiming {
+	const tuned = tuningOf(ctx, 'protocol') as Partial<InvoiceTiming> | undefined;
+	return { ...DEFAULT_INVOICE_TIMING, ...(tuned ?? {}) };
 }
 
 const view = (d: IDataObject): DocView => ({ id: d.id as number, status: String(d.status) });
@@ -217,7 +218,7 @@ export async function invoiceOnce(
 	},
 ): Promise<InvoiceOrderResult> {
 	const { reference, itemIndex } = opts;
-	const t = timing;
+	const t = invoiceTiming(ctx);
 	let own: IDataObject | undefined;
 	let creates = 0;
 	let createUncertain = false;

@@ -70,24 +70,6 @@ export function roundHalfUp(value: number, decimals: number): number {
 }
 
 /**
- * An item that already has the parsed shape (the order mapping builds its lines so), read without
- * zod: what itemInputSchema would return for it. Anything else (strings to coerce, snake_case
- * fields, a tax object) is undefined and goes through the schema, which also words the errors.
- */
-function typedItem(raw: unknown): ItemInput | undefined {
-	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-	const { name, description, unitPrice, quantity, unit, discount, tax } = raw as Record<string, unknown>;
-	if (typeof name !== 'string' || name === '') return undefined;
-	if (typeof unitPrice !== 'number' || Number.isNaN(unitPrice)) return undefined;
-	if (typeof quantity !== 'number' || Number.isNaN(quantity)) return undefined;
-	if (discount !== undefined && (typeof discount !== 'number' || Number.isNaN(discount))) return undefined;
-	if (description !== undefined && typeof description !== 'string') return undefined;
-	if (unit !== undefined && typeof unit !== 'string') return undefined;
-	if (tax !== undefined && typeof tax !== 'string') return undefined;
-	return { name, description, unitPrice, quantity, unit, discount, tax };
-}
-
-/**
  * Validates a document and builds the body for POST /{type}.json. Taxes are the account's own list:
  * an unknown tax name would make InvoicExpress silently apply its default tax, so it is an error here.
  */
@@ -111,16 +93,13 @@ export function buildDocumentBody(
 	let zeroRateItems = 0;
 	const items = input.items.map((raw, index) => {
 		const where = `${context}item ${index + 1}`;
-		let item = typedItem(raw);
-		if (!item) {
-			const parsed = itemInputSchema.safeParse(raw);
-			if (!parsed.success) {
-				const issue = parsed.error.issues[0];
-				const field = issue.path.join('.') || 'item';
-				throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
-			}
-			item = parsed.data;
+		const parsed = itemInputSchema.safeParse(raw);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			const field = issue.path.join('.') || 'item';
+			throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
 		}
+		const item = parsed.data;
 		if (!Number.isFinite(item.unitPrice) || item.unitPrice < 0) {
 			throw new InputError(
 				`${where} (${item.name}): unit price ${item.unitPrice} is negative`,

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-
+import { money, orderSchema, type Order } from '../../EPages/schemas/order';
 import { buildClientPayload, InputError, type ClientRules } from '../helpers/client';
 import { countryIso, toIxCountry } from '../helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../helpers/document';
@@ -9,91 +8,6 @@ import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, t
  * ePages order → InvoicExpress document, as pure code: every input problem is an InputError that
  * names the order and the field, thrown before anything is sent.
  */
-
-/** Money as ePages sends it: {amount, currency, formatted, taxType}, a number, or a numeric string. */
-export function money(value: unknown): number | undefined {
-	if (value === null || value === undefined || value === '') return undefined;
-	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string') {
-		const n = Number(value.replace(',', '.').trim());
-		return Number.isFinite(n) ? n : undefined;
-	}
-	if (typeof value === 'object' && 'amount' in (value as object)) return money((value as { amount: unknown }).amount);
-	return undefined;
-}
-
-const moneySchema = z.unknown().refine((v) => money(v) !== undefined, { message: 'is not an amount' });
-const optionalMoney = z.unknown().optional().nullable();
-const taxClassSchema = z.object({ percentage: z.coerce.number({ invalid_type_error: 'is not a number' }) }).passthrough();
-const taxEntrySchema = z.object({ taxClass: taxClassSchema, price: optionalMoney }).passthrough();
-
-const lineSchema = z
-	.object({
-		sku: z.string().optional().nullable(),
-		name: z.string({ required_error: 'is missing' }),
-		variationString: z.string().optional().nullable(),
-		quantity: z.object({ amount: z.coerce.number({ invalid_type_error: 'is not a number' }), unit: z.string().optional().nullable() }).passthrough(),
-		lineItemPrice: moneySchema,
-		lineItemCouponDiscount: optionalMoney,
-		taxClass: taxClassSchema,
-	})
-	.passthrough();
-
-const addressSchema = z
-	.object({
-		company: z.string().optional().nullable(),
-		firstName: z.string().optional().nullable(),
-		middleName: z.string().optional().nullable(),
-		lastName: z.string().optional().nullable(),
-		street: z.string().optional().nullable(),
-		streetDetails: z.string().optional().nullable(),
-		addressExtension: z.string().optional().nullable(),
-		zipCode: z.string().optional().nullable(),
-		city: z.string().optional().nullable(),
-		country: z.string().optional().nullable(),
-		vatId: z.string().optional().nullable(),
-		fiscalCode: z.string().optional().nullable(),
-		emailAddress: z.string().optional().nullable(),
-		businessEmailAddress: z.string().optional().nullable(),
-		privateEmailAddress: z.string().optional().nullable(),
-		phoneNumber: z.string().optional().nullable(),
-		mobilePhoneNumber: z.string().optional().nullable(),
-		businessPhoneNumber: z.string().optional().nullable(),
-		websiteUrl: z.string().optional().nullable(),
-	})
-	.passthrough();
-
-const extraLineSchema = z
-	.object({ name: z.string().optional().nullable(), lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
-	.passthrough();
-
-export const invoiceableOrderSchema = z
-	.object({
-		orderId: z.string().optional(),
-		orderNumber: z.union([z.string(), z.number()]).transform(String),
-		customerNumber: z.union([z.string(), z.number()]).optional().nullable(),
-		currencyId: z.string().optional().nullable(),
-		taxModel: z.enum(['GROSS', 'NET'], { errorMap: () => ({ message: 'must be GROSS or NET' }) }),
-		grandTotal: optionalMoney,
-		customerComment: z.string().optional().nullable(),
-		billingAddress: addressSchema,
-		shippingAddress: addressSchema.optional().nullable(),
-		shippingData: z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable(),
-		paymentData: z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable(),
-		lineItemContainer: z
-			.object({
-				grandTotal: optionalMoney,
-				shippingPrice: optionalMoney,
-				productLineItems: z.array(lineSchema),
-				couponLineItem: z.object({ lineItemPrice: optionalMoney }).passthrough().optional().nullable(),
-				basketDiscount: z.record(z.unknown()).optional().nullable(),
-				deposits: z.array(extraLineSchema).optional().nullable(),
-				ecoParticipations: z.array(extraLineSchema).optional().nullable(),
-			})
-			.passthrough(),
-	})
-	.passthrough();
-export type InvoiceableOrder = z.infer<typeof invoiceableOrderSchema>;
 
 export interface MappingOptions {
 	/** dd/mm/yyyy or ISO. */
@@ -163,78 +77,8 @@ function text(...parts: Array<string | null | undefined>): string {
 		.join(' ');
 }
 
-// A well-formed order (what the shop and the ePages node deliver) is checked field by field below,
-// without zod: the schema's parse copied every object of the order and was a third of the mapping's
-// time. The check accepts only what the schema accepts and needs no coercion, so the order itself can
-// stand for the schema's output; anything else (a string where a number belongs, a missing field,
-// an unusual object) goes through the schema, which words the error. A change to the schema needs the
-// same change here: test/unit/mapping-fast-path.test.ts pins the schema's structure to remind of it.
-
-const ADDRESS_FIELDS = Object.keys(addressSchema.shape);
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-	if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-	const proto = Object.getPrototypeOf(v) as unknown;
-	return proto === Object.prototype || proto === null;
-}
-
-const isOptionalText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-const isAbsent = (v: unknown) => v === undefined || v === null;
-const isNumber = (v: unknown) => typeof v === 'number' && !Number.isNaN(v);
-
-function isAddress(v: unknown): boolean {
-	if (!isPlainObject(v)) return false;
-	for (const field of ADDRESS_FIELDS) if (!isOptionalText(v[field])) return false;
-	return true;
-}
-
-const isTaxClass = (v: unknown) => isPlainObject(v) && isNumber(v.percentage);
-
-function isListOf(v: unknown, item: (entry: unknown) => boolean): boolean {
-	if (!Array.isArray(v)) return false;
-	// By index, not every(): a hole in the array is an undefined entry for the schema.
-	for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
-	return true;
-}
-
-const isTaxEntry = (v: unknown) => isPlainObject(v) && isTaxClass(v.taxClass);
-const isCharge = (v: unknown) => isAbsent(v) || (isPlainObject(v) && (isAbsent(v.taxes) || isListOf(v.taxes, isTaxEntry)));
-const isExtraLine = (v: unknown) => isPlainObject(v) && isOptionalText(v.name) && (isAbsent(v.taxClass) || isTaxClass(v.taxClass));
-
-function isLine(v: unknown): boolean {
-	if (!isPlainObject(v)) return false;
-	const quantity = v.quantity;
-	return (
-		typeof v.name === 'string' &&
-		isOptionalText(v.sku) &&
-		isOptionalText(v.variationString) &&
-		isPlainObject(quantity) &&
-		isNumber(quantity.amount) &&
-		isOptionalText(quantity.unit) &&
-		money(v.lineItemPrice) !== undefined &&
-		isTaxClass(v.taxClass)
-	);
-}
-
-function wellFormedOrder(raw: Record<string, unknown>): InvoiceableOrder | undefined {
-	const { orderNumber, customerNumber, lineItemContainer: container } = raw;
-	if (!(typeof orderNumber === 'string' || isNumber(orderNumber))) return undefined;
-	if (!(isAbsent(customerNumber) || typeof customerNumber === 'string' || isNumber(customerNumber))) return undefined;
-	if (!(raw.orderId === undefined || typeof raw.orderId === 'string')) return undefined;
-	if (raw.taxModel !== 'GROSS' && raw.taxModel !== 'NET') return undefined;
-	if (!isOptionalText(raw.currencyId) || !isOptionalText(raw.customerComment)) return undefined;
-	if (!isAddress(raw.billingAddress) || !(isAbsent(raw.shippingAddress) || isAddress(raw.shippingAddress))) return undefined;
-	if (!isCharge(raw.shippingData) || !isCharge(raw.paymentData)) return undefined;
-	if (!isPlainObject(container) || !isListOf(container.productLineItems, isLine)) return undefined;
-	if (!(isAbsent(container.couponLineItem) || isPlainObject(container.couponLineItem))) return undefined;
-	if (!(isAbsent(container.basketDiscount) || isPlainObject(container.basketDiscount))) return undefined;
-	if (!(isAbsent(container.deposits) || isListOf(container.deposits, isExtraLine))) return undefined;
-	if (!(isAbsent(container.ecoParticipations) || isListOf(container.ecoParticipations, isExtraLine))) return undefined;
-	return { ...raw, orderNumber: String(orderNumber) } as InvoiceableOrder;
-}
-
 /** Validates an order for invoicing: zod issues become "order 1033: billingAddress.lastName is missing". */
-export function parseInvoiceableOrder(raw: unknown): InvoiceableOrder {
+export function parseInvoiceableOrder(raw: unknown): Order {
 	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
 		throw new InputError('The input item is not an ePages order (expected an object with orderNumber and lineItemContainer)');
 	}
@@ -247,9 +91,7 @@ export function parseInvoiceableOrder(raw: unknown): InvoiceableOrder {
 			'Use the full order: ePages → Order → Get, or the trigger with "Emit" set to full orders, or set an ePages credential on this node so it fetches the order itself.',
 		);
 	}
-	const wellFormed = wellFormedOrder(obj);
-	if (wellFormed) return wellFormed;
-	const parsed = invoiceableOrderSchema.safeParse(raw);
+	const parsed = orderSchema.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const path = issue.path.join('.');
@@ -340,7 +182,7 @@ function splitByTaxes(
 	return parts.filter((p) => p.amount > 0);
 }
 
-function components(order: InvoiceableOrder, opts: MappingOptions, ctx: string): OrderComponent[] {
+function components(order: Order, opts: MappingOptions, ctx: string): OrderComponent[] {
 	const container = order.lineItemContainer;
 	if (container.productLineItems.length === 0) throw new InputError(`${ctx}the order has no product lines`);
 	const out: OrderComponent[] = [];
@@ -408,7 +250,7 @@ function components(order: InvoiceableOrder, opts: MappingOptions, ctx: string):
 	return out;
 }
 
-function clientFromOrder(order: InvoiceableOrder, opts: MappingOptions, ctx: string) {
+function clientFromOrder(order: Order, opts: MappingOptions, ctx: string) {
 	const billing = order.billingAddress;
 	const shipping = order.shippingAddress ?? undefined;
 	const pick = (key: keyof typeof billing) => {

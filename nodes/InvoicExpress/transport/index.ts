@@ -1,18 +1,13 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, htmlSummary, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
+import { bodyJson, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
 import { apiError, credentialReader, errorStatus } from '../../shared/errors';
-import { limiterFor } from '../../shared/limiter';
-import {
-	backoffDelay,
-	DEFAULT_BACKOFF,
-	isTransientNetworkCode,
-	isTransientStatus,
-	parseRetryAfter,
-	type BackoffPolicy,
-} from '../../shared/retry';
+import { AdaptiveLimiter, limiterGate } from '../../shared/limiter';
+import { OPEN_GATE, perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
+import { tuningOf } from '../../shared/tuning';
 import { ixStatusHint, parseIxErrorBody } from './errors';
 
 export const IX_CREDENTIAL = 'invoicExpressApi';
@@ -69,11 +64,7 @@ export interface IxRequest {
 	action?: string;
 }
 
-export interface IxResponse {
-	status: number;
-	body: unknown;
-	headers: IDataObject;
-}
+export type IxResponse = HttpResponse;
 
 export const DEFAULT_TIMEOUT_MS = 30000;
 
@@ -107,15 +98,21 @@ const IX_BACKOFF: IxRatePolicy = {
 	perMinuteAfterThrottle: 780 * 0.97,
 	pauseMaxMs: 8000,
 };
-let backoffPolicy: IxRatePolicy = IX_BACKOFF;
-let timeoutMs = DEFAULT_TIMEOUT_MS;
-/** Tests shorten the request timeout to exercise slow answers quickly. */
-export function setIxTimeout(ms: number): void {
-	timeoutMs = ms;
+
+export interface IxTuning extends IxRatePolicy {
+	/** Timeout of one request. */
+	timeoutMs?: number;
+	/** How long a create whose answer was lost is looked for before it is sent again. */
+	createRecoveryWaitMs?: number;
 }
-/** Tests shorten the back-off (and leave out the pace unless they give one); workflows always use the default. */
-export function setIxBackoffPolicy(policy: IxRatePolicy): void {
-	backoffPolicy = policy;
+
+/**
+ * The retry policy of this node: the default, or the node's hidden `tuning.invoicExpress` (tests
+ * shorten the back-off, and leave out the pace unless they give one). Given, it replaces the default
+ * as a whole.
+ */
+export function ixPolicy(ctx: ApiContext): IxTuning {
+	return (tuningOf(ctx, 'invoicExpress') as IxTuning | undefined) ?? IX_BACKOFF;
 }
 
 /**
@@ -186,7 +183,7 @@ export async function ixRequest(
 		qs: req.qs ? { ...req.qs } : undefined,
 		body: req.body,
 		json: !req.binary,
-		timeout: req.timeoutMs ?? timeoutMs,
+		timeout: req.timeoutMs ?? ixPolicy(ctx).timeoutMs ?? DEFAULT_TIMEOUT_MS,
 		// Filters such as `status[]` repeat the key for each value.
 		arrayFormat: 'repeat',
 	};
@@ -194,90 +191,54 @@ export async function ixRequest(
 	if (req.binary) options.encoding = 'arraybuffer';
 	const retry = req.retry ?? (method === 'POST' ? 'rateLimitOnly' : 'idempotent');
 	const action = req.action ?? `${method} ${path}`;
-
-	const limiter = limiterFor(ctx, 'invoicexpress', {
+	const backoff = ixPolicy(ctx);
+	const limiter = perContext(ctx, 'invoicexpress', () => new AdaptiveLimiter({
 		...IX_LIMITS,
-		perMinuteAfterThrottle: backoffPolicy.perMinuteAfterThrottle,
-		pauseBaseMs: backoffPolicy.baseDelayMs,
-		pauseMaxMs: Math.min(backoffPolicy.pauseMaxMs ?? backoffPolicy.maxDelayMs, backoffPolicy.maxDelayMs),
-		serverPauseMaxMs: backoffPolicy.maxDelayMs * 4,
-	});
-	const startedAt = Date.now();
-	for (let attempt = 1; ; attempt++) {
-		const release = await limiter.acquire();
-		let outcome: HttpOutcome;
-		try {
-			outcome = await sendAuthenticated(ctx, IX_CREDENTIAL, options);
-			// Before the release: a throttled probe must not reopen the limiter for the others.
-			if (outcome.kind === 'response' && outcome.status === 429) {
-				limiter.onThrottle({ epoch: release.epoch, retryAfterMs: ixServerWaitMs(outcome.headers, Date.now()) });
-			} else if (outcome.kind === 'response' && outcome.status < 300) {
-				limiter.onSuccess();
-			}
-		} finally {
-			release();
-		}
-		const last = attempt >= backoffPolicy.maxAttempts;
-		if (outcome.kind === 'network') {
-			const canRetry = retry === 'idempotent' && isTransientNetworkCode(outcome.code);
-			if (canRetry && !last) {
-				await sleep(backoffDelay(attempt, backoffPolicy));
-				continue;
-			}
-			// n8n replaces messages that contain socket error codes with generic text, so the
-			// code and the client's words go in the description.
-			throw ixError(ctx, `InvoicExpress could not be reached to ${action} (${networkWords(outcome.code)})`, {
+		perMinuteAfterThrottle: backoff.perMinuteAfterThrottle,
+		pauseBaseMs: backoff.baseDelayMs,
+		pauseMaxMs: Math.min(backoff.pauseMaxMs ?? backoff.maxDelayMs, backoff.maxDelayMs),
+		serverPauseMaxMs: backoff.maxDelayMs * 4,
+	}));
+	const fail = (message: string, opts: { status?: number; description?: string; ambiguous?: boolean }) =>
+		ixError(ctx, message, { ...opts, itemIndex: req.itemIndex, secrets });
+	const policy: ServicePolicy = {
+		backoff,
+		gate: limiterGate(limiter, ixServerWaitMs),
+		repeatable: retry === 'idempotent',
+		accept: req.accept,
+		refuseHtml: !req.binary,
+		// After a 429 the limiter holds every request of the execution until the pause is over.
+		retryDelay: ({ status, headers }, { attempt }) =>
+			status === 429 ? 0 : backoffDelay(attempt, backoff, parseRetryAfter(headers['retry-after'], Date.now())),
+		keepRetrying: ({ status }, { startedAt }) =>
+			status === 429 && backoff.rateLimitWaitMs !== undefined && Date.now() - startedAt < backoff.rateLimitWaitMs,
+		// n8n replaces messages that contain socket error codes with generic text, so the code and the
+		// client's words go in the description.
+		networkError: (outcome, { attempt }) =>
+			fail(`InvoicExpress could not be reached to ${action} (${networkWords(outcome.code)})`, {
 				description: `${outcome.message} [${outcome.code}]. ${
 					retry === 'idempotent'
 						? `Tried ${attempt} time(s). Check the account name or base URL in the credential, and the network.`
 						: 'The request may or may not have reached InvoicExpress.'
 				}`,
-				itemIndex: req.itemIndex,
 				ambiguous: retry !== 'idempotent',
-				secrets,
-			});
-		}
-		const { status } = outcome;
-		if (status >= 200 && status < 300) {
-			// A login or parking page answering 200 where the API should be: say so, not "unexpected shape".
-			const page = !req.binary && typeof outcome.body === 'string' ? htmlSummary(outcome.body) : undefined;
-			if (page !== undefined) {
-				throw ixError(ctx, `InvoicExpress could not ${action}: the address answered an HTML page ("${page}"), not the InvoicExpress API`, {
-					status,
-					description: 'Check the account name and the Base URL Override in the InvoicExpress credential.',
-					itemIndex: req.itemIndex,
-					secrets,
-				});
-			}
-			return { status, body: outcome.body, headers: outcome.headers };
-		}
-		if (req.accept?.includes(status)) return { status, body: outcome.body, headers: outcome.headers };
-		const transient = isTransientStatus(status);
-		const canRetry = transient && (status === 429 || retry === 'idempotent');
-		const rateLimitTime = status === 429 && backoffPolicy.rateLimitWaitMs !== undefined && Date.now() - startedAt < backoffPolicy.rateLimitWaitMs;
-		if (canRetry && (!last || rateLimitTime)) {
-			// After a 429 the limiter holds every request of the execution until the pause is over.
-			if (status !== 429) {
-				const serverDelay = parseRetryAfter(outcome.headers['retry-after'], Date.now());
-				await sleep(backoffDelay(attempt, backoffPolicy, serverDelay));
-			}
-			continue;
-		}
-		const apiWords = parseIxErrorBody(outcome.body);
-		throw ixError(
-			ctx,
-			`InvoicExpress could not ${action} (HTTP ${status})${apiWords ? `: ${apiWords}` : ''}`,
-			{
+			}),
+		htmlError: (status, page) =>
+			fail(`InvoicExpress could not ${action}: the address answered an HTML page ("${page}"), not the InvoicExpress API`, {
+				status,
+				description: 'Check the account name and the Base URL Override in the InvoicExpress credential.',
+			}),
+		statusError: ({ status, body }) => {
+			const apiWords = parseIxErrorBody(body);
+			return fail(`InvoicExpress could not ${action} (HTTP ${status})${apiWords ? `: ${apiWords}` : ''}`, {
 				status,
 				description: ixStatusHint(status),
-				itemIndex: req.itemIndex,
 				ambiguous: retry !== 'idempotent' && status >= 500,
-				secrets,
-			},
-		);
-	}
+			});
+		},
+	};
+	return await requestWithRetries(async () => await sendAuthenticated(ctx, IX_CREDENTIAL, options), policy);
 }
-
 
 const paginationSchema = z
 	.object({
@@ -340,8 +301,21 @@ export async function downloadFile(
 ): Promise<Buffer> {
 	const credential = await getIxCredential(ctx);
 	const secrets = [credential.apiKey];
-	for (let attempt = 1; ; attempt++) {
-		let outcome: HttpOutcome;
+	const backoff = ixPolicy(ctx);
+	const fail = (detail: string, description?: string) =>
+		ixError(ctx, `Could not ${opts.action} (${detail})`, { itemIndex: opts.itemIndex, description, secrets });
+	// A public file: no credential, no account budget, and every failure may be repeated.
+	const policy: ServicePolicy = {
+		backoff,
+		gate: OPEN_GATE,
+		repeatable: true,
+		refuseHtml: false,
+		retryDelay: (_response, { attempt }) => backoffDelay(attempt, backoff),
+		networkError: (outcome) => fail(networkWords(outcome.code), `${outcome.message} [${outcome.code}]`),
+		htmlError: (status) => fail(`HTTP ${status}`),
+		statusError: ({ status }) => fail(`HTTP ${status}`),
+	};
+	const send = async (): Promise<HttpOutcome> => {
 		try {
 			const res = (await ctx.helpers.httpRequest({
 				method: 'GET',
@@ -350,31 +324,16 @@ export async function downloadFile(
 				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: opts.timeoutMs ?? timeoutMs,
+				timeout: opts.timeoutMs ?? backoff.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 			})) as { statusCode: number; headers?: IDataObject; body: unknown };
-			outcome = { kind: 'response', status: res.statusCode, headers: res.headers ?? {}, body: res.body };
+			return { kind: 'response', status: res.statusCode, headers: res.headers ?? {}, body: res.body };
 		} catch (error) {
-			outcome = { kind: 'network', code: String((error as { code?: unknown }).code ?? 'UNKNOWN'), message: (error as Error).message };
+			return { kind: 'network', code: String((error as { code?: unknown }).code ?? 'UNKNOWN'), message: (error as Error).message };
 		}
-		const last = attempt >= backoffPolicy.maxAttempts;
-		if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-			const body = outcome.body;
-			if (Buffer.isBuffer(body)) return body;
-			if (body instanceof ArrayBuffer) return Buffer.from(body);
-			if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-			return Buffer.from(String(body ?? ''), 'binary');
-		}
-		const transient =
-			outcome.kind === 'network' ? isTransientNetworkCode(outcome.code) : isTransientStatus(outcome.status);
-		if (transient && !last) {
-			await sleep(backoffDelay(attempt, backoffPolicy));
-			continue;
-		}
-		const detail = outcome.kind === 'network' ? networkWords(outcome.code) : `HTTP ${outcome.status}`;
-		throw ixError(ctx, `Could not ${opts.action} (${detail})`, {
-			itemIndex: opts.itemIndex,
-			description: outcome.kind === 'network' ? `${outcome.message} [${outcome.code}]` : undefined,
-			secrets,
-		});
-	}
+	};
+	const { body } = await requestWithRetries(send, policy);
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	return Buffer.from(String(body ?? ''), 'binary');
 }

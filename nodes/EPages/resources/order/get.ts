@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { bodyJson } from '../../../shared/http';
-import { epRequest } from '../../transport';
+import { getOrder } from '../../api/orders';
 import { localeField, localeOption, requiredId, show } from '../common';
 
 export const getDescription: INodeProperties[] = [
@@ -16,22 +15,8 @@ export const getDescription: INodeProperties[] = [
 	},
 ];
 
-export async function fetchOrder(
-	ctx: IExecuteFunctions,
-	orderId: string,
-	qs: IDataObject,
-	itemIndex: number,
-): Promise<IDataObject> {
-	const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(orderId)}`, {
-		qs,
-		itemIndex,
-		action: `get order ${orderId}`,
-	});
-	return (bodyJson(res.body) ?? {}) as IDataObject;
-}
-
 export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const id = requiredId(this, 'orderId', 'Order ID', i);
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
-	return [{ json: await fetchOrder(this, id, localeOption(this, options, i), i) }];
+	return [{ json: await getOrder(this, id, { qs: localeOption(this, options, i), itemIndex: i }) }];
 }

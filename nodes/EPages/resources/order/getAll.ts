@@ -2,10 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../../../shared/execute';
-import { epGetAll } from '../../transport';
+import { getOrder, listOrders } from '../../api/orders';
 import type { OrderStatusFilter } from '../../schemas/order';
 import { asItems, dateParam, getLimit, localeField, localeOption, returnAllFields, show, YEAR_MS } from '../common';
-import { fetchOrder } from './get';
 
 const op = show('order', ['getAll']);
 
@@ -135,15 +134,37 @@ export function orderListQuery(ctx: IExecuteFunctions, filters: IDataObject, i: 
 	return qs;
 }
 
+/**
+ * The shop's reading of `status=false` ("not set") is inferred from an example in its documentation.
+ * An order that contradicts a status filter means the shop read it otherwise: then nothing is
+ * returned and the error says so, because a flow that invoices "paid and not invoiced" orders must
+ * not go on with a list that may hold the wrong orders or miss the right ones.
+ */
+function checkStatusFilters(ctx: IExecuteFunctions, qs: IDataObject, orders: IDataObject[], i: number): void {
+	for (const { field, label } of Object.values(STATUS_FILTER_PARAMS)) {
+		const wanted = qs[field];
+		if (wanted !== true && wanted !== false) continue;
+		const wrong = orders.find((o) => field in o && (o[field] !== null && o[field] !== '') !== wanted);
+		if (wrong) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The shop did not apply the filter ${label} = ${wanted ? 'Set' : 'Not Set'}: order ${String(wrong.orderNumber ?? wrong.orderId)} has ${field} ${wanted ? 'empty' : `= ${String(wrong[field])}`}`,
+				{ itemIndex: i, description: `Nothing was returned. Remove the ${label} filter and filter the orders in the workflow instead.` },
+			);
+		}
+	}
+}
+
 export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const limit = getLimit(this, i);
 	const locale = localeOption(this, options, i);
 	const qs = { ...orderListQuery(this, filters, i), ...locale };
-	const orders = await epGetAll(this, '/orders', qs, limit, { itemIndex: i, action: 'list orders' });
+	const orders = await listOrders(this, qs, limit, i);
+	checkStatusFilters(this, qs, orders, i);
 	if (options.fullOrders !== true) return asItems(orders);
 	// A few at a time: one after another, the line items of 500 orders take 500 round trips.
-	const full = await mapConcurrent(orders, FULL_ORDER_CONCURRENCY, async (order) => await fetchOrder(this, String(order.orderId), locale, i));
+	const full = await mapConcurrent(orders, FULL_ORDER_CONCURRENCY, async (order) => await getOrder(this, String(order.orderId), { qs: locale, itemIndex: i }));
 	return asItems(full);
 }

@@ -8,8 +8,8 @@ const op = show('order', ['getDocuments']);
 
 export const getDocumentsDescription: INodeProperties[] = [
 	{
-		displayName: 'Include PDF',
-		name: 'includePdf',
+		displayName: 'Attach PDF',
+		name: 'attachPdf',
 		type: 'boolean',
 		default: false,
 		description: 'Whether to get each document\'s PDF as binary data (in the language of the checkout)',
@@ -21,7 +21,7 @@ export const getDocumentsDescription: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show: { resource: ['order'], operation: ['getDocuments'], includePdf: [true] } },
+		displayOptions: { show: { resource: ['order'], operation: ['getDocuments'], attachPdf: [true] } },
 	},
 ];
 
@@ -34,16 +34,16 @@ function fileName(doc: IDataObject, index: number): string {
 /** The shop's own finalized invoices and credit notes of an order; one output item per document. */
 export async function getDocuments(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const id = requiredId(this, 'orderId', 'Order ID', i);
-	const includePdf = this.getNodeParameter('includePdf', i, false) as boolean;
-	const property = includePdf ? ((this.getNodeParameter('binaryPropertyName', i, 'data') as string) || 'data').trim() : 'data';
-	const docs = await epGetAll(this, `/orders/${encodeURIComponent(id)}/documents`, includePdf ? { includePdf: true } : {}, undefined, {
+	const attachPdf = this.getNodeParameter('attachPdf', i, false) as boolean;
+	const property = attachPdf ? ((this.getNodeParameter('binaryPropertyName', i, 'data') as string) || 'data').trim() : 'data';
+	const docs = await epGetAll(this, `/orders/${encodeURIComponent(id)}/documents`, attachPdf ? { includePdf: true } : {}, undefined, {
 		itemIndex: i,
 		action: `get the documents of order ${id}`,
 	});
 	const out: INodeExecutionData[] = [];
 	for (const [index, doc] of docs.entries()) {
 		const { documentPdf, ...json } = doc;
-		if (!includePdf) {
+		if (!attachPdf) {
 			out.push({ json });
 			continue;
 		}

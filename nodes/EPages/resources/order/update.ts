@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { bodyJson } from '../../../shared/http';
+import { patchOrder, type OrderPatchOp } from '../../api/orders';
 import { ORDER_STATUS_FIELDS, type OrderStatusField } from '../../schemas/order';
-import { epRequest } from '../../transport';
 import { dateParam, requiredId, show } from '../common';
 
 const op = show('order', ['update']);
@@ -99,17 +98,11 @@ export const updateDescription: INodeProperties[] = [
 	},
 ];
 
-interface PatchOp extends IDataObject {
-	op: 'add' | 'remove';
-	path: string;
-	value?: string;
-}
-
 /** The JSON Patch for the parameters (ePages takes only add and remove), checked before any request. */
-export function buildOrderPatch(ctx: IExecuteFunctions, i: number, nowMs = Date.now()): PatchOp[] {
+export function buildOrderPatch(ctx: IExecuteFunctions, i: number, nowMs = Date.now()): OrderPatchOp[] {
 	const statusDates = ctx.getNodeParameter('statusDates', i, {}) as { dates?: IDataObject[] };
 	const fields = ctx.getNodeParameter('updateFields', i, {}) as IDataObject;
-	const ops: PatchOp[] = [];
+	const ops: OrderPatchOp[] = [];
 	const used = new Set<string>();
 	for (const entry of statusDates.dates ?? []) {
 		const status = String(entry.status ?? '') as OrderStatusField;
@@ -150,11 +143,5 @@ export function buildOrderPatch(ctx: IExecuteFunctions, i: number, nowMs = Date.
 export async function update(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const id = requiredId(this, 'orderId', 'Order ID', i);
 	const patch = buildOrderPatch(this, i);
-	const res = await epRequest(this, 'PATCH', `/orders/${encodeURIComponent(id)}`, {
-		body: patch,
-		patch: true,
-		itemIndex: i,
-		action: `update order ${id}`,
-	});
-	return [{ json: (bodyJson(res.body) ?? {}) as IDataObject }];
+	return [{ json: await patchOrder(this, id, patch, { itemIndex: i }) }];
 }

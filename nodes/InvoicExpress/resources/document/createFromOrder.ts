@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { epRequest } from '../../../EPages/transport';
+import { getFullOrder, writeInvoiceBack } from '../../../EPages/api/orders';
+import { invoiceNoteLine, invoiceUniqueKey, noteRecordsEmail } from '../../../OrderToInvoice/orderLink';
 import { asNodeError, withPrefix } from '../../../shared/execute';
 import { findOrCreateClient, type MatchBy } from '../../api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../../api/documents';
@@ -27,7 +28,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 	{
 		displayName: 'Document Type',
-		name: 'orderDocumentType',
+		name: 'documentType',
 		type: 'options',
 		options: [
 			{ name: 'Invoice', value: 'invoice' },
@@ -89,7 +90,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 	{
 		displayName: 'Client Match',
-		name: 'clientMatch',
+		name: 'matchBy',
 		type: 'options',
 		options: [
 			{
@@ -128,7 +129,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Exchange Rate', name: 'exchangeRate', type: 'number', typeOptions: { numberPrecision: 6 }, default: 0, description: 'For orders not in EUR: units of the order currency per 1 EUR' },
 			clientRuleOptions[0],
-			{ displayName: 'Invoice Date', name: 'invoiceDate', type: 'dateTime', default: '', description: 'Empty: today (Lisbon time)' },
+			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'Empty: today (Lisbon time)' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
 				{ name: 'SKU', value: 'sku' },
 				{ name: 'Product Name', value: 'productName' },
@@ -139,7 +140,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
 				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getSequences', loadOptionsDependsOn: ['orderDocumentType'] },
+				typeOptions: { loadOptionsMethod: 'getSequences', loadOptionsDependsOn: ['documentType'] },
 				default: '',
 				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			},
@@ -173,45 +174,6 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 ];
 
-/** Where the shop is, for a unique key that differs between two shops with the same order numbers. */
-function shopKey(order: IDataObject): string {
-	const links = Array.isArray(order.links) ? (order.links as IDataObject[]) : [];
-	const self = links.find((l) => l.rel === 'self')?.href;
-	const match = typeof self === 'string' ? /\/rs\/shops\/([^/]+)/.exec(self) : null;
-	return match ? match[1] : 'epages';
-}
-
-/** The note line that records the invoice (and its e-mail) on the ePages order. */
-function noteLine(legalNumber: string, documentId: unknown, emailedTo?: string): string {
-	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
-}
-
-async function fetchFullOrder(ctx: IExecuteFunctions, order: IDataObject, i: number): Promise<IDataObject> {
-	const id = order.orderId;
-	if (typeof id !== 'string' || id === '') {
-		throw new NodeOperationError(ctx.getNode(), 'The order list item has no orderId to fetch the full order with', { itemIndex: i });
-	}
-	const res = await epRequest(ctx, 'GET', `/orders/${encodeURIComponent(id)}`, { itemIndex: i, action: `get order ${String(order.orderNumber ?? id)}` });
-	return res.body as IDataObject;
-}
-
-async function writeBackToEPages(
-	ctx: IExecuteFunctions,
-	order: IDataObject,
-	line: string,
-	i: number,
-): Promise<'written' | 'already written'> {
-	const id = String(order.orderId ?? '');
-	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex: i });
-	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
-	const ops: IDataObject[] = [];
-	if (!order.invoicedOn) ops.push({ op: 'add', path: '/invoicedOn', value: new Date().toISOString() });
-	if (!note.includes(line)) ops.push({ op: 'add', path: '/internalNote', value: note ? `${note}\n${line}` : line });
-	if (ops.length === 0) return 'already written';
-	await epRequest(ctx, 'PATCH', `/orders/${encodeURIComponent(id)}`, { body: ops, patch: true, itemIndex: i, action: `write the invoice back to order ${String(order.orderNumber ?? id)}` });
-	return 'written';
-}
-
 function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 	let raw = ctx.getNodeParameter('order', i, {}) as unknown;
 	if (typeof raw === 'string') {
@@ -234,13 +196,13 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	let order = readOrder(this, i);
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
 	const writeBack = connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean);
-	const type = this.getNodeParameter('orderDocumentType', i, 'invoice') as DocumentTypeKey;
+	const type = this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey;
 	const info = DOCUMENT_TYPES[type];
 	const finalize = this.getNodeParameter('finalize', i, true) as boolean;
 	const sendEmail = this.getNodeParameter('sendEmail', i, false) as boolean;
 	const attachPdf = this.getNodeParameter('attachPdf', i, false) as boolean;
 	const dryRun = this.getNodeParameter('dryRun', i, false) as boolean;
-	const clientMatch = this.getNodeParameter('clientMatch', i, 'name') as 'name' | 'nameLookup' | MatchBy;
+	const clientMatch = this.getNodeParameter('matchBy', i, 'name') as 'name' | 'nameLookup' | MatchBy;
 	const o = this.getNodeParameter('orderOptions', i, {}) as IDataObject;
 	const label = `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
 	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -252,7 +214,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	};
 
 	// A date that cannot be read is an error, never silently "today".
-	for (const [key, words] of [['invoiceDate', 'invoice date'], ['dueDate', 'due date']] as const) {
+	for (const [key, words] of [['date', 'invoice date'], ['dueDate', 'due date']] as const) {
 		const value = o[key];
 		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
 			throw new NodeOperationError(this.getNode(), `${label}: ${words} "${String(value)}" is not a date`, {
@@ -261,11 +223,11 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 			});
 		}
 	}
-	const date = toIxDate(o.invoiceDate) ?? todayIx();
+	const date = toIxDate(o.date) ?? todayIx();
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
 	if (connectEPages && order.lineItemContainer === undefined) {
 		const listItem = order;
-		order = await step('getting the full order from ePages', async () => fetchFullOrder(this, listItem, i));
+		order = await step('getting the full order from ePages', async () => getFullOrder(this, listItem, i));
 	}
 	const options: MappingOptions = {
 		date,
@@ -332,7 +294,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		clientCreated = found.created;
 		document.client = { name: String(found.client.name ?? mapped.client.name), code: String(found.client.code ?? mapped.client.code ?? mapped.client.name) };
 	}
-	const uniqueKey = `epages:${shopKey(order)}:${String(order.orderId ?? mapped.orderNumber)}:${type}`;
+	const uniqueKey = invoiceUniqueKey(order, mapped.orderNumber, type);
 	const result = await step(`creating the ${info.label.toLowerCase()}`, async () =>
 		invoiceOnce(this, type, document, { reference: mapped.orderNumber, uniqueKey, finalize, itemIndex: i }),
 	);
@@ -381,10 +343,9 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	}
 	const isFinal = doc.status !== 'draft';
 	const legal = String(out.legal_number ?? doc.id);
-	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
 	// With write-back, the order's note records whether the invoice was e-mailed: an interrupted run
 	// is completed, and a finished one is not e-mailed twice.
-	const emailedBefore = writeBack ? note.includes(`InvoicExpress ${legal} (id ${String(doc.id)}) e-mailed`) : true;
+	const emailedBefore = writeBack ? noteRecordsEmail(order, legal, doc.id) : true;
 	if (sendEmail) {
 		if (!isFinal) {
 			out.email_skipped = 'the document is a draft';
@@ -410,9 +371,9 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 		}
 	}
 	if (writeBack && isFinal) {
-		const line = noteLine(legal, doc.id, out.emailed ? mapped.clientEmail : undefined);
+		const line = invoiceNoteLine(legal, doc.id, out.emailed ? mapped.clientEmail : undefined);
 		out.written_back = await step(`writing ${legal} back to the ePages order (the document exists and is final)`, async () =>
-			writeBackToEPages(this, order, line, i),
+			writeInvoiceBack(this, order, line, i),
 		);
 	}
 	if (attachPdf && isFinal) {

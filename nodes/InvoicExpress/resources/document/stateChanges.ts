@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
-import { currentInvoiceTiming } from '../../api/invoiceOrder';
+import { invoiceTiming } from '../../api/invoiceOrder';
 import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { requiredDocumentId, requiredString, show } from '../common';
@@ -47,7 +47,7 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 	let cleanup: string | undefined;
 	if (done.changedHere !== false && reference !== '') {
 		try {
-			removed = await removeLosingDrafts(this, type, reference, id, i, currentInvoiceTiming().adoptJitterMs);
+			removed = await removeLosingDrafts(this, type, reference, id, i, invoiceTiming(this).adoptJitterMs);
 		} catch (error) {
 			// The document is final: that is this item's result. A leftover draft has no fiscal value.
 			cleanup = `drafts that lost with reference "${reference}" were not all removed: ${(error as Error).message}`;
