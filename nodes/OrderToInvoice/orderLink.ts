@@ -24,9 +24,3 @@ export function invoiceUniqueKey(order: IDataObject, orderNumber: string, type: 
 export function invoiceNoteLine(legalNumber: string, documentId: unknown, emailedTo?: string): string {
 	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
 }
-
-/** Whether the order's note already says this document was e-mailed (by an earlier, interrupted run). */
-export function noteRecordsEmail(order: IDataObject, legalNumber: string, documentId: unknown): boolean {
-	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
-	return note.includes(`${invoiceNoteLine(legalNumber, documentId)} e-mailed`);
-}

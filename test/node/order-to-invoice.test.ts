@@ -369,23 +369,24 @@ describe('with an ePages connection: list items and write-back', () => {
 		const patch = shopSandbox.requests.find((r) => r.method === 'PATCH')!;
 		expect(patch.headers['content-type']).toContain('application/json-patch+json');
 		expect((patch.body as IDataObject[]).map((op) => op.path)).toEqual(['/invoicedOn', '/internalNote']);
-		// The next run reads the note: already invoiced, already e-mailed, nothing written again.
+		// The next run: already invoiced, not e-mailed again (only the run that finalized e-mails), nothing written again.
 		const patches = shopSandbox.requests.filter((r) => r.method === 'PATCH').length;
 		const again = await runNode({ type: 'invoicExpress', parameters: p, credentials: creds, input: [listItem] });
-		expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: false, email_skipped: 'already e-mailed in an earlier run', written_back: 'already written' });
+		expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: false, email_skipped: expect.stringMatching(/^finalized by an earlier or concurrent execution/) as unknown, written_back: 'already written' });
 		expect(shopSandbox.requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
 		expect(sandbox.state.emails).toHaveLength(1);
 		expect(sandbox.legalDocuments()).toHaveLength(1);
 	});
 
-	it('completes the e-mail of an order invoiced by an interrupted run', async () => {
+	it('never e-mails an order invoiced by another run (a run still e-mailing and one that stopped look the same), and says how to send it', async () => {
 		const creds = { ...credentials, ePagesApi: { apiUrl: shopSandbox.apiUrl, accessToken: shopSandbox.token } };
 		const full = shopSandbox.orders.filter((o) => (o.billingAddress as unknown as IDataObject).emailAddress)[1] as unknown as IDataObject;
 		// First run: invoiced, no e-mail asked, written back without the e-mail mark.
 		await runNode({ type: 'invoicExpress', parameters: params({ connectEPages: true, writeBack: true, sendEmail: false }), credentials: creds, input: [{ orderId: full.orderId, orderNumber: full.orderNumber }] });
 		expect(sandbox.state.emails).toHaveLength(0);
 		const second = await runNode({ type: 'invoicExpress', parameters: params({ connectEPages: true, writeBack: true }), credentials: creds, input: [{ orderId: full.orderId, orderNumber: full.orderNumber }] });
-		expect(second.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: true });
-		expect(sandbox.state.emails).toHaveLength(1);
+		expect(second.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: false });
+		expect(String(second.items[0].json.email_skipped)).toContain('use Document → Send by Email');
+		expect(sandbox.state.emails).toHaveLength(0);
 	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getFullOrder, writeInvoiceBack } from '../../../EPages/api/orders';
-import { invoiceNoteLine, invoiceUniqueKey, noteRecordsEmail } from '../../../OrderToInvoice/orderLink';
+import { invoiceNoteLine, invoiceUniqueKey } from '../../../OrderToInvoice/orderLink';
 import { asNodeError, withPrefix } from '../../../shared/execute';
 import { findOrCreateClient, type MatchBy } from '../../api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../../api/documents';
@@ -343,17 +343,17 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	}
 	const isFinal = doc.status !== 'draft';
 	const legal = String(out.legal_number ?? doc.id);
-	// With write-back, the order's note records whether the invoice was e-mailed: an interrupted run
-	// is completed, and a finished one is not e-mailed twice.
-	const emailedBefore = writeBack ? noteRecordsEmail(order, legal, doc.id) : true;
+	// Only the execution whose finalize made the document legal e-mails it. Another run that finds it
+	// final (a re-run, a concurrent execution, the trigger offering the order again before the
+	// write-back) cannot tell a run still e-mailing from one that stopped: it never e-mails, so an
+	// invoice is e-mailed at most once (and, after a crash between finalize and e-mail, not at all:
+	// the output says how to send it).
 	if (sendEmail) {
 		if (!isFinal) {
 			out.email_skipped = 'the document is a draft';
-		} else if (!result.finalizedHere && emailedBefore) {
-			// Only the execution that finalized it e-mails it: two executions at once never both do.
-			out.email_skipped = writeBack
-				? 'already e-mailed in an earlier run'
-				: 'not finalized by this execution (an earlier or a concurrent one did, and e-mails it); use Send by Email to send it again';
+		} else if (!result.finalizedHere) {
+			out.email_skipped =
+				'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
 		} else if (!mapped.clientEmail) {
 			out.email_skipped = 'the order has no e-mail address';
 		} else {
