@@ -1,0 +1,317 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { MatchBy } from '../InvoicExpress/api/clients';
+import type { EmailMessage } from '../InvoicExpress/api/documents';
+import type { InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
+import { InputError } from '../InvoicExpress/helpers/client';
+import { addDays, toIxDate } from '../InvoicExpress/helpers/dates';
+import { summarizeDocument, type IxTax } from '../InvoicExpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
+import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../InvoicExpress/mapping/orderToDocument';
+import { invoiceNoteLine, invoiceUniqueKey } from './orderLink';
+
+/**
+ * What one order becomes, decided without I/O: the one-step operation asks here, and so must every
+ * other path from an order to an invoice, so that they refuse, e-mail and write back by the same rules.
+ * The executor (`execute.ts`) gathers what the plan depends on, runs its steps and reports back.
+ */
+
+/** The "Order Options" collection as n8n gives it: every field may be absent. */
+export interface OrderOptions {
+	/** A date picker value, dd/mm/yyyy, or a Date or DateTime from an expression. */
+	date?: unknown;
+	dueDate?: unknown;
+	dueDays?: number;
+	itemName?: MappingOptions['itemName'];
+	clientName?: MappingOptions['clientName'];
+	discountStyle?: MappingOptions['discountStyle'];
+	taxRegion?: string;
+	taxMapping?: { mapping?: Array<{ rate: number; taxName: string }> };
+	taxExemption?: string;
+	exchangeRate?: number;
+	commentInObservations?: boolean;
+	sequenceId?: string;
+	invalidFiscalId?: 'error' | 'finalConsumer';
+	longName?: 'error' | 'truncate';
+	shippingLabel?: string;
+	paymentFeeLabel?: string;
+	strictTotals?: boolean;
+	emailSubject?: string;
+	emailBody?: string;
+	emailBcc?: string;
+}
+
+export type ClientMatch = 'name' | 'nameLookup' | MatchBy;
+
+export interface OrderToInvoiceParams {
+	documentType: DocumentTypeKey;
+	finalize: boolean;
+	sendEmail: boolean;
+	attachPdf: boolean;
+	dryRun: boolean;
+	matchBy: ClientMatch;
+	connectEPages: boolean;
+	/** Ignored without Connect to ePages: the parameter is hidden then, and may keep an old value. */
+	writeBack: boolean;
+	options: OrderOptions;
+}
+
+export interface PlanInput {
+	params: OrderToInvoiceParams;
+	/** The order as the item gave it: an order, or an order list item without line items. */
+	order: IDataObject;
+	/** The full order behind a list item, once fetched. */
+	fullOrder?: IDataObject;
+	/** The account's taxes, once loaded. */
+	taxes?: IxTax[];
+	/** Today in Lisbon (dd/mm/yyyy): the invoice date when none is set. */
+	today: string;
+}
+
+/** Nothing is sent for this order: an error naming the order and the field. */
+export interface Refusal {
+	kind: 'refuse';
+	/** `order`: the order cannot be mapped with these taxes (the executor reads the taxes again once). */
+	stage: 'parameters' | 'order' | 'totals';
+	message: string;
+	description?: string;
+}
+
+/** I/O whose answers the plan depends on: run in this order, then plan again with the answers. */
+export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' };
+
+export interface DryRunPlan {
+	kind: 'dryRun';
+	json: IDataObject;
+}
+
+export type InvoiceStep =
+	/** Match By other than name: find or create the client first, the document then names it. */
+	| { kind: 'findClient'; matchBy: MatchBy }
+	| { kind: 'invoiceOnce'; type: DocumentTypeKey; reference: string; uniqueKey: string; finalize: boolean }
+	/** What follows the invoice; each is decided again by {@link planAfterInvoice} on its outcome. */
+	| { kind: 'email' }
+	| { kind: 'writeBack' }
+	| { kind: 'pdf' };
+
+export interface InvoicePlan {
+	kind: 'invoice';
+	/** How errors of later steps name the order. */
+	label: string;
+	/** The order to key the document on and to write back to (the full one when fetched). */
+	order: IDataObject;
+	mapped: MappedOrder;
+	/** The output fields every outcome has. */
+	base: IDataObject;
+	steps: InvoiceStep[];
+}
+
+/** The mapping failed other than on the order (a bug): reported as it is, never as the order's fault. */
+export interface MappingFault {
+	kind: 'fault';
+	error: unknown;
+}
+
+export type OrderPlan = Refusal | MappingFault | { kind: 'gather'; steps: GatherStep[] } | DryRunPlan | InvoicePlan;
+
+export const labelOf = (order: IDataObject): string => `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
+
+function mappingOptions(o: OrderOptions, date: string, dueDate: string): MappingOptions {
+	return {
+		date,
+		dueDate,
+		itemName: o.itemName ?? 'sku',
+		clientName: o.clientName ?? 'company',
+		discountStyle: o.discountStyle ?? 'lineDiscount',
+		taxRegion: o.taxRegion ?? 'PT',
+		taxMapping: o.taxMapping?.mapping ?? [],
+		taxExemption: o.taxExemption || undefined,
+		exchangeRate: o.exchangeRate || undefined,
+		commentInObservations: o.commentInObservations !== false,
+		sequenceId: o.sequenceId || undefined,
+		clientRules: {
+			invalidFiscalId: o.invalidFiscalId ?? 'error',
+			longName: o.longName ?? 'error',
+		},
+		shippingLabel: o.shippingLabel || 'Portes de envio',
+		paymentFeeLabel: o.paymentFeeLabel || 'Taxa de pagamento',
+	};
+}
+
+/**
+ * The plan for one order. Called first with the order as given; a `gather` answer names the I/O to
+ * do before calling again with its results.
+ */
+export function planOrder(input: PlanInput): OrderPlan {
+	const { params, order } = input;
+	const o = params.options;
+	const label = labelOf(order);
+	// A date that cannot be read is an error, never silently "today".
+	for (const [key, words] of [['date', 'invoice date'], ['dueDate', 'due date']] as const) {
+		const value = o[key];
+		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
+			return {
+				kind: 'refuse',
+				stage: 'parameters',
+				message: `${label}: ${words} "${String(value)}" is not a date`,
+				description: 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.',
+			};
+		}
+	}
+	const listItem = order.lineItemContainer === undefined;
+	const fetch = params.connectEPages && listItem && !input.fullOrder;
+	if (fetch || !input.taxes) {
+		const steps: GatherStep[] = fetch ? [{ kind: 'fetchFullOrder' }] : [];
+		if (!input.taxes) steps.push({ kind: 'loadTaxes' });
+		return { kind: 'gather', steps };
+	}
+	const full = input.fullOrder ?? order;
+	const date = toIxDate(o.date) ?? input.today;
+	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
+	let mapped: MappedOrder;
+	try {
+		mapped = mapOrderToDocument(full, input.taxes, mappingOptions(o, date, dueDate));
+	} catch (error) {
+		if (error instanceof InputError) return { kind: 'refuse', stage: 'order', message: error.message, description: error.description };
+		return { kind: 'fault', error };
+	}
+	const type = params.documentType;
+	const check = mapped.totalsCheck;
+	const base: IDataObject = {
+		order_number: mapped.orderNumber,
+		order_id: mapped.orderId ?? null,
+		document_type: type,
+		totals_check: check as unknown as IDataObject,
+		...(mapped.warnings.length ? { warnings: mapped.warnings } : {}),
+	};
+	if (!check.matches && (o.strictTotals ?? true) !== false) {
+		return {
+			kind: 'refuse',
+			stage: 'totals',
+			message: `${label}: the ${DOCUMENT_TYPES[type].label.toLowerCase()} total would be ${check.document_total} but the order total is ${check.order_total} (difference ${check.difference})`,
+			description: 'Nothing was created. Check the order amounts, or turn off "Strict Totals" to create it anyway with the difference reported.',
+		};
+	}
+	if (params.dryRun) {
+		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', client: mapped.client, document: mapped.document as IDataObject } };
+	}
+	const steps: InvoiceStep[] = [];
+	if (params.matchBy !== 'name') steps.push({ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy });
+	steps.push({
+		kind: 'invoiceOnce',
+		type,
+		reference: mapped.orderNumber,
+		uniqueKey: invoiceUniqueKey(full, mapped.orderNumber, type),
+		finalize: params.finalize,
+	});
+	if (params.sendEmail) steps.push({ kind: 'email' });
+	if (params.connectEPages && params.writeBack) steps.push({ kind: 'writeBack' });
+	if (params.attachPdf) steps.push({ kind: 'pdf' });
+	return { kind: 'invoice', label, order: full, mapped, base, steps };
+}
+
+/** The document body, naming the client found (Match By other than name) instead of the order's. */
+export function documentFor(plan: InvoicePlan, found?: IDataObject): IDataObject {
+	const document: IDataObject = { ...(plan.mapped.document as IDataObject) };
+	if (found) {
+		const client = plan.mapped.client;
+		document.client = { name: String(found.name ?? client.name), code: String(found.code ?? client.code ?? client.name) };
+	}
+	return document;
+}
+
+export type AfterStep =
+	| { kind: 'email'; to: string; id: number; message: EmailMessage; legalNumber: string }
+	| { kind: 'writeBack'; legalNumber: string; noteLine: string }
+	| { kind: 'pdf'; id: number; fileName: string };
+
+export interface AfterInvoice {
+	/** The output so far; the executor adds what its steps report (emailed, written_back, pdf_url). */
+	json: IDataObject;
+	steps: AfterStep[];
+}
+
+/**
+ * What follows the invoice, given how it ended. `clientCreated`: from the client step, null without one.
+ */
+export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams, result: InvoiceOrderResult, clientCreated: boolean | null): AfterInvoice {
+	const { mapped, base, label } = plan;
+	const doc = result.document;
+	if (result.outcome === 'pending') {
+		// Not an error: nothing legal was issued, and the next run completes the order on the same draft.
+		return {
+			json: {
+				...base,
+				outcome: 'pending',
+				pending: `${label}: pending: will complete on the next run`,
+				pending_reason: result.pendingReason ?? null,
+				document_id: doc.id ?? null,
+				status: doc.status ?? null,
+				legal_number: null,
+				emailed: false,
+			},
+			steps: [],
+		};
+	}
+	const check = mapped.totalsCheck;
+	const json: IDataObject = {
+		...base,
+		outcome: result.outcome,
+		client_id: ((doc.client as IDataObject | undefined)?.id as number | undefined) ?? null,
+		client_name: ((doc.client as IDataObject | undefined)?.name as string | undefined) ?? mapped.client.name,
+		client_created: clientCreated,
+		document_id: doc.id,
+		status: doc.status,
+		legal_number: summarizeDocument(doc, DOCUMENT_TYPES[params.documentType].prefix).legal_number as string | null,
+		inverted_sequence_number: doc.inverted_sequence_number ?? null,
+		atcud: doc.atcud ?? null,
+		permalink: doc.permalink ?? null,
+		date: doc.date,
+		due_date: doc.due_date,
+		total: doc.total,
+		before_taxes: doc.before_taxes,
+		taxes: doc.taxes,
+		currency: doc.currency ?? mapped.currency,
+		emailed: false,
+		finalized_here: result.finalizedHere,
+	};
+	if (typeof doc.total === 'number') {
+		const difference = Math.round((doc.total - check.order_total) * 100) / 100;
+		json.totals_check = { ...(check as unknown as IDataObject), document_total: doc.total, difference, matches: difference === 0 };
+	}
+	const isFinal = doc.status !== 'draft';
+	const legal = String(json.legal_number ?? doc.id);
+	const wants = (kind: InvoiceStep['kind']) => plan.steps.some((s) => s.kind === kind);
+	const steps: AfterStep[] = [];
+	let emailTo: string | undefined;
+	// Only the execution whose finalize made the document legal e-mails it. Another run that finds it
+	// final (a re-run, a concurrent execution, the trigger offering the order again before the
+	// write-back) cannot tell a run still e-mailing from one that stopped: it never e-mails, so an
+	// invoice is e-mailed at most once (and, after a crash between finalize and e-mail, not at all:
+	// the output says how to send it).
+	if (wants('email')) {
+		if (!isFinal) {
+			json.email_skipped = 'the document is a draft';
+		} else if (!result.finalizedHere) {
+			json.email_skipped = 'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
+		} else if (!mapped.clientEmail) {
+			json.email_skipped = 'the order has no e-mail address';
+		} else {
+			emailTo = mapped.clientEmail;
+			const o = params.options;
+			steps.push({
+				kind: 'email',
+				to: emailTo,
+				id: doc.id as number,
+				legalNumber: String(json.legal_number),
+				message: { email: emailTo, subject: o.emailSubject || undefined, body: o.emailBody || undefined, bcc: o.emailBcc || undefined, logo: true },
+			});
+		}
+	}
+	// The note names the address only once the e-mail went out: a failed e-mail stops the steps before it.
+	if (wants('writeBack') && isFinal) steps.push({ kind: 'writeBack', legalNumber: legal, noteLine: invoiceNoteLine(legal, doc.id, emailTo) });
+	if (wants('pdf') && isFinal) {
+		steps.push({ kind: 'pdf', id: doc.id as number, fileName: `invoice-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf` });
+	}
+	return { json, steps };
+}
