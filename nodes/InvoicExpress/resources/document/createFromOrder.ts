@@ -1,19 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getFullOrder, writeInvoiceBack } from '../../../EPages/api/orders';
-import { invoiceNoteLine, invoiceUniqueKey } from '../../../OrderToInvoice/orderLink';
-import { asNodeError, withPrefix } from '../../../shared/execute';
-import { findOrCreateClient, type MatchBy } from '../../api/clients';
-import { downloadPdf, emailDocument, getPdfUrl } from '../../api/documents';
-import { invoiceOnce } from '../../api/invoiceOrder';
-import { loadTaxes } from '../../api/accountData';
-import { InputError } from '../../helpers/client';
-import { addDays, toIxDate, todayIx } from '../../helpers/dates';
-import { summarizeDocument, type IxTax } from '../../helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
-import { mapOrderToDocument, type MappingOptions } from '../../mapping/orderToDocument';
-import { clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
+import { orderToInvoice } from '../../../OrderToInvoice/execute';
+import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../OrderToInvoice/plan';
+import type { DocumentTypeKey } from '../../helpers/documentTypes';
+import { clientRuleOptions, show, taxExemptionOptions } from '../common';
 
 const op = show('document', ['createFromEPagesOrder']);
 
@@ -193,195 +184,18 @@ function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 }
 
 export async function createFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	let order = readOrder(this, i);
+	const order = readOrder(this, i);
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
-	const writeBack = connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean);
-	const type = this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey;
-	const info = DOCUMENT_TYPES[type];
-	const finalize = this.getNodeParameter('finalize', i, true) as boolean;
-	const sendEmail = this.getNodeParameter('sendEmail', i, false) as boolean;
-	const attachPdf = this.getNodeParameter('attachPdf', i, false) as boolean;
-	const dryRun = this.getNodeParameter('dryRun', i, false) as boolean;
-	const clientMatch = this.getNodeParameter('matchBy', i, 'name') as 'name' | 'nameLookup' | MatchBy;
-	const o = this.getNodeParameter('orderOptions', i, {}) as IDataObject;
-	const label = `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
-	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-		try {
-			return await fn();
-		} catch (error) {
-			throw withPrefix(this.getNode(), error, `${label}: ${name} failed: `, i);
-		}
+	const params: OrderToInvoiceParams = {
+		connectEPages,
+		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
+		documentType: this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
+		finalize: this.getNodeParameter('finalize', i, true) as boolean,
+		sendEmail: this.getNodeParameter('sendEmail', i, false) as boolean,
+		attachPdf: this.getNodeParameter('attachPdf', i, false) as boolean,
+		dryRun: this.getNodeParameter('dryRun', i, false) as boolean,
+		matchBy: this.getNodeParameter('matchBy', i, 'name') as ClientMatch,
+		options: this.getNodeParameter('orderOptions', i, {}) as OrderOptions,
 	};
-
-	// A date that cannot be read is an error, never silently "today".
-	for (const [key, words] of [['date', 'invoice date'], ['dueDate', 'due date']] as const) {
-		const value = o[key];
-		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
-			throw new NodeOperationError(this.getNode(), `${label}: ${words} "${String(value)}" is not a date`, {
-				itemIndex: i,
-				description: 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.',
-			});
-		}
-	}
-	const date = toIxDate(o.date) ?? todayIx();
-	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
-	if (connectEPages && order.lineItemContainer === undefined) {
-		const listItem = order;
-		order = await step('getting the full order from ePages', async () => getFullOrder(this, listItem, i));
-	}
-	const options: MappingOptions = {
-		date,
-		dueDate,
-		itemName: (o.itemName as MappingOptions['itemName']) ?? 'sku',
-		clientName: (o.clientName as MappingOptions['clientName']) ?? 'company',
-		discountStyle: (o.discountStyle as MappingOptions['discountStyle']) ?? 'lineDiscount',
-		taxRegion: (o.taxRegion as string) ?? 'PT',
-		taxMapping: ((o.taxMapping as IDataObject | undefined)?.mapping as Array<{ rate: number; taxName: string }>) ?? [],
-		taxExemption: (o.taxExemption as string) || undefined,
-		exchangeRate: (o.exchangeRate as number) || undefined,
-		commentInObservations: o.commentInObservations !== false,
-		sequenceId: (o.sequenceId as string) || undefined,
-		clientRules: {
-			invalidFiscalId: (o.invalidFiscalId as 'error' | 'finalConsumer') ?? 'error',
-			longName: (o.longName as 'error' | 'truncate') ?? 'error',
-		},
-		shippingLabel: (o.shippingLabel as string) || 'Portes de envio',
-		paymentFeeLabel: (o.paymentFeeLabel as string) || 'Taxa de pagamento',
-	};
-	const mapWith = (taxes: IxTax[]) => {
-		try {
-			return mapOrderToDocument(order, taxes, options);
-		} catch (error) {
-			if (error instanceof InputError) throw toOperationError(this, error, i);
-			throw asNodeError(this.getNode(), error, i);
-		}
-	};
-	const taxes = await step('loading the taxes of the account', async () => loadTaxes(this, i));
-	let mapped;
-	try {
-		mapped = mapWith(taxes);
-	} catch (error) {
-		// Taxes cached by an earlier execution may predate a change in the account: look again, once.
-		const current = await step('loading the taxes of the account', async () => loadTaxes(this, i, { fresh: true }));
-		if (current === taxes) throw asNodeError(this.getNode(), error, i);
-		mapped = mapWith(current);
-	}
-	const check = mapped.totalsCheck;
-	const base: IDataObject = {
-		order_number: mapped.orderNumber,
-		order_id: mapped.orderId ?? null,
-		document_type: type,
-		totals_check: check as unknown as IDataObject,
-		...(mapped.warnings.length ? { warnings: mapped.warnings } : {}),
-	};
-	if (!check.matches && (o.strictTotals ?? true) !== false) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label}: the ${info.label.toLowerCase()} total would be ${check.document_total} but the order total is ${check.order_total} (difference ${check.difference})`,
-			{ itemIndex: i, description: 'Nothing was created. Check the order amounts, or turn off "Strict Totals" to create it anyway with the difference reported.' },
-		);
-	}
-	if (dryRun) {
-		return [{ json: { ...base, outcome: 'dry run', client: mapped.client, document: mapped.document as IDataObject } }];
-	}
-
-	const document: IDataObject = { ...(mapped.document as IDataObject) };
-	let clientCreated: boolean | null = null;
-	if (clientMatch !== 'name') {
-		const found = await step('finding the client', async () =>
-			findOrCreateClient(this, mapped.client, { matchBy: clientMatch === 'nameLookup' ? 'name' : clientMatch, updateExisting: false, itemIndex: i }),
-		);
-		clientCreated = found.created;
-		document.client = { name: String(found.client.name ?? mapped.client.name), code: String(found.client.code ?? mapped.client.code ?? mapped.client.name) };
-	}
-	const uniqueKey = invoiceUniqueKey(order, mapped.orderNumber, type);
-	const result = await step(`creating the ${info.label.toLowerCase()}`, async () =>
-		invoiceOnce(this, type, document, { reference: mapped.orderNumber, uniqueKey, finalize, itemIndex: i }),
-	);
-	if (result.outcome === 'pending') {
-		// Not an error: nothing legal was issued, and the next run completes the order on the same draft.
-		return [
-			{
-				json: {
-					...base,
-					outcome: 'pending',
-					pending: `${label}: pending: will complete on the next run`,
-					pending_reason: result.pendingReason ?? null,
-					document_id: result.document.id ?? null,
-					status: result.document.status ?? null,
-					legal_number: null,
-					emailed: false,
-				},
-			},
-		];
-	}
-	const doc = result.document;
-	const out: IDataObject = {
-		...base,
-		outcome: result.outcome,
-		client_id: ((doc.client as IDataObject | undefined)?.id as number | undefined) ?? null,
-		client_name: ((doc.client as IDataObject | undefined)?.name as string | undefined) ?? mapped.client.name,
-		client_created: clientCreated,
-		document_id: doc.id,
-		status: doc.status,
-		legal_number: summarizeDocument(doc, info.prefix).legal_number as string | null,
-		inverted_sequence_number: doc.inverted_sequence_number ?? null,
-		atcud: doc.atcud ?? null,
-		permalink: doc.permalink ?? null,
-		date: doc.date,
-		due_date: doc.due_date,
-		total: doc.total,
-		before_taxes: doc.before_taxes,
-		taxes: doc.taxes,
-		currency: doc.currency ?? mapped.currency,
-		emailed: false,
-		finalized_here: result.finalizedHere,
-	};
-	if (typeof doc.total === 'number') {
-		const difference = Math.round((doc.total - check.order_total) * 100) / 100;
-		out.totals_check = { ...(check as unknown as IDataObject), document_total: doc.total, difference, matches: difference === 0 };
-	}
-	const isFinal = doc.status !== 'draft';
-	const legal = String(out.legal_number ?? doc.id);
-	// Only the execution whose finalize made the document legal e-mails it. Another run that finds it
-	// final (a re-run, a concurrent execution, the trigger offering the order again before the
-	// write-back) cannot tell a run still e-mailing from one that stopped: it never e-mails, so an
-	// invoice is e-mailed at most once (and, after a crash between finalize and e-mail, not at all:
-	// the output says how to send it).
-	if (sendEmail) {
-		if (!isFinal) {
-			out.email_skipped = 'the document is a draft';
-		} else if (!result.finalizedHere) {
-			out.email_skipped =
-				'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
-		} else if (!mapped.clientEmail) {
-			out.email_skipped = 'the order has no e-mail address';
-		} else {
-			await step(`e-mailing ${String(out.legal_number)} (the document exists and is final)`, async () =>
-				emailDocument(this, type, doc.id as number, {
-					email: mapped.clientEmail!,
-					subject: (o.emailSubject as string) || undefined,
-					body: (o.emailBody as string) || undefined,
-					bcc: (o.emailBcc as string) || undefined,
-					logo: true,
-				}, i),
-			);
-			out.emailed = true;
-			out.email_to = mapped.clientEmail;
-		}
-	}
-	if (writeBack && isFinal) {
-		const line = invoiceNoteLine(legal, doc.id, out.emailed ? mapped.clientEmail : undefined);
-		out.written_back = await step(`writing ${legal} back to the ePages order (the document exists and is final)`, async () =>
-			writeInvoiceBack(this, order, line, i),
-		);
-	}
-	if (attachPdf && isFinal) {
-		const url = await step('getting the PDF (the document exists and is final)', async () => getPdfUrl(this, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));
-		const buffer = await step('downloading the PDF', async () => downloadPdf(this, url, i));
-		const name = `invoice-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`;
-		out.pdf_url = url;
-		return [{ json: out, binary: { data: await this.helpers.prepareBinaryData(buffer, name, 'application/pdf') } }];
-	}
-	return [{ json: out }];
+	return await orderToInvoice(this, i, params, order);
 }

@@ -1,0 +1,106 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { getFullOrder, writeInvoiceBack } from '../EPages/api/orders';
+import { loadTaxes } from '../InvoicExpress/api/accountData';
+import { findOrCreateClient } from '../InvoicExpress/api/clients';
+import { downloadPdf, emailDocument, getPdfUrl } from '../InvoicExpress/api/documents';
+import { invoiceOnce, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
+import { todayIx } from '../InvoicExpress/helpers/dates';
+import { DOCUMENT_TYPES } from '../InvoicExpress/helpers/documentTypes';
+import { asNodeError, withPrefix } from '../shared/execute';
+import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
+
+/**
+ * Runs the plan of one order through the services' API modules; every decision is the planner's.
+ * The I/O the plan depends on comes first, in this order: the full order (a list item, connected),
+ * then the account's taxes; a mapping refused with cached taxes is planned once more with the taxes
+ * read again, since the account may have changed since they were cached.
+ */
+export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: OrderToInvoiceParams, order: IDataObject): Promise<INodeExecutionData[]> {
+	const label = labelOf(order);
+	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+		try {
+			return await fn();
+		} catch (error) {
+			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, i);
+		}
+	};
+	const refused = (r: Refusal) => new NodeOperationError(ctx.getNode(), r.message, { itemIndex: i, description: r.description });
+	const input: PlanInput = { params, order, today: todayIx() };
+	// A mapping that failed, refused or thrown, is the one failure that reading the taxes again may cure.
+	const plan = (): Exclude<OrderPlan, MappingFault> | { kind: 'unmapped'; error: NodeApiError | NodeOperationError } => {
+		const planned = planOrder(input);
+		if (planned.kind === 'fault') return { kind: 'unmapped', error: asNodeError(ctx.getNode(), planned.error, i) };
+		return planned.kind === 'refuse' && planned.stage === 'order' ? { kind: 'unmapped', error: refused(planned) } : planned;
+	};
+
+	const gathered = async () => {
+		let next = plan();
+		while (next.kind === 'gather') {
+			for (const gather of next.steps) {
+				if (gather.kind === 'fetchFullOrder') {
+					input.fullOrder = await step('getting the full order from ePages', async () => getFullOrder(ctx, order, i));
+				} else {
+					input.taxes = await step('loading the taxes of the account', async () => loadTaxes(ctx, i));
+				}
+			}
+			next = plan();
+		}
+		return next;
+	};
+
+	let current = await gathered();
+	if (current.kind === 'unmapped') {
+		const cached = input.taxes;
+		input.taxes = await step('loading the taxes of the account', async () => loadTaxes(ctx, i, { fresh: true }));
+		if (input.taxes === cached) throw current.error;
+		current = await gathered();
+	}
+	if (current.kind === 'unmapped') throw current.error;
+	if (current.kind === 'refuse') throw refused(current);
+	if (current.kind === 'dryRun') return [{ json: current.json }];
+
+	const invoicePlan = current;
+	let found: IDataObject | undefined;
+	let clientCreated: boolean | null = null;
+	let result: InvoiceOrderResult | undefined;
+	for (const s of invoicePlan.steps) {
+		if (s.kind === 'findClient') {
+			const match = await step('finding the client', async () =>
+				findOrCreateClient(ctx, invoicePlan.mapped.client, { matchBy: s.matchBy, updateExisting: false, itemIndex: i }),
+			);
+			found = match.client;
+			clientCreated = match.created;
+		} else if (s.kind === 'invoiceOnce') {
+			const document = documentFor(invoicePlan, found);
+			result = await step(`creating the ${DOCUMENT_TYPES[s.type].label.toLowerCase()}`, async () =>
+				invoiceOnce(ctx, s.type, document, { reference: s.reference, uniqueKey: s.uniqueKey, finalize: s.finalize, itemIndex: i }),
+			);
+			break;
+		}
+	}
+	if (!result) throw new NodeOperationError(ctx.getNode(), `${label}: the plan has no invoice step`, { itemIndex: i });
+
+	const after = planAfterInvoice(invoicePlan, params, result, clientCreated);
+	const out = after.json;
+	for (const s of after.steps) {
+		if (s.kind === 'email') {
+			await step(`e-mailing ${s.legalNumber} (the document exists and is final)`, async () =>
+				emailDocument(ctx, params.documentType, s.id, s.message, i),
+			);
+			out.emailed = true;
+			out.email_to = s.to;
+		} else if (s.kind === 'writeBack') {
+			out.written_back = await step(`writing ${s.legalNumber} back to the ePages order (the document exists and is final)`, async () =>
+				writeInvoiceBack(ctx, invoicePlan.order, s.noteLine, i),
+			);
+		} else {
+			const url = await step('getting the PDF (the document exists and is final)', async () => getPdfUrl(ctx, s.id, { maxWaitMs: 30000, itemIndex: i }));
+			const buffer = await step('downloading the PDF', async () => downloadPdf(ctx, url, i));
+			out.pdf_url = url;
+			return [{ json: out, binary: { data: await ctx.helpers.prepareBinaryData(buffer, s.fileName, 'application/pdf') } }];
+		}
+	}
+	return [{ json: out }];
+}
