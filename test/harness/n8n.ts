@@ -190,6 +190,9 @@ function resolveCredentialExpression(
 	);
 }
 
+/** Each execution gets its own id, as in n8n (nodes may tell the tries of one execution apart from another execution). */
+let executions = 0;
+
 export function additionalData(
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	workflowData: { id: string; name: string; nodes: INode[]; connections: IDataObject },
@@ -204,6 +207,7 @@ export function additionalData(
 		activeVersionId: null,
 	} as never);
 	return {
+		executionId: `test-execution-${++executions}`,
 		credentialsHelper: new TestCredentialsHelper(credentials),
 		hooks,
 		executeWorkflow: async () => {

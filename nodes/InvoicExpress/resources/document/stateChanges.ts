@@ -30,6 +30,42 @@ function output(type: DocumentTypeKey, doc: Record<string, unknown>): INodeExecu
 }
 
 /**
+ * Documents this process finalized, per execution (the most recent few). n8n's "Retry On Fail" runs
+ * the whole node again when its first item failed: the documents its first try finalized are then
+ * already final, and without this memory the retry would report them "not finalized here", so the
+ * chain's Send by Email would skip them and nobody would e-mail them. Within one execution the node's
+ * tries run in one process (also in queue mode, on one worker), so process memory is enough; another
+ * execution never finds its ids here and is still told "not finalized here".
+ */
+const FINALIZED_BY_EXECUTION = new Map<string, Set<string>>();
+const REMEMBERED_EXECUTIONS = 50;
+
+function rememberFinalized(executionId: string | undefined, documentId: string): void {
+	if (!executionId) return;
+	let ids = FINALIZED_BY_EXECUTION.get(executionId);
+	if (!ids) {
+		ids = new Set();
+		FINALIZED_BY_EXECUTION.set(executionId, ids);
+		// Oldest first: Map keeps insertion order.
+		while (FINALIZED_BY_EXECUTION.size > REMEMBERED_EXECUTIONS) FINALIZED_BY_EXECUTION.delete(FINALIZED_BY_EXECUTION.keys().next().value!);
+	}
+	ids.add(documentId);
+}
+
+function finalizedEarlierHere(executionId: string | undefined, documentId: string): boolean {
+	return executionId !== undefined && FINALIZED_BY_EXECUTION.get(executionId)?.has(documentId) === true;
+}
+
+function executionIdOf(ctx: IExecuteFunctions): string | undefined {
+	try {
+		const id = ctx.getExecutionId();
+		return typeof id === 'string' && id !== '' ? id : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
  * Finalize that another execution may have done first: a document already final is returned marked
  * `already_final` instead of failing, and `finalized_here` says whether this execution's request made it
  * final, so that only that execution e-mails it (the separate-steps example filters Send by Email on it).
@@ -38,8 +74,11 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 	const { type, id } = read(this, i);
 	const done = await transitionDraft(this, type, id, 'finalized', i);
 	// After a lost answer a re-read shows it final, by this request or by another execution's in the
-	// same instant: not counted as here, so that it is never e-mailed twice (the item says so).
-	const here = done.changedHere === true;
+	// same instant: not counted as here, so that it is never e-mailed twice (the item says so). A try of
+	// this node earlier in the same execution that finalized it counts as here (see above).
+	const executionId = executionIdOf(this);
+	const here = done.changedHere === true || (done.changedHere === false && finalizedEarlierHere(executionId, String(id)));
+	if (done.changedHere === true) rememberFinalized(executionId, String(id));
 	// The execution that finalized it removes the drafts other executions left with the same reference
 	// (the separate-steps Create leaves none of its own behind, but a lost create answer or a pending run may).
 	const reference = typeof done.document.reference === 'string' ? done.document.reference : '';
