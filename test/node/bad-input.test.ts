@@ -440,7 +440,7 @@ const cases: Case[] = [
 		},
 	},
 	{
-		name: 'HTML and script text in names and comments: sent as plain text, byte-identical',
+		name: 'HTML and script text in names, comments and product names: plain text on the document (scripts and tags removed, entities decoded)',
 		act: async () =>
 			await invoiceOrder([order('HTML', (o) => {
 				o.billingAddress.company = HTML_NAME;
@@ -450,10 +450,11 @@ const cases: Case[] = [
 		check: (run) => {
 			expect(run.error).toBeUndefined();
 			const doc = postedInvoice();
-			expect(doc.client.name).toBe(HTML_NAME);
-			expect(doc.observations).toBe(HTML_COMMENT);
-			expect(doc.items[0].name).toBe(HTML_PRODUCT);
-			expect(run.items[0].json.client_name).toBe(HTML_NAME);
+			expect(doc.client.name).toBe('& Filhos Lda');
+			expect(doc.observations).toBe('Entregar à "porta" & não tocar & obrigado');
+			expect(doc.items[0].name).toBe('Caneca grande & "azul"');
+			expect(run.items[0].json.client_name).toBe('& Filhos Lda');
+			expect(JSON.stringify(doc)).not.toMatch(/<script|onerror|<b>|&amp;/);
 		},
 	},
 	// ------------------------------------------------------------------ taxes, currency, dates

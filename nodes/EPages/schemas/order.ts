@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { plainText } from '../../shared/text';
+
 /**
  * The ePages Base/Now order as this package reads it (`GET /orders/{id}`): the one description of its
  * shape, which the invoice mapping validates against before anything is sent. Only the fields the
@@ -84,14 +86,16 @@ const requiredMoney = z.unknown().refine((v) => {
 	return result.ok && result.value !== undefined;
 }, { message: 'is not an amount' });
 const optionalText = z.string().optional().nullable();
+/** Text people typed in the shop, as plain text (see shared/text.ts): it reaches a legal document. */
+const shopText = z.string().transform((v) => plainText(v)).optional().nullable();
 const taxClassSchema = z.object({ percentage: z.coerce.number({ invalid_type_error: 'is not a number' }) }).passthrough();
 const taxEntrySchema = z.object({ taxClass: taxClassSchema, price: optionalMoney }).passthrough();
 
 const lineSchema = z
 	.object({
-		sku: optionalText,
-		name: z.string({ required_error: 'is missing' }),
-		variationString: optionalText,
+		sku: shopText,
+		name: z.string({ required_error: 'is missing' }).transform((v) => plainText(v)),
+		variationString: shopText,
 		quantity: z.object({ amount: z.coerce.number({ invalid_type_error: 'is not a number' }), unit: optionalText }).passthrough(),
 		lineItemPrice: requiredMoney,
 		lineItemCouponDiscount: optionalMoney,
@@ -101,15 +105,15 @@ const lineSchema = z
 
 export const addressSchema = z
 	.object({
-		company: optionalText,
-		firstName: optionalText,
-		middleName: optionalText,
-		lastName: optionalText,
-		street: optionalText,
-		streetDetails: optionalText,
-		addressExtension: optionalText,
-		zipCode: optionalText,
-		city: optionalText,
+		company: shopText,
+		firstName: shopText,
+		middleName: shopText,
+		lastName: shopText,
+		street: shopText,
+		streetDetails: shopText,
+		addressExtension: shopText,
+		zipCode: shopText,
+		city: shopText,
 		country: optionalText,
 		vatId: optionalText,
 		fiscalCode: optionalText,
@@ -124,7 +128,7 @@ export const addressSchema = z
 	.passthrough();
 
 const extraLineSchema = z
-	.object({ name: optionalText, lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
+	.object({ name: shopText, lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
 	.passthrough();
 
 /** A charge of the order (shipping, payment fee) with its VAT entries. */
@@ -140,7 +144,7 @@ export const orderSchema = z
 		taxModel: z.enum(['GROSS', 'NET'], { errorMap: () => ({ message: 'must be GROSS or NET' }) }),
 		grandTotal: optionalMoney,
 		totalTax: optionalMoney,
-		customerComment: optionalText,
+		customerComment: z.string().transform((v) => plainText(v, true)).optional().nullable(),
 		billingAddress: addressSchema,
 		shippingAddress: addressSchema.optional().nullable(),
 		shippingData: chargeSchema,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { countryIso, toIxCountry } from './countries';
 import { normalizeFiscalId } from './nif';
+import { plainText } from '../../shared/text';
 
 /** A bad input found before any request; the node turns it into a NodeOperationError. */
 export class InputError extends Error {
@@ -60,7 +61,8 @@ export function buildClientPayload(input: ClientInput, rules: ClientRules): Clie
 	const ctx = rules.context ?? '';
 	const warnings: string[] = [];
 	const client: Record<string, string> = {};
-	const name = input.name.replace(/\s+/g, ' ').trim();
+	// The same plain-text rule as the order schema, for clients built from expressions (the chain).
+	const name = plainText(input.name);
 	if (name === '') throw new InputError(`${ctx}client name is empty`, 'InvoicExpress needs a client name on every document.');
 	// A string has at least as many UTF-16 units as characters: only long ones need counting.
 	if (name.length > IX_CLIENT_NAME_MAX && [...name].length > IX_CLIENT_NAME_MAX) {
@@ -79,7 +81,7 @@ export function buildClientPayload(input: ClientInput, rules: ClientRules): Clie
 	if (code) client.code = code;
 
 	const set = (key: string, value: string | undefined) => {
-		const v = value?.trim();
+		const v = value === undefined ? undefined : plainText(value, key === 'observations');
 		if (v) client[key] = v;
 	};
 	if (input.email?.trim()) {
