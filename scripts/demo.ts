@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { ensureN8n, N8nInstance, nodeOutput, packPackage, REPO } from '../test/e2e/n8n';
+import { ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO } from '../test/e2e/n8n';
 import { startEPagesSandbox } from '../test/sandbox/epages';
 import { startInvoicExpressSandbox } from '../test/sandbox/invoicexpress';
 
@@ -65,10 +65,7 @@ async function main(): Promise<void> {
 		demoFolder,
 	);
 	await n8n.installPackage(tarball);
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	const trigger = example('01-paid-order-to-invoice.json');
 	// Invoice the shop's paid orders of the last weeks on the first poll, then every new one.
 	const triggerNode = trigger.nodes.find((n) => n.name === 'Paid Order, Not Invoiced')!;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ensureN8n, N8nInstance, nodeOutput, packPackage, parseRunOutput, REPO, type RunJson } from '../../test/e2e/n8n';
+import { ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, parseRunOutput, REPO, type RunJson } from '../../test/e2e/n8n';
 import type { EPagesSandbox } from '../../test/sandbox/epages';
 import type { IxSandbox } from '../../test/sandbox/invoicexpress';
 import type { RecordedRequest } from '../../test/sandbox/recorder';
@@ -146,8 +146,7 @@ export async function setUpN8n(ix: IxSandbox, shop: EPagesSandbox, tarball?: str
 	const n8n = new N8nInstance(await ensureN8n());
 	await n8n.installPackage(tarball ?? (await packPackage()));
 	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
+		...exampleCredentials(ix, shop),
 		{ id: 'ixQueryAuth00001', name: 'InvoicExpress API key (query)', type: 'httpQueryAuth', data: { name: 'api_key', value: ix.apiKey } },
 		{ id: 'epHeaderAuth0001', name: 'ePages token (header)', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${shop.token}` } },
 	]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, N8nInstance, packPackage, REPO } from './n8n';
+import { ensureN8n, exampleCredentials, N8nInstance, packPackage, REPO } from './n8n';
 
 const LAG_MS = 3000;
 
@@ -27,10 +27,7 @@ beforeAll(async () => {
 	shop = await startEPagesSandbox();
 	n8n = new N8nInstance(await ensureN8n());
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows([example('01-paid-orders-to-invoices-manual.json'), example('02-separate-steps.json')]);
 });
 

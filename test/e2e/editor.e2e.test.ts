@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { ensureDebianPackages } from './services';
 
 const OWNER = { email: 'editor-test@example.com', password: ['Editor', 'test', '2026'].join('-') };
@@ -44,10 +44,7 @@ beforeAll(async () => {
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(OWNER.password, 10),
 	});
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows([JSON.parse(readFileSync(join(REPO, 'examples', '02-separate-steps.json'), 'utf8'))]);
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
+import { ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
 
 type Workflow = { id: string; name: string; nodes: Array<Record<string, unknown> & { name: string; parameters: Record<string, unknown> }>; active?: boolean };
 
@@ -33,10 +33,7 @@ beforeAll(async () => {
 	shop = await startEPagesSandbox();
 	n8n = new N8nInstance(await ensureN8n());
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows([
 		example('01-paid-orders-to-invoices-manual.json'),
 		example('02-separate-steps.json'),

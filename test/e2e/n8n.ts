@@ -59,6 +59,20 @@ export function ensureN8n(): Promise<N8nInstall> {
 	return installPromise;
 }
 
+/**
+ * The two credentials the example workflows name (by id), pointed at the sandboxes: one place, so an
+ * example, a test and the demo never disagree on an id.
+ */
+export function exampleCredentials(
+	ix: { apiKey: string; url: string },
+	shop: { apiUrl: string; token: string },
+): CredentialImport[] {
+	return [
+		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
+		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
+	];
+}
+
 let tarballPromise: Promise<string> | undefined;
 
 /** `npm run build` and `npm pack`, once per test run. */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { startPostgres, startRedis, type Postgres, type Redis } from './services';
 
 const ORDERS = 300;
@@ -102,10 +102,7 @@ beforeAll(async () => {
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
 	});
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows([example('01-paid-order-to-invoice.json'), backfillByWebhook()]);
 	for (const id of ['exPaidOrderInv01', 'queueBackfill001']) {
 		const published = await n8n.cli(['publish:workflow', `--id=${id}`]);

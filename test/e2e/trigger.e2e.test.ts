@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { DEFAULT_TAXES, startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 
 let ix: IxSandbox;
 let shop: EPagesSandbox;
@@ -32,10 +32,7 @@ beforeAll(async () => {
 	shop = await startEPagesSandbox();
 	n8n = new N8nInstance(await ensureN8n());
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials([
-		{ id: 'ixCredential0001', name: 'InvoicExpress account', type: 'invoicExpressApi', data: { accountName: 'sandboxshop', apiKey: ix.apiKey, baseUrl: ix.url } },
-		{ id: 'ePagesCredential', name: 'ePages account', type: 'ePagesApi', data: { apiUrl: shop.apiUrl, accessToken: shop.token } },
-	]);
+	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows([JSON.parse(readFileSync(join(REPO, 'examples', '01-paid-order-to-invoice.json'), 'utf8'))]);
 	const published = await n8n.cli(['publish:workflow', '--id=exPaidOrderInv01']);
 	if (published.code !== 0) throw new Error(`publish failed: ${published.stdout}\n${published.stderr}`);
