@@ -7,6 +7,7 @@ import { findOrCreateClient } from '../InvoicExpress/api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../InvoicExpress/api/documents';
 import { invoiceOnce, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
 import { todayIx } from '../InvoicExpress/helpers/dates';
+import { InputError } from '../InvoicExpress/helpers/client';
 import { DOCUMENT_TYPES } from '../InvoicExpress/helpers/documentTypes';
 import { asNodeError, withPrefix } from '../shared/execute';
 import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
@@ -64,14 +65,21 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 	const invoicePlan = current;
 	let found: IDataObject | undefined;
 	let clientCreated: boolean | null = null;
+	let clientNote: string | undefined;
 	let result: InvoiceOrderResult | undefined;
 	for (const s of invoicePlan.steps) {
 		if (s.kind === 'findClient') {
-			const match = await step('finding the client', async () =>
-				findOrCreateClient(ctx, invoicePlan.mapped.client, { matchBy: s.matchBy, updateExisting: false, itemIndex: i }),
-			);
+			let match;
+			try {
+				match = await findOrCreateClient(ctx, invoicePlan.mapped.client, { matchBy: s.matchBy, updateExisting: false, itemIndex: i, context: `${label}: ` });
+			} catch (error) {
+				// The client rule refused (names taken by other NIFs): the order's fault, said as such.
+				if (error instanceof InputError) throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex: i, description: error.description });
+				throw withPrefix(ctx.getNode(), error, `${label}: finding the client failed: `, i);
+			}
 			found = match.client;
 			clientCreated = match.created;
+			clientNote = match.note;
 		} else if (s.kind === 'invoiceOnce') {
 			const document = documentFor(invoicePlan, found);
 			result = await step(`creating the ${DOCUMENT_TYPES[s.type].label.toLowerCase()}`, async () =>
@@ -84,10 +92,14 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 
 	const after = planAfterInvoice(invoicePlan, params, result, clientCreated);
 	const out = after.json;
+	if (clientNote) {
+		out.client_note = clientNote;
+		out.warnings = [...((out.warnings as string[] | undefined) ?? []), clientNote];
+	}
 	for (const s of after.steps) {
 		if (s.kind === 'email') {
 			await step(`e-mailing ${s.legalNumber} (the document exists and is final)`, async () =>
-				emailDocument(ctx, params.documentType, s.id, s.message, i),
+				emailDocument(ctx, invoicePlan.type, s.id, s.message, i),
 			);
 			out.emailed = true;
 			out.email_to = s.to;

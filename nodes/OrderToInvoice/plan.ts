@@ -8,6 +8,7 @@ import { addDays, toIxDate } from '../InvoicExpress/helpers/dates';
 import { summarizeDocument, type IxTax } from '../InvoicExpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../InvoicExpress/mapping/orderToDocument';
+import { documentTypeFor, invoiceDateFor, type DateFrom } from './documentRules';
 import { invoiceNoteLine, invoiceUniqueKey } from './orderLink';
 
 /**
@@ -31,8 +32,11 @@ export interface OrderOptions {
 	exchangeRate?: number;
 	commentInObservations?: boolean;
 	sequenceId?: string;
+	/** Where the invoice date comes from when no fixed date is set (documentRules.ts). */
+	dateFrom?: DateFrom;
+	/** A simplified invoice over the legal limit: refuse the order, or issue an invoice instead. */
+	simplifiedOverLimit?: 'refuse' | 'invoice';
 	invalidFiscalId?: 'error' | 'finalConsumer';
-	longName?: 'error' | 'truncate';
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
 	strictTotals?: boolean;
@@ -86,7 +90,7 @@ export interface DryRunPlan {
 }
 
 export type InvoiceStep =
-	/** Match By other than name: find or create the client first, the document then names it. */
+	/** Find or create the client first (NIF-checked), the document then names it. */
 	| { kind: 'findClient'; matchBy: MatchBy }
 	| { kind: 'invoiceOnce'; type: DocumentTypeKey; reference: string; uniqueKey: string; finalize: boolean }
 	/** What follows the invoice; each is decided again by {@link planAfterInvoice} on its outcome. */
@@ -96,6 +100,8 @@ export type InvoiceStep =
 
 export interface InvoicePlan {
 	kind: 'invoice';
+	/** The document type the rules allow (an invoice instead of a simplified invoice over the limit). */
+	type: DocumentTypeKey;
 	/** How errors of later steps name the order. */
 	label: string;
 	/** The order to key the document on and to write back to (the full one when fetched). */
@@ -131,7 +137,6 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		sequenceId: o.sequenceId || undefined,
 		clientRules: {
 			invalidFiscalId: o.invalidFiscalId ?? 'error',
-			longName: o.longName ?? 'error',
 		},
 		shippingLabel: o.shippingLabel || 'Portes de envio',
 		paymentFeeLabel: o.paymentFeeLabel || 'Taxa de pagamento',
@@ -166,7 +171,9 @@ export function planOrder(input: PlanInput): OrderPlan {
 		return { kind: 'gather', steps };
 	}
 	const full = input.fullOrder ?? order;
-	const date = toIxDate(o.date) ?? input.today;
+	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label);
+	if (!dated.ok) return { kind: 'refuse', stage: 'parameters', message: dated.message, description: dated.description };
+	const date = dated.value;
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
 	let mapped: MappedOrder;
 	try {
@@ -175,14 +182,32 @@ export function planOrder(input: PlanInput): OrderPlan {
 		if (error instanceof InputError) return { kind: 'refuse', stage: 'order', message: error.message, description: error.description };
 		return { kind: 'fault', error };
 	}
-	const type = params.documentType;
 	const check = mapped.totalsCheck;
+	const allowed = documentTypeFor(
+		full,
+		params.documentType,
+		{ totalEur: check.order_total / (o.exchangeRate && o.exchangeRate > 0 && mapped.currency !== 'EUR' ? o.exchangeRate : 1), fiscalId: mapped.client.fiscal_id },
+		o.simplifiedOverLimit ?? 'refuse',
+		label,
+	);
+	if (!allowed.ok) return { kind: 'refuse', stage: 'parameters', message: allowed.message, description: allowed.description };
+	const type = allowed.value;
+	const warnings = [...mapped.warnings];
+	if (allowed.warning) {
+		warnings.push(allowed.warning);
+		// The chosen series holds the other type's numbering: the invoice takes the default series.
+		if (type !== params.documentType && mapped.document.sequence_id !== undefined) {
+			mapped = { ...mapped, document: { ...mapped.document } };
+			delete mapped.document.sequence_id;
+			warnings.push('the chosen series is for simplified invoices: the invoice took the default series');
+		}
+	}
 	const base: IDataObject = {
 		order_number: mapped.orderNumber,
 		order_id: mapped.orderId ?? null,
 		document_type: type,
 		totals_check: check as unknown as IDataObject,
-		...(mapped.warnings.length ? { warnings: mapped.warnings } : {}),
+		...(warnings.length ? { warnings } : {}),
 	};
 	if (!check.matches && (o.strictTotals ?? true) !== false) {
 		return {
@@ -195,8 +220,9 @@ export function planOrder(input: PlanInput): OrderPlan {
 	if (params.dryRun) {
 		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', client: mapped.client, document: mapped.document as IDataObject } };
 	}
-	const steps: InvoiceStep[] = [];
-	if (params.matchBy !== 'name') steps.push({ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy });
+	// Always a client step: the document must carry exactly the order's NIF, which only a lookup proves
+	// (an existing record of the same name keeps its own NIF; see clientMatch.ts).
+	const steps: InvoiceStep[] = [{ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy }];
 	steps.push({
 		kind: 'invoiceOnce',
 		type,
@@ -207,10 +233,10 @@ export function planOrder(input: PlanInput): OrderPlan {
 	if (params.sendEmail) steps.push({ kind: 'email' });
 	if (params.connectEPages && params.writeBack) steps.push({ kind: 'writeBack' });
 	if (params.attachPdf) steps.push({ kind: 'pdf' });
-	return { kind: 'invoice', label, order: full, mapped, base, steps };
+	return { kind: 'invoice', type, label, order: full, mapped, base, steps };
 }
 
-/** The document body, naming the client found (Match By other than name) instead of the order's. */
+/** The document body, naming the client found or created for it instead of the order's. */
 export function documentFor(plan: InvoicePlan, found?: IDataObject): IDataObject {
 	const document: IDataObject = { ...(plan.mapped.document as IDataObject) };
 	if (found) {
@@ -262,7 +288,7 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 		client_created: clientCreated,
 		document_id: doc.id,
 		status: doc.status,
-		legal_number: summarizeDocument(doc, DOCUMENT_TYPES[params.documentType].prefix).legal_number as string | null,
+		legal_number: summarizeDocument(doc, DOCUMENT_TYPES[plan.type].prefix).legal_number as string | null,
 		inverted_sequence_number: doc.inverted_sequence_number ?? null,
 		atcud: doc.atcud ?? null,
 		permalink: doc.permalink ?? null,

@@ -22,6 +22,8 @@ export interface ExpectedDocument {
 	vatByRate?: Array<{ rate: number; tax: number }>;
 	taxExemption?: string;
 	currency?: string;
+	/** The document's observations, where the fixture checks them (plain text from a comment with markup). */
+	observations?: string;
 }
 
 export interface OrderFixture {

@@ -160,6 +160,8 @@ async function makeDocument(opts: { finalize: boolean; email?: string }): Promis
 const ixWrites = () => ix.requests.filter((r) => r.method !== 'GET');
 const ixPaths = () => ix.requests.map((r) => `${r.method} ${r.path}`);
 const posted = (path: string): IDataObject => (ix.requests.find((r) => r.method === 'POST' && r.path === path)?.body ?? {}) as IDataObject;
+/** The client the one-step operation created before its invoice (POST /clients.json: the NIF is checked there). */
+const postedClient = () => (posted('/clients.json').client ?? {}) as IDataObject;
 const postedInvoice = () => (posted('/invoices.json').invoice ?? {}) as IDataObject & { client: IDataObject; items: IDataObject[] };
 const epPaths = (s: EPagesSandbox) => s.requests.map((r: RecordedRequest) => `${r.method} ${r.path}`);
 
@@ -343,7 +345,7 @@ const cases: Case[] = [
 		check: (run) => {
 			expect(run.error).toBeUndefined();
 			expect(run.items[0].json.warnings).toEqual(['invalid NIF "123456780" dropped: issued to final consumer']);
-			expect(postedInvoice().client.fiscal_id).toBeUndefined();
+			expect(postedClient().fiscal_id).toBeUndefined();
 		},
 	},
 	{
@@ -354,7 +356,7 @@ const cases: Case[] = [
 		check: (run) => {
 			expect(run.error).toBeUndefined();
 			expect(run.items[0].json.status).toBe('final');
-			expect(postedInvoice().client.fiscal_id).toBe('501964843');
+			expect(postedClient().fiscal_id).toBe('501964843');
 		},
 	},
 	{
@@ -364,7 +366,7 @@ const cases: Case[] = [
 		})]),
 		check: (run) => {
 			expect(run.error).toBeUndefined();
-			expect(postedInvoice().client.fiscal_id).toBe('501964843');
+			expect(postedClient().fiscal_id).toBe('501964843');
 		},
 	},
 	{
@@ -387,25 +389,17 @@ const cases: Case[] = [
 		check: SENT.taxesOnly,
 	},
 	{
-		name: 'name over 100 characters',
+		name: 'name over 100 characters: shortened at a word boundary, the full name kept on the client record',
 		act: async () => await invoiceOrder([order('LONG', (o) => {
 			o.billingAddress.company = LONG_NAME;
 		})]),
-		message: `order LONG: client name is ${LONG_NAME.length} characters long; InvoicExpress accepts at most 100`,
-		check: (run) => {
-			expect(run.error?.description).toBe('Shorten the name, or set "Long Names" to "Truncate".');
-			SENT.taxesOnly();
-		},
-	},
-	{
-		name: 'name over 100 characters with "Truncate": cut to 100, with a warning',
-		act: async () => await invoiceOrder([order('LONG-T', (o) => {
-			o.billingAddress.company = LONG_NAME;
-		})], {}, { longName: 'truncate' }),
 		check: (run) => {
 			expect(run.error).toBeUndefined();
-			expect(postedInvoice().client.name).toBe(LONG_NAME.slice(0, 100).trim());
-			expect(run.items[0].json.warnings).toEqual(['client name cut to 100 characters']);
+			const short = 'Sociedade Comercial de Produtos Alimentares e Vinhos do Norte e Centro de Portugal, Limitada';
+			expect(postedClient()).toMatchObject({ name: short, observations: `Nome completo: ${LONG_NAME}` });
+			expect(postedInvoice().client.name).toBe(short);
+			expect(ix.legalDocuments()[0].client.name).toBe(short);
+			expect(run.items[0].json.warnings).toEqual([`client name shortened to 100 characters ("${short}"); the full name is in the client's observations`]);
 		},
 	},
 	{
@@ -415,7 +409,7 @@ const cases: Case[] = [
 		})]),
 		check: (run) => {
 			expect(run.error).toBeUndefined();
-			expect(postedInvoice().client.name).toBe(`${'🍷'.repeat(20)} Ωμέγα ΑΕ شركة 株式会社`);
+			expect(postedClient().name).toBe(`${'🍷'.repeat(20)} Ωμέγα ΑΕ شركة 株式会社`);
 			expect(ix.legalDocuments()[0].client.name).toBe(`${'🍷'.repeat(20)} Ωμέγα ΑΕ شركة 株式会社`);
 		},
 	},
@@ -433,7 +427,7 @@ const cases: Case[] = [
 			expect(run.error).toBeUndefined();
 			const doc = postedInvoice();
 			expect(doc.client.name).toBe('Дмитрий 李 Παπαδόπουλος 🎉');
-			expect(doc.client.city).toBe('Αθήνα');
+			expect(postedClient().city).toBe('Αθήνα');
 			expect(doc.observations).toBe('Спасибо! 谢谢 🙏 شكرا');
 			expect(doc.items[0].name).toBe('Чай 🍵 緑茶');
 			expect(ix.state.documents[0].client.name).toBe('Дмитрий 李 Παπαδόπουλος 🎉');
@@ -463,9 +457,9 @@ const cases: Case[] = [
 		act: async () => await invoiceOrder([order('RATE', (o) => {
 			(o.lineItemContainer.productLineItems[0].taxClass as IDataObject).percentage = 17;
 		})]),
-		message: 'order RATE: no tax of 17 % exists in this InvoicExpress account',
+		message: 'order RATE: no tax of 17 % for region PT in this InvoicExpress account (17 % VAT for mainland Portugal (postal code 1100-053), from billingAddress)',
 		check: (run) => {
-			expect(run.error?.description).toContain('Add it in InvoicExpress or choose one under "Tax Mapping". Taxes: IVA23 (23 % PT)');
+			expect(run.error?.description).toContain('Add a 17 % tax of region PT in InvoicExpress, or check the order\'s VAT. Taxes: IVA23 (23 % PT)');
 			SENT.taxesOnly();
 		},
 	},

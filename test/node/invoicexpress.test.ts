@@ -199,7 +199,7 @@ describe('client', () => {
 
 	it('Find or Create can update the found client, always sending the name', async () => {
 		await ix(clientParams());
-		const run = await ix(clientParams({ updateExisting: true, clientFields: { email: 'new@example.pt', country: 'Spain' } }));
+		const run = await ix(clientParams({ updateExisting: true, clientFields: { email: 'new@example.pt', country: 'Spain', fiscalId: '503504564' } }));
 		expect(run.items[0].json).toMatchObject({ found: true, updated: true });
 		const put = sandbox.requests.find((r) => r.method === 'PUT')!;
 		expect((put.body as IDataObject).client).toMatchObject({ name: 'Loja do Zé, Lda', email: 'new@example.pt', country: 'Spain' });
@@ -216,6 +216,40 @@ describe('client', () => {
 		expect(byNif.items[0].json).toMatchObject({ found: true, matched_by: 'fiscalId' });
 	});
 
+	it('the NIF decides (issue 12): a same-name client with another NIF, or none, is another client', async () => {
+		await ix(clientParams());
+		sandbox.requests.length = 0;
+		const consumer = await ix(clientParams({ clientFields: { country: 'PT', email: 'ze.pessoal@example.pt' } }));
+		expect(consumer.items[0].json).toMatchObject({
+			name: 'Loja do Zé, Lda (Consumidor final)',
+			created: true,
+			note: 'the name "Loja do Zé, Lda" belongs to a client with another fiscal number: invoiced to "Loja do Zé, Lda (Consumidor final)"',
+		});
+		const other = await ix(clientParams({ clientFields: { country: 'PT', fiscalId: '501964843' } }));
+		expect(other.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda (501964843)', created: true });
+		// The same NIF again: the first record, found by name; the distinct ones are found again too.
+		const again = await ix(clientParams({ clientFields: { country: 'PT', fiscalId: '503504564' } }));
+		expect(again.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda', found: true, matched_by: 'name' });
+		const otherAgain = await ix(clientParams({ clientFields: { country: 'PT', fiscalId: '501964843' } }));
+		expect(otherAgain.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda (501964843)', found: true });
+		expect(sandbox.state.clients.map((c) => [c.name, c.fiscal_id])).toEqual([
+			['Loja do Zé, Lda', '503504564'],
+			['Loja do Zé, Lda (Consumidor final)', ''],
+			['Loja do Zé, Lda (501964843)', '501964843'],
+		]);
+		// Distinct records get their own codes: the shop's customer number belongs to the first one.
+		expect(sandbox.state.clients.map((c) => c.code)).toEqual(['1028', '1028 (CF)', '1028 (501964843)']);
+	});
+
+	it('By Fiscal Number, Then Name never falls back to a same-name client of another NIF; By Code checks the NIF too', async () => {
+		await ix(clientParams());
+		const byNif = await ix(clientParams({ matchBy: 'fiscalId', clientFields: { country: 'PT', fiscalId: '501964843' } }));
+		expect(byNif.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda (501964843)', created: true });
+		const byCode = await ix(clientParams({ matchBy: 'code', code: '1028', clientFields: { country: 'PT', fiscalId: '505956985' } }));
+		expect(byCode.items[0].json).toMatchObject({ name: 'Loja do Zé, Lda (505956985)', created: true });
+		expect(sandbox.state.clients.map((c) => c.fiscal_id)).toEqual(['503504564', '501964843', '505956985']);
+	});
+
 	it('a name taken between lookup and create is found, not duplicated', async () => {
 		// The lookup answers 404, then the name appears (another workflow created it).
 		await ix({ resource: 'client', operation: 'create', name: 'Race Lda', code: 'A' });
@@ -228,7 +262,6 @@ describe('client', () => {
 	it.each([
 		[{ clientFields: { country: 'Atlantis' } }, 'client country "Atlantis" is unknown'],
 		[{ clientFields: { fiscalId: '123456780', country: 'PT' } }, 'client fiscal number "123456780" is not a valid Portuguese NIF: its check digit is wrong'],
-		[{ name: 'N'.repeat(101) }, 'client name is 101 characters long; InvoicExpress accepts at most 100'],
 		[{ name: '   ' }, 'client name is empty'],
 	])('refuses bad data before any request: %j', async (over, message) => {
 		const run = await ix(clientParams(over as INodeParameters));
@@ -241,7 +274,7 @@ describe('client', () => {
 			clientParams({
 				name: 'Ç'.repeat(130),
 				clientFields: { fiscalId: '123456780', country: 'PT' },
-				clientOptions: { invalidFiscalId: 'finalConsumer', longName: 'truncate' },
+				clientOptions: { invalidFiscalId: 'finalConsumer' },
 			}),
 		);
 		expect(run.error).toBeUndefined();

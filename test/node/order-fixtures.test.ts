@@ -57,6 +57,7 @@ describe('Create From ePages Order: every order fixture', () => {
 			expected.lines.map((l) => ({ name: l.name, quantity: l.quantity, tax: l.tax })),
 		);
 		expect(doc.tax_exemption).toBe(expected.taxExemption ?? '');
+		if (expected.observations !== undefined) expect(doc.observations).toBe(expected.observations);
 		expect(doc.currency_code).toBe(expected.currency ?? null);
 		for (const { rate, tax } of expected.vatByRate ?? []) {
 			const ixTax = doc.items.filter((i) => i.tax.value === rate).reduce((s, i) => s + i.tax_amount, 0);

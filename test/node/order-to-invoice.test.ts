@@ -71,24 +71,33 @@ describe('Create From ePages Order', () => {
 		if (withEmail.length < orders.length) expect(noEmail?.json.email_skipped).toBe('the order has no e-mail address');
 	});
 
-	it('uses at most 4 InvoicExpress calls per order: create, reference check, finalize, e-mail (+ taxes once)', async () => {
+	it('uses at most 4 InvoicExpress calls per order for the invoice (create, reference check, finalize, e-mail), plus the NIF-checked client (+ taxes once)', async () => {
 		await invoice(orders);
-		const perOrder = sandbox.requests.filter((r) => r.path !== '/taxes.json').length / orders.length;
 		expect(sandbox.requests.filter((r) => r.path === '/taxes.json')).toHaveLength(1);
-		expect(perOrder).toBeLessThanOrEqual(4);
+		const isClient = (r: { path: string }) => r.path.startsWith('/clients');
+		const invoiceCalls = sandbox.requests.filter((r) => r.path !== '/taxes.json' && !isClient(r)).length;
+		expect(invoiceCalls / orders.length).toBeLessThanOrEqual(4);
+		// The client: one lookup per distinct name, one create per new client; a name seen earlier in
+		// the same execution is not asked again.
+		const names = new Set(sandbox.legalDocuments().map((d) => d.client.name));
+		expect(sandbox.requests.filter((r) => r.path === '/clients/find-by-name.json')).toHaveLength(names.size);
+		expect(sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/clients.json')).toHaveLength(names.size);
 	});
 
-	it('sends the client with the shop data, country name and NIF, and the order number as reference', async () => {
+	it('creates the client with the shop data, country name and NIF, and names it on the invoice with the order number as reference', async () => {
 		const company = orders.find((o) => (o.billingAddress as IDataObject).company && (o.billingAddress as IDataObject).vatId && o.taxModel === 'GROSS')!;
 		await invoice([company]);
-		const post = sandbox.requests.find((r) => r.method === 'POST')!;
-		const body = (post.body as IDataObject).invoice as IDataObject;
 		const billing = company.billingAddress as IDataObject;
+		const client = sandbox.requests.find((r) => r.method === 'POST' && r.path === '/clients.json')!;
+		expect((client.body as IDataObject).client).toMatchObject({ name: billing.company, country: 'Portugal', fiscal_id: String(billing.vatId).replace(/\D/g, '') });
+		const post = sandbox.requests.find((r) => r.method === 'POST' && r.path === '/invoices.json')!;
+		const body = (post.body as IDataObject).invoice as IDataObject;
 		expect(body.reference).toBe(company.orderNumber);
-		expect(body.client).toMatchObject({ name: billing.company, country: 'Portugal', fiscal_id: String(billing.vatId).replace(/\D/g, '') });
+		expect(body.client).toMatchObject({ name: billing.company });
 		expect((post.body as IDataObject).proprietary_uid).toMatch(new RegExp(`:${String(company.orderId)}:invoice$`));
 		expect(body.date).toBe('28/11/2026');
 		expect(body.due_date).toBe('28/12/2026');
+		expect(sandbox.state.clients[0].fiscal_id).toBe(String(billing.vatId).replace(/\D/g, ''));
 	});
 
 	it('running again creates nothing new: "already invoiced", no second e-mail', async () => {
@@ -328,12 +337,39 @@ describe('separate steps: Find or Create Client → Create (items from the order
 		const legal = sandbox.legalDocuments();
 		expect(legal).toHaveLength(orders.length);
 		for (const doc of legal) expect(doc.total).toBe(grandTotal(byNumber(doc.reference)));
+		const byRef = (a: { ref: string }, b: { ref: string }) => a.ref.localeCompare(b.ref);
+		const chainClients = sandbox.state.clients.map((c) => [c.name, c.fiscal_id]);
 		const chainItems = legal.map((d) => ({ ref: d.reference, total: d.total, lines: d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name]) }));
 		sandbox.reset();
 		await invoice(orders, { sendEmail: false });
 		const oneStep = sandbox.legalDocuments().map((d) => ({ ref: d.reference, total: d.total, lines: d.items.map((l) => [l.name, l.unit_price, l.quantity, l.tax.name]) }));
-		expect(chainItems).toEqual(oneStep);
+		expect(chainItems.sort(byRef)).toEqual(oneStep.sort(byRef));
+		// One client rule for both paths: the same names and NIFs.
+		const clientsOneStep = sandbox.state.clients.map((c) => [c.name, c.fiscal_id]).sort();
+		expect(clientsOneStep).toEqual(chainClients.sort());
 		expect(results[0].created.items[0].json.totals_check).toMatchObject({ matches: true });
+	});
+
+	it('the chain follows the same document rules: an unpaid order as invoice-receipt is refused before anything is sent', async () => {
+		const order = { ...JSON.parse(JSON.stringify(orders[0])), paidOn: null } as IDataObject;
+		const run = await runNode({
+			type: 'invoicExpress',
+			credentials,
+			input: [order],
+			parameters: {
+				tuning,
+				resource: 'document',
+				operation: 'create',
+				documentType: 'invoiceReceipt',
+				date: '2026-11-28',
+				name: 'Ana Lima',
+				itemsInput: 'ePagesOrder',
+				order: '={{ $json }}',
+				additionalFields: { taxExemption: EXEMPTION },
+			},
+		});
+		expect(run.error?.message).toBe(`order ${String(order.orderNumber)}: an invoice-receipt says the order is paid, but the order has no payment date (paidOn)`);
+		expect(sandbox.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
 	});
 
 	it('running the chain again finds the existing document instead of creating one', async () => {
@@ -388,5 +424,145 @@ describe('with an ePages connection: list items and write-back', () => {
 		expect(second.items[0].json).toMatchObject({ outcome: 'already invoiced', emailed: false });
 		expect(String(second.items[0].json.email_skipped)).toContain('use Document → Send by Email');
 		expect(sandbox.state.emails).toHaveLength(0);
+	});
+});
+
+describe('the right client and NIF (issue 12): one name, several fiscal numbers', () => {
+	/** Orders of the same customer name with the given NIFs ('' = final consumer), numbered from `start`. */
+	const sameName = (nifs: string[], start: number): IDataObject[] =>
+		nifs.map((nif, n) => {
+			const o = JSON.parse(JSON.stringify(orders[0])) as IDataObject & { billingAddress: IDataObject; shippingAddress?: IDataObject };
+			o.orderNumber = String(start + n);
+			o.orderId = `NIF-CASE-${start + n}`;
+			o.customerNumber = null;
+			o.billingAddress = { ...o.billingAddress, company: null, firstName: 'Maria', lastName: 'Silva', vatId: nif || null, fiscalCode: null, country: 'PT' };
+			if (o.shippingAddress) o.shippingAddress = { ...o.shippingAddress, vatId: null, fiscalCode: null };
+			return o;
+		});
+	/** The NIF on each legal document, by order number, read from the record the document names. */
+	const nifByOrder = () =>
+		Object.fromEntries(
+			sandbox.legalDocuments().map((d) => [d.reference, [d.client.name, sandbox.state.clients.find((c) => c.id === d.client.id)!.fiscal_id]]),
+		);
+
+	it.each([
+		['NIF, other NIF, final consumer', ['501964843', '503504564', '']],
+		['final consumer, NIF, other NIF', ['', '501964843', '503504564']],
+	])('%s: every invoice carries exactly its order NIF, in one execution and in separate ones', async (_name, nifs) => {
+		const batch = sameName(nifs, 9100);
+		const run = await invoice(batch, { sendEmail: false });
+		expect(run.error).toBeUndefined();
+		const expectedName = (nif: string, n: number) => (n === 0 ? 'Maria Silva' : `Maria Silva (${nif || 'Consumidor final'})`);
+		expect(nifByOrder()).toEqual(Object.fromEntries(nifs.map((nif, n) => [String(9100 + n), [expectedName(nif, n), nif]])));
+		expect(run.items[1].json.client_note).toBe(
+			`the name "Maria Silva" belongs to a client with ${nifs[0] ? 'another fiscal number' : 'no fiscal number'}: invoiced to "${expectedName(nifs[1], 1)}"`,
+		);
+		expect(run.items[1].json.warnings).toContain(run.items[1].json.client_note);
+		// Returning customers in later executions (one order each, as the trigger runs them): their own records.
+		for (const [n, nif] of nifs.entries()) {
+			const again = await invoice(sameName([nif], 9200 + n), { sendEmail: false });
+			expect(again.error).toBeUndefined();
+			expect(again.items[0].json.client_name).toBe(expectedName(nif, n));
+		}
+		expect(sandbox.state.clients).toHaveLength(3);
+		for (const doc of sandbox.legalDocuments()) {
+			const nif = sandbox.state.clients.find((c) => c.id === doc.client.id)!.fiscal_id;
+			const n = Number(doc.reference) % 100;
+			expect(nif).toBe(nifs[n]);
+		}
+	});
+
+	it('two executions at once, same name, different NIFs: each invoice has its own NIF', async () => {
+		const [a, b] = sameName(['501964843', '503504564'], 9300);
+		const runs = await Promise.all([invoice([a], { sendEmail: false }), invoice([b], { sendEmail: false })]);
+		expect(runs.map((r) => r.error)).toEqual([undefined, undefined]);
+		const nifs = nifByOrder();
+		expect(nifs['9300'][1]).toBe('501964843');
+		expect(nifs['9301'][1]).toBe('503504564');
+		expect(new Set([nifs['9300'][0], nifs['9301'][0]]).size).toBe(2);
+	});
+
+	it('By Fiscal Number, Then Name: a same-name client with another NIF is not used', async () => {
+		await invoice(sameName(['503504564'], 9400), { sendEmail: false });
+		const run = await invoice(sameName(['501964843'], 9401), { sendEmail: false, matchBy: 'fiscalId' });
+		expect(run.items[0].json).toMatchObject({ client_name: 'Maria Silva (501964843)' });
+		expect(nifByOrder()['9401']).toEqual(['Maria Silva (501964843)', '501964843']);
+	});
+});
+
+describe('document rules (issue 12): invoice-receipt only when paid, simplified invoice within its limit, the date from the order', () => {
+	const withTotal = (o: IDataObject, number: string): IDataObject => ({ ...JSON.parse(JSON.stringify(o)), orderNumber: number, orderId: `RULES-${number}` });
+	const unpaid = () => {
+		const o = withTotal(orders[0], '9501');
+		o.paidOn = null;
+		return o;
+	};
+	const over1000 = () => orders.find((o) => grandTotal(o) > 1000);
+	const nonWrites = () => sandbox.requests.filter((r) => r.method !== 'GET').length;
+
+	it('an unpaid order as invoice-receipt is refused before anything is sent', async () => {
+		const run = await invoice([unpaid()], { documentType: 'invoiceReceipt' });
+		expect(run.error?.message).toBe('order 9501: an invoice-receipt says the order is paid, but the order has no payment date (paidOn)');
+		expect(nonWrites()).toBe(0);
+		expect(sandbox.state.documents).toHaveLength(0);
+		const paid = await invoice([withTotal(orders[0], '9502')], { documentType: 'invoiceReceipt', sendEmail: false });
+		expect(paid.items[0].json).toMatchObject({ document_type: 'invoiceReceipt', status: 'settled' });
+		expect(sandbox.legalDocuments().map((d) => d.type)).toEqual(['InvoiceReceipt']);
+	});
+
+	it('a simplified invoice over 1,000 € is refused, or issued as an invoice when the merchant chose so; under the limit it is simplified', async () => {
+		// A consumer order over the limit: the seeded orders' largest, its NIF removed.
+		const big = withTotal(orders.reduce((a, b) => (grandTotal(b) > grandTotal(a) ? b : a)), '9503');
+		(big.billingAddress as IDataObject).vatId = null;
+		const lines = (big.lineItemContainer as IDataObject).productLineItems as IDataObject[];
+		if (!over1000()) {
+			// Make it larger than the limit by buying the first line 200 times, as the shop would compute it.
+			lines.splice(1);
+			const unit = Number((lines[0].singleItemPrice as IDataObject).amount);
+			const amount = Math.round(unit * 200 * 100) / 100;
+			lines[0].quantity = { ...(lines[0].quantity as IDataObject), amount: 200 };
+			lines[0].lineItemPrice = { ...(lines[0].lineItemPrice as IDataObject), amount };
+			lines[0].lineItemCouponDiscount = null;
+			const container = big.lineItemContainer as IDataObject;
+			const shipping = Number(((big.shippingData as IDataObject | undefined)?.price as IDataObject | undefined)?.amount ?? 0);
+			const fee = Number(((big.paymentData as IDataObject | undefined)?.price as IDataObject | undefined)?.amount ?? 0);
+			container.grandTotal = { ...(container.grandTotal as IDataObject), amount: Math.round((amount + shipping + fee) * 100) / 100 };
+			container.couponLineItem = null;
+			container.basketDiscount = null;
+			big.grandTotal = container.grandTotal;
+		}
+		expect(grandTotal(big)).toBeGreaterThan(1000);
+		const refused = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false });
+		expect(refused.error?.message).toBe(
+			`order 9503: a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €`,
+		);
+		expect(sandbox.state.documents).toHaveLength(0);
+		const fallback = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false, orderOptions: { date: '2026-11-28', taxExemption: EXEMPTION, simplifiedOverLimit: 'invoice' } });
+		expect(fallback.error).toBeUndefined();
+		expect(fallback.items[0].json).toMatchObject({ document_type: 'invoice', status: 'final', total: grandTotal(big) });
+		expect(fallback.items[0].json.warnings).toContain(
+			`a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €: an invoice was issued instead`,
+		);
+		expect(sandbox.legalDocuments().map((d) => d.type)).toEqual(['Invoice']);
+		const small = withTotal(orders.find((o) => grandTotal(o) < 100 && !(o.billingAddress as IDataObject).vatId)!, '9504');
+		const ok = await invoice([small], { documentType: 'simplifiedInvoice', sendEmail: false });
+		expect(ok.items[0].json).toMatchObject({ document_type: 'simplifiedInvoice', status: 'final' });
+	});
+
+	it('the invoice date from the paid date or the order date, as the original button let the merchant set it', async () => {
+		const order = withTotal(orders[0], '9505');
+		order.paidOn = '2026-11-26T08:00:00.000Z';
+		order.creationDate = '2026-11-24T21:00:00.000Z';
+		// Oldest first: InvoicExpress refuses a date before the last document of the series (the sandbox too).
+		const created = await invoice([order], { sendEmail: false, orderOptions: { dateFrom: 'created', taxExemption: EXEMPTION } });
+		expect(created.items[0].json).toMatchObject({ date: '24/11/2026' });
+		const paid = await invoice([{ ...order, orderNumber: '9506', orderId: 'RULES-9506' }], {
+			sendEmail: false,
+			orderOptions: { dateFrom: 'paid', dueDays: 30, taxExemption: EXEMPTION },
+		});
+		expect(paid.items[0].json).toMatchObject({ date: '26/11/2026', due_date: '26/12/2026' });
+		const noPaid = await invoice([{ ...order, orderNumber: '9507', orderId: 'RULES-9507', paidOn: null }], { orderOptions: { dateFrom: 'paid', taxExemption: EXEMPTION } });
+		expect(noPaid.error?.message).toBe('order 9507: "Invoice Date From" is the paid date, but the order has no paidOn');
+		expect(sandbox.legalDocuments()).toHaveLength(2);
 	});
 });

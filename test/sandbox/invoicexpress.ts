@@ -242,6 +242,8 @@ export const DEFAULT_TAXES: IxTax[] = [
 	{ id: 31558, name: 'IVA22', value: 22, region: 'PT-MA', code: 'NOR', default_tax: 0 },
 	{ id: 31559, name: 'IVA16', value: 16, region: 'PT-AC', code: 'NOR', default_tax: 0 },
 	{ id: 31560, name: 'IVA21', value: 21, region: 'ES', code: 'NOR', default_tax: 0 },
+	// An Irish tax for One-Stop-Shop sales: the same 23 % as mainland IVA23, another region.
+	{ id: 31561, name: 'IE23', value: 23, region: 'IE', code: 'NOR', default_tax: 0 },
 ];
 
 // Series ids and per-type sequence ids are all different numbers, so that sending the series id where

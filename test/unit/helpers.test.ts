@@ -1,4 +1,4 @@
-import { buildClientPayload } from '../../nodes/InvoicExpress/helpers/client';
+import { buildClientPayload, shortenName } from '../../nodes/InvoicExpress/helpers/client';
 import { countryIso, toIxCountry } from '../../nodes/InvoicExpress/helpers/countries';
 import { addDays, ixDateKey, toIxDate, todayIx } from '../../nodes/InvoicExpress/helpers/dates';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../../nodes/InvoicExpress/helpers/document';
@@ -154,7 +154,7 @@ describe('back-off', () => {
 });
 
 describe('client payload', () => {
-	const rules = { invalidFiscalId: 'error' as const, longName: 'error' as const, context: 'order 1033: ' };
+	const rules = { invalidFiscalId: 'error' as const, context: 'order 1033: ' };
 	it('converts to InvoicExpress field names, country names and clean NIFs, all strings', () => {
 		const { client } = buildClientPayload(
 			{ name: '  João   Conceição ', code: '1028', email: 'joao@example.pt', country: 'PT', fiscalId: 'PT 501 964 843', postalCode: '1000-001', city: 'Lisboa', address: 'Rua A 1' },
@@ -177,19 +177,28 @@ describe('client payload', () => {
 		);
 		expect(() => buildClientPayload({ name: 'A', country: 'Atlantis' }, rules)).toThrow('order 1033: client country "Atlantis" is unknown');
 		expect(() => buildClientPayload({ name: ' ' }, rules)).toThrow('order 1033: client name is empty');
-		expect(() => buildClientPayload({ name: 'x'.repeat(101) }, rules)).toThrow(
-			'order 1033: client name is 101 characters long; InvoicExpress accepts at most 100',
-		);
 		expect(() => buildClientPayload({ name: 'A', email: 'not-an-email' }, rules)).toThrow('order 1033: client e-mail "not-an-email" is not a valid address');
 	});
-	it('can truncate long names and drop invalid NIFs when asked', () => {
-		const { client, warnings } = buildClientPayload(
-			{ name: 'é'.repeat(120), fiscalId: '123456780' },
-			{ invalidFiscalId: 'finalConsumer', longName: 'truncate' },
-		);
-		expect([...client.name]).toHaveLength(100);
+	it('drops an invalid NIF when asked', () => {
+		const { client, warnings } = buildClientPayload({ name: 'Ana Lima', fiscalId: '123456780' }, { invalidFiscalId: 'finalConsumer' });
 		expect(client.fiscal_id).toBeUndefined();
-		expect(warnings).toHaveLength(2);
+		expect(warnings).toEqual(['invalid NIF "123456780" dropped: issued to final consumer']);
+	});
+	it('a name over 100 characters is shortened at a word boundary, the full name kept in the observations (issue 12)', () => {
+		const full = 'Sociedade Agrícola e Comercial de Produtos Tradicionais da Serra da Estrela e Beira Interior, Unipessoal Lda.';
+		expect([...full].length).toBeGreaterThan(100);
+		const { client, warnings } = buildClientPayload({ name: full, observations: 'Cliente desde 2019' }, rules);
+		expect(client.name).toBe('Sociedade Agrícola e Comercial de Produtos Tradicionais da Serra da Estrela e Beira Interior');
+		expect(client.observations).toBe(`Nome completo: ${full}\nCliente desde 2019`);
+		expect(warnings).toEqual([`client name shortened to 100 characters ("${client.name}"); the full name is in the client's observations`]);
+		// One word longer than the limit is cut inside it; multi-byte characters count as one.
+		expect([...buildClientPayload({ name: 'é'.repeat(120) }, rules).client.name]).toHaveLength(100);
+		expect(buildClientPayload({ name: 'x'.repeat(100) }, rules).client.name).toBe('x'.repeat(100));
+	});
+	it('shortenName leaves room for a suffix and drops trailing separators', () => {
+		expect(shortenName('Alpha Beta - Gamma Delta', 12)).toBe('Alpha Beta');
+		expect(shortenName('Alpha, Beta', 7)).toBe('Alpha');
+		expect(shortenName('Short', 12)).toBe('Short');
 	});
 });
 

@@ -158,9 +158,10 @@ describe('planOrder: the plan', () => {
 		expect(invoicePlan({ options: { dueDate: '15/01/2027', dueDays: 5 } }).mapped.document).toMatchObject({ due_date: '15/01/2027' });
 	});
 
-	it('by name: the invoice alone, keyed on the shop and the order', () => {
+	it('by name: the NIF-checked client, then the invoice keyed on the shop and the order', () => {
 		const p = invoicePlan();
 		expect(p.steps).toEqual([
+			{ kind: 'findClient', matchBy: 'name' },
 			{
 				kind: 'invoiceOnce',
 				type: 'invoice',
@@ -178,6 +179,7 @@ describe('planOrder: the plan', () => {
 	});
 
 	it.each([
+		['name', 'name'],
 		['nameLookup', 'name'],
 		['code', 'code'],
 		['fiscalId', 'fiscalId'],
@@ -187,12 +189,13 @@ describe('planOrder: the plan', () => {
 
 	it('asks for the e-mail, write-back and PDF in this order, after the invoice', () => {
 		expect(kinds(invoicePlan({ sendEmail: true, connectEPages: true, writeBack: true, attachPdf: true, finalize: false }).steps)).toEqual([
+			'findClient',
 			'invoiceOnce',
 			'email',
 			'writeBack',
 			'pdf',
 		]);
-		expect(invoicePlan({ finalize: false }).steps).toEqual([expect.objectContaining({ kind: 'invoiceOnce', finalize: false })]);
+		expect(invoicePlan({ finalize: false }).steps).toEqual([{ kind: 'findClient', matchBy: 'name' }, expect.objectContaining({ kind: 'invoiceOnce', finalize: false })]);
 	});
 
 	it('the document names the client found, else the order\'s', () => {

@@ -3,7 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { asNodeError } from '../../shared/execute';
 import type { ApiContext } from '../../shared/http';
 import { bodyJson } from '../../shared/http';
-import { errorStatus, ixGetAll, ixRequest, unwrapRoot } from '../transport';
+import { InputError } from '../helpers/client';
+import { decideClient, emptyFacts, type ClientFacts } from '../helpers/clientMatch';
+import { errorStatus, isAmbiguousFailure, ixGetAll, ixRequest, unwrapRoot } from '../transport';
 
 export type MatchBy = 'name' | 'code' | 'fiscalId';
 
@@ -12,8 +14,10 @@ export interface FindOrCreateResult {
 	/** true when this call created the client. */
 	created: boolean;
 	/** How an existing client was found (undefined when created). */
-	matchedBy?: MatchBy | 'nameTaken';
+	matchedBy?: MatchBy;
 	updated: boolean;
+	/** Set when the order's name belongs to a client with another NIF and a distinct client was used. */
+	note?: string;
 }
 
 export async function findClientByName(ctx: ApiContext, name: string, itemIndex?: number): Promise<IDataObject | undefined> {
@@ -53,6 +57,12 @@ export async function findClientByFiscalId(ctx: ApiContext, fiscalId: string, it
 	return clients.find((c) => String(c.fiscal_id ?? '').replace(/\s/g, '') === fiscalId);
 }
 
+/** A 422 about the code alone (a returning customer under a new name keeps the shop's customer number). */
+function isCodeTaken(error: unknown): boolean {
+	if (errorStatus(error) !== 422) return false;
+	return /c[óo]digo|\bcode\b/i.test(String((error as Error).message ?? ''));
+}
+
 function isNameTaken(error: unknown): boolean {
 	if (errorStatus(error) !== 422) return false;
 	const message = String((error as Error).message ?? '');
@@ -61,31 +71,42 @@ function isNameTaken(error: unknown): boolean {
 
 /**
  * POST /clients.json. A 422 "name not available" means the client exists (names are unique per
- * account): it is looked up and returned rather than failing or inventing a second name. That also
- * makes a repeat after a lost response harmless.
+ * account): it is looked up and returned rather than failing or inventing a second name. An answer
+ * lost on the way back is not blindly repeated either: the name is looked up, and only a name still
+ * free is sent again (the caller checks whose record a found one is: its NIF).
  */
 export async function createClient(
 	ctx: ApiContext,
 	client: Record<string, string>,
 	itemIndex?: number,
 ): Promise<{ client: IDataObject; created: boolean }> {
-	try {
-		const res = await ixRequest(ctx, 'POST', '/clients.json', {
-			body: { client: withCode(client) },
-			retry: 'idempotent',
-			itemIndex,
-			action: `create the client "${client.name}"`,
-		});
-		const created = unwrapRoot(res.body);
-		if (created?.id !== undefined) return { client: created, created: true };
-		const found = await findClientByName(ctx, client.name, itemIndex);
-		if (found) return { client: found, created: true };
-		return { client: { ...client }, created: true };
-	} catch (error) {
-		if (!isNameTaken(error)) throw asNodeError(ctx.getNode(), error, itemIndex);
-		const existing = await findClientByName(ctx, client.name, itemIndex);
-		if (!existing) throw asNodeError(ctx.getNode(), error, itemIndex);
-		return { client: existing, created: false };
+	const attempts = 3;
+	let body = withCode(client);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			const res = await ixRequest(ctx, 'POST', '/clients.json', {
+				body: { client: body },
+				itemIndex,
+				action: `create the client "${client.name}"`,
+			});
+			const created = unwrapRoot(res.body);
+			if (created?.id !== undefined) return { client: created, created: true };
+			const found = await findClientByName(ctx, client.name, itemIndex);
+			if (found) return { client: found, created: true };
+			return { client: { ...client }, created: true };
+		} catch (error) {
+			const taken = isNameTaken(error);
+			if (!taken && isCodeTaken(error) && body.code !== body.name && attempt < attempts) {
+				// The code belongs to another record (the same shop customer under an earlier name): the
+				// new record is told apart by its name, which is unique, so the name stands in as its code.
+				body = { ...body, code: body.name };
+				continue;
+			}
+			if (!taken && !isAmbiguousFailure(error)) throw asNodeError(ctx.getNode(), error, itemIndex);
+			const existing = await findClientByName(ctx, client.name, itemIndex);
+			if (existing) return { client: existing, created: false };
+			if (taken || attempt >= attempts) throw asNodeError(ctx.getNode(), error, itemIndex);
+		}
 	}
 }
 
@@ -110,37 +131,74 @@ function withCode(client: Record<string, string>): Record<string, string> {
 	return client.code ? client : { ...client, code: client.name };
 }
 
+/** GET /clients/{id}.json: the whole record, for a lookup answer that did not carry the fiscal number. */
+export async function getClient(ctx: ApiContext, id: string, itemIndex?: number): Promise<IDataObject> {
+	const res = await ixRequest(ctx, 'GET', `/clients/${encodeURIComponent(id)}.json`, { itemIndex, action: `read the client ${id}` });
+	return unwrapRoot(res.body) ?? {};
+}
+
+/** Lookup answers shared by the items of one execution (a batch with returning customers asks once). */
+const factsCache = new WeakMap<object, ClientFacts>();
+/** Items of one execution with the same client name take turns, so the second one reuses the first one's answers. */
+const nameTurns = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Finds or creates the client of a document by the rule of {@link decideClient}: the document carries
+ * exactly the order's NIF. Returns the record to name on the document.
+ */
 export async function findOrCreateClient(
 	ctx: ApiContext,
 	client: Record<string, string>,
-	opts: { matchBy: MatchBy; updateExisting: boolean; itemIndex?: number },
+	opts: { matchBy: MatchBy; updateExisting: boolean; itemIndex?: number; context?: string },
+): Promise<FindOrCreateResult> {
+	let turns = nameTurns.get(ctx);
+	if (!turns) {
+		turns = new Map();
+		nameTurns.set(ctx, turns);
+	}
+	const before = turns.get(client.name) ?? Promise.resolve();
+	const mine = before.catch(() => undefined).then(async () => await settleClient(ctx, client, opts));
+	turns.set(client.name, mine);
+	return await mine;
+}
+
+async function settleClient(
+	ctx: ApiContext,
+	client: Record<string, string>,
+	opts: { matchBy: MatchBy; updateExisting: boolean; itemIndex?: number; context?: string },
 ): Promise<FindOrCreateResult> {
 	const { itemIndex } = opts;
-	let found: IDataObject | undefined;
-	let matchedBy: MatchBy | undefined;
-	if (opts.matchBy === 'code' && client.code) {
-		found = await findClientByCode(ctx, client.code, itemIndex);
-		if (found) matchedBy = 'code';
-	} else if (opts.matchBy === 'fiscalId' && client.fiscal_id) {
-		found = await findClientByFiscalId(ctx, client.fiscal_id, itemIndex);
-		if (found) matchedBy = 'fiscalId';
+	let facts = factsCache.get(ctx);
+	if (!facts) {
+		facts = emptyFacts();
+		factsCache.set(ctx, facts);
 	}
-	if (!found) {
-		found = await findClientByName(ctx, client.name, itemIndex);
-		if (found) matchedBy = 'name';
+	// Each round asks one question or acts once; a create that loses a race for the name asks again.
+	for (let round = 0; round < 12; round++) {
+		const decision = decideClient(client, opts.matchBy, facts, opts.context ?? '');
+		if (decision.kind === 'lookup') {
+			const key = decision.key;
+			if (decision.by === 'code') facts.byCode.set(key, (await findClientByCode(ctx, key, itemIndex)) ?? null);
+			else if (decision.by === 'fiscalId') facts.byFiscalId.set(key, (await findClientByFiscalId(ctx, key, itemIndex)) ?? null);
+			else facts.byName.set(key, (await findClientByName(ctx, key, itemIndex)) ?? null);
+		} else if (decision.kind === 'read') {
+			facts.byId.set(decision.id, await getClient(ctx, decision.id, itemIndex));
+		} else if (decision.kind === 'refuse') {
+			throw new InputError(decision.message, decision.description);
+		} else if (decision.kind === 'create') {
+			const made = await createClient(ctx, decision.client, itemIndex);
+			facts.byName.set(decision.client.name, made.client);
+			// Created here: its NIF is ours. Taken meanwhile: the next round checks whose it is.
+			if (made.created) return { client: { ...decision.client, ...made.client }, created: true, updated: false, note: decision.note };
+		} else {
+			const found = decision.client;
+			const matchedBy: MatchBy = [...facts.byCode.values()].includes(found) ? 'code' : [...facts.byFiscalId.values()].includes(found) ? 'fiscalId' : 'name';
+			if (!opts.updateExisting) return { client: found, created: false, matchedBy, updated: false, note: decision.note };
+			// The name is what identifies the record for the API; keep the stored one.
+			const update: Record<string, string> = { ...client, name: String(found.name ?? client.name) };
+			const updated = await updateClient(ctx, found.id as string, update, itemIndex);
+			return { client: { ...found, ...updated, id: found.id }, created: false, matchedBy, updated: true, note: decision.note };
+		}
 	}
-	if (found) {
-		if (!opts.updateExisting) return { client: found, created: false, matchedBy, updated: false };
-		// The name is what identifies the record for the API; keep the stored one when matched otherwise.
-		const update = { ...client, name: String(found.name ?? client.name) };
-		const updated = await updateClient(ctx, found.id as string, update, itemIndex);
-		return { client: { ...found, ...updated, id: found.id }, created: false, matchedBy, updated: true };
-	}
-	const result = await createClient(ctx, client, itemIndex);
-	return {
-		client: result.client,
-		created: result.created,
-		matchedBy: result.created ? undefined : 'nameTaken',
-		updated: false,
-	};
+	throw new InputError(`${opts.context ?? ''}the client "${client.name}" could not be settled: its name kept changing hands`, 'Run again.');
 }

@@ -39,8 +39,6 @@ export type ClientInput = z.infer<typeof clientInputSchema>;
 export interface ClientRules {
 	/** What to do with an invalid Portuguese NIF: stop, or issue to "Consumidor final" without it. */
 	invalidFiscalId: 'error' | 'finalConsumer';
-	/** Names over 100 characters: stop, or cut at 100. */
-	longName: 'error' | 'truncate';
 	/** Prefix of error messages, e.g. `order 1033: `. */
 	context?: string;
 }
@@ -49,6 +47,21 @@ export interface ClientPayload {
 	/** The `client` object for InvoicExpress; every value a string, as the API needs. */
 	client: Record<string, string>;
 	warnings: string[];
+}
+
+/**
+ * A client name within InvoicExpress's limit: cut at the last word boundary that fits (never inside a
+ * word unless one word alone is longer than the limit), without trailing separators. `max` leaves room
+ * for a suffix (the fiscal number of a distinct client).
+ */
+export function shortenName(name: string, max = IX_CLIENT_NAME_MAX): string {
+	// A string has at least as many UTF-16 units as characters: only long ones need counting.
+	if (name.length <= max || [...name].length <= max) return name;
+	const chars = [...name];
+	const head = chars.slice(0, max + 1).join('');
+	const cut = head.search(/\s\S*$/);
+	const words = cut > 0 && [...head.slice(0, cut)].length >= max / 2 ? head.slice(0, cut) : chars.slice(0, max).join('');
+	return words.replace(/[\s,;:&/–-]+$/u, '').trim();
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -64,19 +77,11 @@ export function buildClientPayload(input: ClientInput, rules: ClientRules): Clie
 	// The same plain-text rule as the order schema, for clients built from expressions (the chain).
 	const name = plainText(input.name);
 	if (name === '') throw new InputError(`${ctx}client name is empty`, 'InvoicExpress needs a client name on every document.');
-	// A string has at least as many UTF-16 units as characters: only long ones need counting.
-	if (name.length > IX_CLIENT_NAME_MAX && [...name].length > IX_CLIENT_NAME_MAX) {
-		if (rules.longName === 'error') {
-			throw new InputError(
-				`${ctx}client name is ${[...name].length} characters long; InvoicExpress accepts at most ${IX_CLIENT_NAME_MAX}`,
-				'Shorten the name, or set "Long Names" to "Truncate".',
-			);
-		}
-		client.name = [...name].slice(0, IX_CLIENT_NAME_MAX).join('').trim();
-		warnings.push(`client name cut to ${IX_CLIENT_NAME_MAX} characters`);
-	} else {
-		client.name = name;
-	}
+	client.name = shortenName(name);
+	// A company's legal name can be longer than InvoicExpress allows: the invoice still goes out, under
+	// the name shortened at a word boundary, and the full name stays on the client record.
+	const fullName = client.name === name ? undefined : `Nome completo: ${name}`;
+	if (fullName) warnings.push(`client name shortened to ${IX_CLIENT_NAME_MAX} characters ("${client.name}"); the full name is in the client's observations`);
 	const code = input.code?.trim();
 	if (code) client.code = code;
 
@@ -95,7 +100,7 @@ export function buildClientPayload(input: ClientInput, rules: ClientRules): Clie
 	set('phone', input.phone);
 	set('fax', input.fax);
 	set('website', input.website);
-	set('observations', input.observations);
+	set('observations', [fullName, input.observations].filter((v) => v?.trim()).join('\n') || undefined);
 	if (input.language) client.language = input.language;
 	if (input.sendOptions) client.send_options = input.sendOptions;
 

@@ -1,7 +1,8 @@
 import { money, orderSchema, type Order } from '../../EPages/schemas/order';
 import { buildClientPayload, InputError, type ClientRules } from '../helpers/client';
-import { countryIso, toIxCountry } from '../helpers/countries';
+import { toIxCountry } from '../helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../helpers/document';
+import { taxForRate, taxPlace } from './taxPlace';
 import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
 /**
@@ -16,7 +17,7 @@ export interface MappingOptions {
 	itemName: 'sku' | 'productName';
 	clientName: 'company' | 'person';
 	discountStyle: DiscountStyle;
-	/** Region of the account's taxes to use for Portuguese rates. */
+	/** The shop's home tax region (PT, PT-AC, PT-MA): for sales taxed in Portugal that do not go to a Portuguese address (see taxPlace.ts). */
 	taxRegion: string;
 	/** Explicit VAT rate → tax name choices; they win over matching by value. */
 	taxMapping: Array<{ rate: number; taxName: string }>;
@@ -38,7 +39,7 @@ export const DEFAULT_MAPPING: MappingOptions = {
 	taxRegion: 'PT',
 	taxMapping: [],
 	commentInObservations: true,
-	clientRules: { invalidFiscalId: 'error', longName: 'error' },
+	clientRules: { invalidFiscalId: 'error' },
 	shippingLabel: 'Portes de envio',
 	paymentFeeLabel: 'Taxa de pagamento',
 };
@@ -100,38 +101,6 @@ export function parseInvoiceableOrder(raw: unknown): Order {
 		throw new InputError(`${ctx}${path || 'order'} ${message}`);
 	}
 	return parsed.data;
-}
-
-/** The account tax for a VAT rate: user mapping, then value + region, never the API's silent default. */
-export function taxNameForRate(
-	rate: number,
-	taxes: IxTax[],
-	opts: { taxRegion: string; taxMapping: Array<{ rate: number; taxName: string }>; customerCountry?: string },
-	ctx: string,
-): string {
-	const mapped = opts.taxMapping.find((m) => Number(m.rate) === rate);
-	if (mapped) {
-		if (!taxes.some((t) => t.name === mapped.taxName)) {
-			throw new InputError(`${ctx}the tax mapping for ${rate} % names "${mapped.taxName}", which does not exist in this InvoicExpress account`);
-		}
-		return mapped.taxName;
-	}
-	const sameValue = taxes.filter((t) => Math.abs(t.value - rate) < 1e-9);
-	const byRegion = (region?: string) => sameValue.filter((t) => (t.region ?? '') === region);
-	const pick =
-		byRegion(opts.taxRegion)[0] ??
-		(opts.customerCountry ? byRegion(opts.customerCountry)[0] : undefined) ??
-		(sameValue.length === 1 ? sameValue[0] : undefined);
-	if (!pick) {
-		const available = taxes.map((t) => `${t.name} (${t.value} %${t.region ? ` ${t.region}` : ''})`).join(', ');
-		throw new InputError(
-			sameValue.length > 1
-				? `${ctx}several taxes of ${rate} % exist (${sameValue.map((t) => t.name).join(', ')}) and none is for region ${opts.taxRegion}`
-				: `${ctx}no tax of ${rate} % exists in this InvoicExpress account`,
-			`Add it in InvoicExpress or choose one under "Tax Mapping". Taxes: ${available || 'none'}.`,
-		);
-	}
-	return pick.name;
 }
 
 interface TaxedAmount {
@@ -286,7 +255,7 @@ function clientFromOrder(order: Order, opts: MappingOptions, ctx: string) {
 		},
 		{ ...opts.clientRules, context: ctx },
 	);
-	return { ...payload, email, countryIso: country ? countryIso(country) : undefined };
+	return { ...payload, email };
 }
 
 export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partial<MappingOptions> = {}): MappedOrder {
@@ -308,11 +277,10 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		warnings.push(`the order's grandTotal (${topLevel}) differs from its line item total (${grandTotal}); the line items were invoiced`);
 	}
 	const pricing: PricingResult = priceLines(parts, order.taxModel, grandTotal, opts.discountStyle);
+	const place = taxPlace(order, taxes, opts.taxRegion, ctx);
 	const taxByRate = new Map<number, string>();
 	for (const line of pricing.lines) {
-		if (!taxByRate.has(line.taxRate)) {
-			taxByRate.set(line.taxRate, taxNameForRate(line.taxRate, taxes, { ...opts, customerCountry: client.countryIso }, ctx));
-		}
+		if (!taxByRate.has(line.taxRate)) taxByRate.set(line.taxRate, taxForRate(line.taxRate, taxes, place, opts, ctx));
 	}
 	const observations = opts.commentInObservations && order.customerComment?.trim() ? order.customerComment.trim() : undefined;
 	const cappedObservations =

@@ -79,17 +79,6 @@ export const clientRuleOptions: INodeProperties[] = [
 		default: 'error',
 		description: 'What to do when a Portuguese NIF fails its check digit',
 	},
-	{
-		displayName: 'Long Names',
-		name: 'longName',
-		type: 'options',
-		options: [
-			{ name: 'Stop With an Error', value: 'error' },
-			{ name: 'Truncate to 100 Characters', value: 'truncate' },
-		],
-		default: 'error',
-		description: 'InvoicExpress accepts client names of at most 100 characters',
-	},
 ];
 
 export function documentIdField(resource: string, operations: string[]): INodeProperties {

@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { findOrCreateClient, type MatchBy } from '../../api/clients';
-import { show } from '../common';
+import { InputError } from '../../helpers/client';
+import { asNodeError } from '../../../shared/execute';
+import { show, toOperationError } from '../common';
 import { readClient } from './shared';
 
 export const findOrCreateDescription: INodeProperties[] = [
@@ -13,9 +15,9 @@ export const findOrCreateDescription: INodeProperties[] = [
 			{
 				name: 'Name',
 				value: 'name',
-				description: 'A client with exactly this name is the same client (as in the original ePages integration)',
+				description: 'A client with exactly this name and the same NIF (a same-name client with another NIF, or none, gets a distinct client "Name (NIF)")',
 			},
-			{ name: 'Client Code', value: 'code', description: 'Look up the code first, then the name' },
+			{ name: 'Client Code', value: 'code', description: 'Look up the code first (used if its NIF is the same), then the name' },
 			{
 				name: 'Fiscal Number, Then Name',
 				value: 'fiscalId',
@@ -39,7 +41,14 @@ export async function findOrCreate(this: IExecuteFunctions, i: number): Promise<
 	const { client, warnings } = readClient(this, i);
 	const matchBy = this.getNodeParameter('matchBy', i, 'name') as MatchBy;
 	const updateExisting = this.getNodeParameter('updateExisting', i, false) as boolean;
-	const result = await findOrCreateClient(this, client, { matchBy, updateExisting, itemIndex: i });
+	let result;
+	try {
+		result = await findOrCreateClient(this, client, { matchBy, updateExisting, itemIndex: i });
+	} catch (error) {
+		// The NIF rule refused (both names taken by other NIFs): a clear error about the input.
+		if (error instanceof InputError) throw toOperationError(this, error, i);
+		throw asNodeError(this.getNode(), error, i);
+	}
 	return [
 		{
 			json: {
@@ -48,7 +57,8 @@ export async function findOrCreate(this: IExecuteFunctions, i: number): Promise<
 				created: result.created,
 				updated: result.updated,
 				matched_by: result.matchedBy ?? null,
-				...(warnings.length ? { warnings } : {}),
+				...(result.note ? { note: result.note } : {}),
+				...(warnings.length || result.note ? { warnings: [...warnings, ...(result.note ? [result.note] : [])] } : {}),
 			},
 		},
 	];

@@ -20,7 +20,6 @@ export function readClient(ctx: IExecuteFunctions, itemIndex: number, opts: { co
 		}
 		return buildClientPayload(input.data, {
 			invalidFiscalId: (rules.invalidFiscalId as 'error' | 'finalConsumer') ?? 'error',
-			longName: (rules.longName as 'error' | 'truncate') ?? 'error',
 		});
 	} catch (error) {
 		if (error instanceof InputError) throw toOperationError(ctx, error, itemIndex);

@@ -10,6 +10,7 @@ import { buildDocumentBody, summarizeDocument, type IxTax } from '../../helpers/
 import { mapOrderToDocument } from '../../mapping/orderToDocument';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { asNodeError } from '../../../shared/execute';
+import { documentTypeFor } from '../../../OrderToInvoice/documentRules';
 import { clientFieldOptions, clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
 import { readClient } from '../client/shared';
 
@@ -242,6 +243,9 @@ interface OrderItems {
 	items: unknown[];
 	reference: string;
 	totalsCheck: IDataObject;
+	order: IDataObject;
+	/** The order total in EUR, for the document rules (simplified invoice limits). */
+	totalEur: number;
 }
 
 /** Lines of an ePages order, mapped exactly as the one-step operation maps them. */
@@ -261,12 +265,15 @@ function readOrderItems(ctx: IExecuteFunctions, i: number, taxes: IxTax[], date:
 			taxExemption: (extra.taxExemption as string) || undefined,
 			exchangeRate: (extra.exchangeRate as number) || undefined,
 			// The client is chosen by this node's own fields; the order's address only has to be readable.
-			clientRules: { invalidFiscalId: 'finalConsumer', longName: 'truncate' },
+			clientRules: { invalidFiscalId: 'finalConsumer' },
 		});
+		const rate = mapped.currency !== 'EUR' ? Number(extra.exchangeRate) || 1 : 1;
 		return {
 			items: mapped.document.items as unknown[],
 			reference: mapped.orderNumber,
 			totalsCheck: mapped.totalsCheck as unknown as IDataObject,
+			order: raw as IDataObject,
+			totalEur: mapped.totalsCheck.order_total / rate,
 		};
 	} catch (error) {
 		if (error instanceof InputError) throw toOperationError(ctx, error, i);
@@ -302,6 +309,11 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 	const items = fromOrder ? [] : readItems(this, i);
 	const taxes = await loadTaxes(this, i);
 	const orderItems = fromOrder ? readOrderItems(this, i, taxes, date, dueDate, extra) : undefined;
+	if (orderItems) {
+		// The same document rules as the one-step operation; the type is the merchant's explicit choice here, so never switched.
+		const allowed = documentTypeFor(orderItems.order, type, { totalEur: orderItems.totalEur, fiscalId: client.fiscal_id }, 'refuse', `order ${orderItems.reference}`);
+		if (!allowed.ok) throw new NodeOperationError(this.getNode(), allowed.message, { itemIndex: i, description: allowed.description });
+	}
 	let document: Record<string, unknown>;
 	try {
 		document = buildDocumentBody(

@@ -85,15 +85,15 @@ export const createFromOrderDescription: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'By Name (Fewest Calls)',
+				name: 'By Name',
 				value: 'name',
-				description: 'InvoicExpress uses the client with exactly this name, or creates it with the order data, as the original ePages integration did',
+				description: 'The client with exactly this name and the same NIF (as the original ePages integration, NIF-checked); a same-name client with another NIF gets a distinct client "Name (NIF)"',
 			},
-			{ name: 'By Name, Explicit Lookup', value: 'nameLookup', description: 'Look the client up first, so the output says whether it was created' },
-			{ name: 'By Client Code (Customer Number)', value: 'code' },
-			{ name: 'By Fiscal Number, Then Name', value: 'fiscalId' },
+			{ name: 'By Client Code (Customer Number)', value: 'code', description: 'The client with the customer number as code, if its NIF is the order\'s; else by name' },
+			{ name: 'By Fiscal Number, Then Name', value: 'fiscalId', description: 'The client with the order\'s NIF (reads the client list once per execution); else by name' },
 		],
 		default: 'name',
+		description: 'Every way checks the NIF: the invoice carries exactly the NIF of the order, none for a final consumer',
 		displayOptions: op,
 	},
 	{
@@ -120,12 +120,25 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Exchange Rate', name: 'exchangeRate', type: 'number', typeOptions: { numberPrecision: 6 }, default: 0, description: 'For orders not in EUR: units of the order currency per 1 EUR' },
 			clientRuleOptions[0],
-			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'Empty: today (Lisbon time)' },
+			{ displayName: 'Home Tax Region', name: 'taxRegion', type: 'options', options: [
+				{ name: 'Portugal Mainland (PT)', value: 'PT' },
+				{ name: 'Azores (PT-AC)', value: 'PT-AC' },
+				{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
+			], default: 'PT', description: 'Where the shop is: its taxes apply to sales abroad taxed in Portugal and to 0 % lines. Portuguese addresses always take the taxes of their region by postal code (Azores 9500–9999, Madeira 9000–9499); sales to a country the account has taxes for (One-Stop-Shop) take that country\'s.' },
+			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'A fixed date for every order. Empty: see "Invoice Date From".' },
+			{ displayName: 'Invoice Date From', name: 'dateFrom', type: 'options', options: [
+				{ name: 'Today', value: 'today', description: 'The day the invoice is issued (Lisbon time)' },
+				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused)' },
+				{ name: 'Order Date', value: 'created', description: 'The day the order was placed' },
+			], default: 'today', description: 'The invoice date of each order, when no fixed "Invoice Date" is set. InvoicExpress refuses a date before the last document of the series: use past dates only when invoicing promptly.' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
 				{ name: 'SKU', value: 'sku' },
 				{ name: 'Product Name', value: 'productName' },
 			], default: 'sku', description: 'What identifies each line (InvoicExpress keeps a catalogue item per name)' },
-			clientRuleOptions[1],
+			{ displayName: 'Over the Simplified Invoice Limit', name: 'simplifiedOverLimit', type: 'options', options: [
+				{ name: 'Refuse the Order', value: 'refuse', description: 'Nothing is created; the error names the order and the limit' },
+				{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
+			], default: 'refuse', description: 'Simplified invoices are legal up to 1,000 € for consumers and 100 € for business buyers (art. 40 CIVA).' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: 'Taxa de pagamento' },
 			{
 				displayName: 'Series Name or ID',
@@ -156,11 +169,6 @@ export const createFromOrderDescription: INodeProperties[] = [
 					},
 				],
 			},
-			{ displayName: 'Tax Region', name: 'taxRegion', type: 'options', options: [
-				{ name: 'Portugal Mainland (PT)', value: 'PT' },
-				{ name: 'Azores (PT-AC)', value: 'PT-AC' },
-				{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
-			], default: 'PT', description: 'Region of the account taxes used for each VAT rate' },
 		],
 	},
 ];

@@ -1,0 +1,105 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { comparableNif } from '../InvoicExpress/helpers/clientMatch';
+import { todayIx } from '../InvoicExpress/helpers/dates';
+import type { DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
+
+/**
+ * The legal rules of the document itself, decided from the order before anything is sent (issue 12):
+ * which type the law allows, and which date it carries. Pure: the order and the options in, a choice
+ * or a refusal naming the order and the field out.
+ */
+
+/** Art. 40 CIVA: simplified invoices for retail sales to consumers up to 1,000 €, any other sale up to 100 €. */
+export const SIMPLIFIED_LIMIT_CONSUMER_EUR = 1000;
+export const SIMPLIFIED_LIMIT_OTHER_EUR = 100;
+
+export type RuleResult<T> = { ok: true; value: T; warning?: string } | { ok: false; message: string; description: string };
+
+/**
+ * Whether the buyer is a business (a taxable person): a foreign VAT number, or a Portuguese NIF of a
+ * company or other entity (first digit 5–9, but not 45…, the non-resident individuals). Portuguese
+ * individuals (1–3, 45) are consumers, also when they ask for their NIF on the invoice.
+ */
+export function isBusinessBuyer(fiscalId: string | undefined): boolean {
+	const nif = comparableNif(fiscalId);
+	if (!nif) return false;
+	if (!/^\d{9}$/.test(nif)) return true;
+	return /^[5-9]/.test(nif) && !nif.startsWith('45');
+}
+
+export interface TypeFacts {
+	/** The order total in EUR (converted with the exchange rate for other currencies). */
+	totalEur: number;
+	/** The fiscal number the document will carry. */
+	fiscalId?: string;
+}
+
+/**
+ * The document type the law allows for this order, given the one the merchant chose:
+ *  - an invoice-receipt states that the order is paid: only for orders with a payment date (`paidOn`);
+ *  - a simplified invoice only within the limits of art. 40 CIVA; over them, refused or (when the
+ *    merchant chose so) an invoice instead, said in the output.
+ * Both facts come from the order as placed, so a re-run decides the same way.
+ */
+export function documentTypeFor(
+	order: IDataObject,
+	requested: DocumentTypeKey,
+	facts: TypeFacts,
+	overLimit: 'refuse' | 'invoice',
+	label: string,
+): RuleResult<DocumentTypeKey> {
+	if (requested === 'invoiceReceipt' && !isSet(order.paidOn)) {
+		return {
+			ok: false,
+			message: `${label}: an invoice-receipt says the order is paid, but the order has no payment date (paidOn)`,
+			description: 'Nothing was created. Choose "Invoice" for orders not paid yet, or invoice the order once it is paid (the trigger event "Order Paid, Not Yet Invoiced").',
+		};
+	}
+	if (requested === 'simplifiedInvoice') {
+		const business = isBusinessBuyer(facts.fiscalId);
+		const limit = business ? SIMPLIFIED_LIMIT_OTHER_EUR : SIMPLIFIED_LIMIT_CONSUMER_EUR;
+		if (facts.totalEur > limit + 1e-9) {
+			const why = `a simplified invoice is only allowed up to ${limit} € ${business ? 'for a business buyer' : 'for a consumer'} (art. 40 CIVA), and the order total is ${round2(facts.totalEur)} €`;
+			if (overLimit === 'invoice') return { ok: true, value: 'invoice', warning: `${why}: an invoice was issued instead` };
+			return {
+				ok: false,
+				message: `${label}: ${why}`,
+				description: 'Nothing was created. Choose "Invoice", or set "Over the Simplified Invoice Limit" to "Issue an Invoice Instead".',
+			};
+		}
+	}
+	return { ok: true, value: requested };
+}
+
+export type DateFrom = 'today' | 'paid' | 'created';
+
+/**
+ * The invoice date: a date the merchant set, or the order's paid or created date (Lisbon calendar
+ * day), or today. The original ePages button let the merchant choose it per order; here it is chosen
+ * once for the workflow. A date that the order does not have is a refusal, never "today" instead.
+ */
+export function invoiceDateFor(order: IDataObject, fixed: string | undefined, from: DateFrom, today: string, label: string): RuleResult<string> {
+	if (from === 'today') return { ok: true, value: fixed ?? today };
+	if (fixed) {
+		return {
+			ok: false,
+			message: `${label}: both "Invoice Date" and "Invoice Date From" are set`,
+			description: 'Clear one of them: a fixed date, or the date taken from each order.',
+		};
+	}
+	const field = from === 'paid' ? 'paidOn' : 'creationDate';
+	const raw = order[field];
+	const when = isSet(raw) ? new Date(String(raw)) : undefined;
+	if (!when || Number.isNaN(when.getTime())) {
+		return {
+			ok: false,
+			message: `${label}: "Invoice Date From" is the ${from === 'paid' ? 'paid' : 'created'} date, but the order has ${isSet(raw) ? `an unreadable ${field} "${String(raw)}"` : `no ${field}`}`,
+			description: from === 'paid' ? 'Invoice the order once it is paid, or choose another "Invoice Date From".' : 'Choose another "Invoice Date From".',
+		};
+	}
+	return { ok: true, value: todayIx('Europe/Lisbon', when) };
+}
+
+const isSet = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== '';
+const round2 = (n: number) => Math.round(n * 100) / 100;
