@@ -193,7 +193,8 @@ export function planOrder(input: PlanInput): OrderPlan {
 		};
 	}
 	if (params.dryRun) {
-		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', client: mapped.client, document: mapped.document as IDataObject } };
+		// The currency, as a created document's output has it: the run's hint sums the previews per currency.
+		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', currency: mapped.currency, client: mapped.client, document: mapped.document as IDataObject } };
 	}
 	const steps: InvoiceStep[] = [];
 	if (params.matchBy !== 'name') steps.push({ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy });
