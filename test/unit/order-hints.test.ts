@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * The hints a run of "Create From ePages Order" shows above its output (orderRunHints): one per kind,
  * each with a count and the first five order numbers, from the items the node outputs.
