@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, NodeExecutionHint } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { getSequences, getTaxes } from './methods/loadOptions';
@@ -7,6 +7,7 @@ import type { OperationHandler } from './resources/common';
 import { documentDescription, documentItemLabel, documentOperations } from './resources/document';
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
+import { orderRunHints } from '../OrderToInvoice/hints';
 import { runPerItem } from '../shared/execute';
 import { tuningParameter } from '../shared/tuning';
 
@@ -73,6 +74,15 @@ export class InvoicExpress implements INodeType {
 		// client operations stay sequential so that two items naming one new client meet in order.
 		const concurrency = resource === 'document' && operation !== 'getAll' ? 4 : 1;
 		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
-		return [await runPerItem(this, handler, concurrency, labelOf)];
+		const items = await runPerItem(this, handler, concurrency, labelOf);
+		// Once per run, over all its outputs (the item loop knows one item at a time).
+		if (resource === 'document' && operation === 'createFromEPagesOrder') reportHints(this, orderRunHints(items));
+		return [items];
 	}
+}
+
+/** Older n8n versions have no execution hints: there the run is the same, without them. */
+function reportHints(ctx: IExecuteFunctions, hints: NodeExecutionHint[]): void {
+	const add = (ctx as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>).addExecutionHints;
+	if (hints.length > 0 && typeof add === 'function') add.call(ctx, ...hints);
 }

@@ -218,7 +218,8 @@ export function planOrder(input: PlanInput): OrderPlan {
 		};
 	}
 	if (params.dryRun) {
-		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', client: mapped.client, document: mapped.document as IDataObject } };
+		// The currency, as a created document's output has it: the run's hint sums the previews per currency.
+		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', currency: mapped.currency, client: mapped.client, document: mapped.document as IDataObject } };
 	}
 	// Always a client step: the document must carry exactly the order's NIF, which only a lookup proves
 	// (an existing record of the same name keeps its own NIF; see clientMatch.ts).

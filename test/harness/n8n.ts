@@ -21,6 +21,7 @@ import {
 	type INodeTypes,
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
+	type NodeExecutionHint,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -242,6 +243,8 @@ export interface RunNodeOptions {
 	/** Input items (plain JSON objects or full items). */
 	input?: Array<IDataObject | INodeExecutionData>;
 	continueOnFail?: boolean;
+	/** "On Error: Continue (using error output)": error items go to a second output (`errorItems`). Implies continueOnFail. */
+	errorOutput?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	typeVersion?: number;
 }
@@ -249,6 +252,10 @@ export interface RunNodeOptions {
 export interface RunNodeResult {
 	/** Output items of the node's first output (error items included when continueOnFail). */
 	items: INodeExecutionData[];
+	/** Items of the error output, with `errorOutput`. */
+	errorItems: INodeExecutionData[];
+	/** The execution hints the node reported in its last run (addExecutionHints), as n8n stores them. */
+	hints: NodeExecutionHint[];
 	/** The node's error when the execution failed. */
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
 	run: IRun;
@@ -272,8 +279,8 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		credentials: Object.fromEntries(
 			Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
 		),
-		continueOnFail: opts.continueOnFail,
-		onError: opts.continueOnFail ? 'continueRegularOutput' : undefined,
+		continueOnFail: opts.continueOnFail || opts.errorOutput,
+		onError: opts.errorOutput ? 'continueErrorOutput' : opts.continueOnFail ? 'continueRegularOutput' : undefined,
 		retryOnFail: opts.retryOnFail !== undefined,
 		maxTries: opts.retryOnFail?.maxTries,
 		waitBetweenTries: opts.retryOnFail?.waitBetweenTries,
@@ -309,8 +316,9 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	const nodeRuns = run.data.resultData.runData.Node ?? [];
 	const lastRun = nodeRuns[nodeRuns.length - 1];
 	const items = lastRun?.data?.main?.[0] ?? [];
+	const errorItems = lastRun?.data?.main?.[1] ?? [];
 	const error = (run.data.resultData.error ?? lastRun?.error) as RunNodeResult['error'];
-	return { items, error, run };
+	return { items, errorItems, hints: lastRun?.hints ?? [], error, run };
 }
 
 export interface RunWorkflowOptions {

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
 import { fakeSecret } from '../harness/secrets';
 import { loadOptions, runNode, testCredential, type RunNodeOptions } from '../harness/n8n';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
@@ -414,8 +415,8 @@ describe('document', () => {
 		const settled = await ix({ resource: 'document', operation: 'settle', documentType: 'invoice', documentId: draftId });
 		expect(settled.items[0].json.status).toBe('settled');
 		const other = await ix(invoiceParams({ additionalFields: { reference: 'D-2' } }));
-		const del = await ix({ resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: String(other.items[0].json.id) });
-		expect(del.items[0].json).toMatchObject({ deleted: true });
+		const del = await ix({ resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: String(other.items[0].json.id), reason: 'Duplicate of D-1' });
+		expect(del.items[0].json).toMatchObject({ deleted: true, reason: 'Duplicate of D-1' });
 		const third = await ix(invoiceParams({ additionalFields: { reference: 'D-3', finalize: true } }));
 		const canceled = await ix({ resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: String(third.items[0].json.id), reason: 'Wrong totals' });
 		expect(canceled.items[0].json.status).toBe('canceled');
@@ -481,6 +482,82 @@ describe('document', () => {
 		await ix(invoiceParams({ documentType: 'creditNote', additionalFields: { reference: 'NC-1', ownerInvoiceId: invId, finalize: true } }));
 		const related = await ix({ resource: 'document', operation: 'getRelated', documentId: invId });
 		expect(related.items.map((i) => i.json.type)).toEqual(['CreditNote']);
+	});
+});
+
+describe('operations that cancel or delete a document (the node is usable as an AI agent tool)', () => {
+	const node = new InvoicExpress();
+	const operations = node.description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes('document'))!;
+	const option = (value: string) => (operations.options as Array<{ value: string; description?: string }>).find((o) => o.value === value)!;
+	const reasonOf = (operation: string) =>
+		node.description.properties.filter((p) => p.name === 'reason' && p.displayOptions?.show?.operation?.includes(operation));
+
+	it('each requires a reason and says what it does to the legal record', () => {
+		expect(node.description.usableAsTool).toBe(true);
+		for (const operation of ['cancel', 'deleteDraft']) {
+			expect(reasonOf(operation)).toEqual([expect.objectContaining({ type: 'string', required: true, default: '' })]);
+		}
+		expect(option('cancel').description).toBe(
+			'Cancels a finalized document: it keeps its legal number and stays in its series as canceled, with the reason; this cannot be undone. To undo a sale, issue a credit note instead.',
+		);
+		expect(option('deleteDraft').description).toBe(
+			'Deletes a draft, which has no legal number yet: it is removed from InvoicExpress and cannot be restored. A finalized document is refused, never deleted. The reason is recorded in the output.',
+		);
+	});
+
+	// n8n itself refuses to start a workflow whose required parameter is empty or missing; a reason that
+	// is blank, or an expression (an agent's $fromAI, a field of the item) that gives nothing, reaches the node.
+	it.each([
+		['an empty', '', 'The \'Node\' node has issues:\n- Parameter "Reason" is required.'],
+		['a missing', undefined, 'The \'Node\' node has issues:\n- Parameter "Reason" is required.'],
+		['a blank', '   ', 'Reason is empty'],
+		['an expression-empty', '={{ $json.reason }}', 'Reason is empty'],
+	])('Delete Draft with %s reason is refused before any request; the draft stays', async (_, reason, message) => {
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'DEL-1' } }));
+		const id = String(draft.items[0].json.id);
+		const before = sandbox.requests.length;
+		// The engine's refusal rejects the whole run; the node's is the node's error.
+		const failure = await ix({ resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: id, ...(reason === undefined ? {} : { reason }) }).then(
+			(run) => run.error,
+			(error: Error & { description?: string }) => error,
+		);
+		expect(failure?.message).toBe(message);
+		if (message === 'Reason is empty') {
+			expect(failure?.description).toBe('Say why the draft is deleted: the reason is recorded in the output, since InvoicExpress keeps none.');
+		}
+		expect(sandbox.requests.slice(before)).toEqual([]);
+		expect(sandbox.state.documents.find((d) => String(d.id) === id)?.status).toBe('draft');
+	});
+
+	it('Delete Draft records the reason in the output, also when the draft was already deleted', async () => {
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'DEL-2' } }));
+		const id = String(draft.items[0].json.id);
+		const params = { resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: id, reason: '  Duplicate of order 1001 ' };
+		const first = await ix(params);
+		expect(first.items.map((i) => i.json)).toEqual([{ id, document_type: 'invoice', deleted: true, reason: 'Duplicate of order 1001' }]);
+		expect(sandbox.state.documents.find((d) => String(d.id) === id)?.status).toBe('deleted');
+		const again = await ix(params);
+		expect(again.items.map((i) => i.json)).toEqual([{ id, document_type: 'invoice', deleted: true, reason: 'Duplicate of order 1001', already_deleted: true }]);
+	});
+
+	it('Delete Draft of a finalized document is refused and the document stays final, reason or not', async () => {
+		const final = await ix(invoiceParams({ additionalFields: { reference: 'DEL-3', finalize: true } }));
+		const id = String(final.items[0].json.id);
+		const run = await ix({ resource: 'document', operation: 'deleteDraft', documentType: 'invoice', documentId: id, reason: 'Wrong customer' });
+		expect(run.error?.message).toBe(`InvoicExpress could not delete invoice ${id}: it is final, not a draft`);
+		expect(sandbox.state.documents.find((d) => String(d.id) === id)?.status).toBe('final');
+		// The state is read first: no delete request is sent for a final document.
+		expect(sandbox.requests.filter((r) => ((r.body as IDataObject | undefined)?.invoice as IDataObject | undefined)?.state === 'deleted')).toEqual([]);
+	});
+
+	it('Cancel with a reason that comes out empty is refused before any request; the document stays final', async () => {
+		const final = await ix(invoiceParams({ additionalFields: { reference: 'CAN-1', finalize: true } }));
+		const id = String(final.items[0].json.id);
+		const before = sandbox.requests.length;
+		const run = await ix({ resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: id, reason: "={{ '' }}" });
+		expect(run.error?.message).toBe('Reason is empty');
+		expect(sandbox.requests.slice(before)).toEqual([]);
+		expect(sandbox.state.documents.find((d) => String(d.id) === id)?.status).toBe('final');
 	});
 });
 

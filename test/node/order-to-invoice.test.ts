@@ -566,3 +566,74 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 		expect(sandbox.legalDocuments()).toHaveLength(2);
 	});
 });
+
+describe('hints after a run (shown above the output in the editor)', () => {
+	const hint = (type: string, message: string) => ({ type, location: 'outputPane', message });
+	const noAddress = () => orders.find((o) => !(o.billingAddress as IDataObject).emailAddress)!;
+	const withAddress = () => orders.filter((o) => (o.billingAddress as IDataObject).emailAddress);
+
+	it('one hint per kind, for the whole run: refused, totals that differ, e-mails not sent', async () => {
+		const bad = JSON.parse(JSON.stringify(orders[0])) as IDataObject;
+		(bad.billingAddress as IDataObject).vatId = '123456780';
+		(bad.billingAddress as IDataObject).country = 'PT';
+		bad.orderNumber = 'BAD-1';
+		const broken = JSON.parse(JSON.stringify(withAddress()[1])) as IDataObject;
+		broken.orderNumber = 'OFF-BY-ONE';
+		const container = broken.lineItemContainer as IDataObject & { grandTotal: { amount: number } };
+		container.grandTotal = { ...container.grandTotal, amount: container.grandTotal.amount + 1 };
+		const silent = noAddress();
+		const run = await invoice(
+			[withAddress()[0], bad, broken, silent],
+			{ orderOptions: { date: '2026-11-28', strictTotals: false, taxExemption: EXEMPTION } },
+			{ continueOnFail: true },
+		);
+		expect(run.items.map((i) => i.json.outcome ?? 'error')).toEqual(['created', 'error', 'created', 'created']);
+		expect(run.hints).toEqual([
+			hint('danger', '1 order refused: BAD-1. Their error items say why.'),
+			hint('warning', '1 document total differs from the order total (difference): OFF-BY-ONE (-1).'),
+			hint('warning', `1 e-mail not sent. 1 because the order has no e-mail address: ${String(silent.orderNumber)}.`),
+		]);
+	});
+
+	it('a run with nothing to look at reports no hints', async () => {
+		const run = await invoice(withAddress().slice(0, 3));
+		expect(run.items.every((i) => i.json.emailed === true)).toBe(true);
+		expect(run.hints).toEqual([]);
+	});
+
+	it('with the error output, the refused orders are named too (their items leave by the second output)', async () => {
+		const bad = (n: string) => ({ ...orders[0], orderNumber: n, billingAddress: { ...(orders[0].billingAddress as IDataObject), country: 'PT', vatId: '123456780' } });
+		const run = await invoice([bad('E-1'), orders[1], bad('E-2')], {}, { errorOutput: true });
+		expect(run.error).toBeUndefined();
+		expect(run.errorItems.map((i) => String(i.json.error).split(':')[0])).toEqual(['order E-1', 'order E-2']);
+		expect(run.items.map((i) => i.json.order_number)).toEqual([orders[1].orderNumber]);
+		expect(run.hints).toEqual([hint('danger', '2 orders refused: E-1, E-2. Their error items say why.')]);
+	});
+
+	it('a dry run: how many orders, the first five numbers and their total amount', async () => {
+		const some = orders.filter((o) => !o.currencyId || o.currencyId === 'EUR').slice(0, 6);
+		const run = await invoice(some, { dryRun: true });
+		expect(run.items.map((i) => i.json.outcome)).toEqual(some.map(() => 'dry run'));
+		const total = some.reduce((sum, o) => sum + grandTotal(o), 0);
+		const first = some.slice(0, 5).map((o) => String(o.orderNumber)).join(', ');
+		expect(run.hints).toEqual([hint('info', `Dry run: 6 orders (${first}, …), total ${(Math.round(total * 100) / 100).toFixed(2)} EUR. Nothing was created or sent.`)]);
+		expect(sandbox.state.documents).toHaveLength(0);
+	});
+
+	it('orders left pending (the reference filter lags past the budget) and the e-mails of drafts', async () => {
+		sandbox.setReferenceLag(60000);
+		try {
+			const some = withAddress().slice(0, 2);
+			const run = await invoice(some, { tuning: { ...tuning, protocol: { budgetMs: 150, graceMs: 40, pollMs: 10, maxPollMs: 40, adoptJitterMs: 0 } } });
+			expect(run.items.map((i) => i.json.outcome)).toEqual(['pending', 'pending']);
+			expect(run.hints).toEqual([
+				hint('warning', `2 orders left pending, to complete on the next run: ${some.map((o) => String(o.orderNumber)).join(', ')}.`),
+			]);
+		} finally {
+			sandbox.setReferenceLag(0);
+		}
+		const draft = await invoice([orders[2]], { finalize: false });
+		expect(draft.items[0].json.outcome).toBe('draft');
+		expect(draft.hints).toEqual([hint('warning', `1 e-mail not sent. 1 because the document is a draft: ${String(orders[2].orderNumber)}.`)]);
+	});
+});

@@ -94,10 +94,10 @@ export function documentIdField(resource: string, operations: string[]): INodePr
 }
 
 /** Required string parameter, trimmed; an empty one is an error before any request. */
-export function requiredString(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+export function requiredString(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, description = `Set "${label}".`): string {
 	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
 	if (value === '') {
-		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description: `Set "${label}".` });
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description });
 	}
 	return value;
 }

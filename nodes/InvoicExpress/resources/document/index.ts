@@ -8,7 +8,7 @@ import { createFromOrder, createFromOrderDescription } from './createFromOrder';
 import { get, getAll, getAllDescription, getRelated } from './get';
 import { getPdf, getPdfDescription } from './getPdf';
 import { sendEmail, sendEmailDescription } from './sendEmail';
-import { cancel, cancelDescription, deleteDraft, finalize, settle } from './stateChanges';
+import { cancel, deleteDraft, finalize, reasonDescription, settle } from './stateChanges';
 
 export const documentOperations: Record<string, OperationHandler> = {
 	create,
@@ -54,7 +54,13 @@ export const documentDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['document'] } },
 		options: [
-			{ name: 'Cancel', value: 'cancel', action: 'Cancel a document', description: 'Cancel a finalized document, with a reason' },
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				action: 'Cancel a document',
+				description:
+					'Cancels a finalized document: it keeps its legal number and stays in its series as canceled, with the reason; this cannot be undone. To undo a sale, issue a credit note instead.',
+			},
 			{ name: 'Create', value: 'create', action: 'Create a document' },
 			{
 				name: 'Create From ePages Order',
@@ -62,7 +68,13 @@ export const documentDescription: INodeProperties[] = [
 				action: 'Create an invoice from an e pages order',
 				description: 'Turn an ePages order into a finalized invoice, exactly once, to the cent',
 			},
-			{ name: 'Delete Draft', value: 'deleteDraft', action: 'Delete a draft document' },
+			{
+				name: 'Delete Draft',
+				value: 'deleteDraft',
+				action: 'Delete a draft document',
+				description:
+					'Deletes a draft, which has no legal number yet: it is removed from InvoicExpress and cannot be restored. A finalized document is refused, never deleted. The reason is recorded in the output.',
+			},
 			{ name: 'Finalize', value: 'finalize', action: 'Finalize a document', description: 'Give a draft its legal number and ATCUD' },
 			{ name: 'Get', value: 'get', action: 'Get a document' },
 			{ name: 'Get Many', value: 'getAll', action: 'Get many documents' },
@@ -82,7 +94,7 @@ export const documentDescription: INodeProperties[] = [
 		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder'] } },
 	},
 	documentIdField('document', ['get', 'finalize', 'cancel', 'settle', 'deleteDraft', 'sendEmail', 'getPdf', 'getRelated']),
-	...cancelDescription,
+	...reasonDescription,
 	...createDescription,
 	...createFromOrderDescription,
 	...getAllDescription,

@@ -6,7 +6,12 @@ import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { requiredDocumentId, requiredString, show } from '../common';
 
-export const cancelDescription: INodeProperties[] = [
+/**
+ * The operations that remove a document or take it out of effect ask why, always: a person, or an AI
+ * agent using the node as a tool, has to state a reason before anything is sent, and the reason stays
+ * where it can be read afterwards (with the canceled document; in the output of a deleted draft).
+ */
+export const reasonDescription: INodeProperties[] = [
 	{
 		displayName: 'Reason',
 		name: 'reason',
@@ -15,6 +20,15 @@ export const cancelDescription: INodeProperties[] = [
 		default: '',
 		description: 'Why the document is canceled; required by InvoicExpress and kept with the document',
 		displayOptions: show('document', ['cancel']),
+	},
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'Why the draft is deleted. InvoicExpress keeps no message for a deletion: the reason is recorded in the output, for the execution log.',
+		displayOptions: show('document', ['deleteDraft']),
 	},
 ];
 
@@ -125,6 +139,8 @@ export async function settle(this: IExecuteFunctions, i: number): Promise<INodeE
 
 export async function deleteDraft(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
+	// Read before any request: a deletion nobody can explain is refused, not sent.
+	const reason = requiredString(this, 'reason', 'Reason', i, 'Say why the draft is deleted: the reason is recorded in the output, since InvoicExpress keeps none.');
 	const done = await transitionDraft(this, type, id, 'deleted', i);
-	return [{ json: { id, document_type: type, deleted: true, ...(done.changedHere === false ? { already_deleted: true } : {}) } }];
+	return [{ json: { id, document_type: type, deleted: true, reason, ...(done.changedHere === false ? { already_deleted: true } : {}) } }];
 }
