@@ -138,8 +138,8 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		clientRules: {
 			invalidFiscalId: o.invalidFiscalId ?? 'error',
 		},
-		shippingLabel: o.shippingLabel || 'Portes de envio',
-		paymentFeeLabel: o.paymentFeeLabel || 'Taxa de pagamento',
+		shippingLabel: o.shippingLabel ?? '',
+		paymentFeeLabel: o.paymentFeeLabel ?? '',
 	};
 }
 
@@ -289,7 +289,7 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 		client_created: clientCreated,
 		document_id: doc.id,
 		status: doc.status,
-		legal_number: summarizeDocument(doc, DOCUMENT_TYPES[plan.type].prefix).legal_number as string | null,
+		legal_number: summarizeDocument(doc, DOCUMENT_TYPES[result.documentType ?? plan.type].prefix).legal_number as string | null,
 		inverted_sequence_number: doc.inverted_sequence_number ?? null,
 		atcud: doc.atcud ?? null,
 		permalink: doc.permalink ?? null,
@@ -302,6 +302,11 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 		emailed: false,
 		finalized_here: result.finalizedHere,
 	};
+	if (result.documentType) {
+		// The order was invoiced before with another type (the type was changed since): that is its invoice.
+		json.document_type = result.documentType;
+		json.warnings = [...((json.warnings as string[] | undefined) ?? []), `already invoiced as ${DOCUMENT_TYPES[result.documentType].label.toLowerCase()}: no ${DOCUMENT_TYPES[plan.type].label.toLowerCase()} was created`];
+	}
 	if (typeof doc.total === 'number') {
 		const difference = Math.round((doc.total - check.order_total) * 100) / 100;
 		json.totals_check = { ...(check as unknown as IDataObject), document_total: doc.total, difference, matches: difference === 0 };

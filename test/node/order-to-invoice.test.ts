@@ -549,6 +549,32 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 		expect(ok.items[0].json).toMatchObject({ document_type: 'simplifiedInvoice', status: 'final' });
 	});
 
+	it('an order invoiced with one type is not invoiced again with another (the type changed between runs)', async () => {
+		const order = withTotal(orders[0], '9510');
+		const first = await invoice([order], { sendEmail: false });
+		expect(first.items[0].json).toMatchObject({ outcome: 'created', document_type: 'invoice' });
+		for (const documentType of ['invoiceReceipt', 'simplifiedInvoice']) {
+			const again = await invoice([order], { documentType });
+			expect(again.error).toBeUndefined();
+			expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', document_type: 'invoice', document_id: first.items[0].json.document_id, emailed: false });
+			expect(again.items[0].json.legal_number).toBe(first.items[0].json.legal_number);
+			expect(again.items[0].json.warnings).toContain(`already invoiced as invoice: no ${documentType === 'invoiceReceipt' ? 'invoice-receipt' : 'simplified invoice'} was created`);
+		}
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+		// The drafts the later runs created were deleted; nothing was sent with an undocumented type filter.
+		expect(sandbox.state.documents.filter((d) => d.status === 'draft')).toHaveLength(0);
+		expect(sandbox.requests.filter((r) => r.status === 422)).toEqual([]);
+	});
+
+	it('simplified invoices are found again by their reference without the undocumented type filter', async () => {
+		const small = withTotal(orders.find((o) => grandTotal(o) < 100 && !(o.billingAddress as IDataObject).vatId)!, '9511');
+		const first = await invoice([small], { documentType: 'simplifiedInvoice', sendEmail: false });
+		const again = await invoice([small], { documentType: 'simplifiedInvoice', sendEmail: false });
+		expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', document_type: 'simplifiedInvoice', document_id: first.items[0].json.document_id });
+		expect(sandbox.legalDocuments()).toHaveLength(1);
+		expect(sandbox.requests.some((r) => JSON.stringify(r.query).includes('SimplifiedInvoice'))).toBe(false);
+	});
+
 	it('the invoice date from the paid date or the order date, as the original button let the merchant set it', async () => {
 		const order = withTotal(orders[0], '9505');
 		order.paidOn = '2026-11-26T08:00:00.000Z';

@@ -1339,6 +1339,11 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 	function listDocuments(query: Record<string, string | string[]>): Answer {
 		const now = Date.now() + clockSkewMs;
 		const types = multi(query, 'type[]');
+		// Only the documented filter values (reference: SimplifiedInvoice is not one): anything else is
+		// refused loudly, so the package never relies on a value the service may ignore.
+		const documented = ['Invoice', 'InvoiceReceipt', 'CreditNote', 'DebitNote', 'Receipt', 'CashInvoice'];
+		const undocumented = types?.find((t) => !documented.includes(t));
+		if (undocumented) return errorList(422, [`type[] "${undocumented}" is not a documented filter value`]);
 		const statuses = multi(query, 'status[]')?.map((s) => (s === 'sent' ? 'final' : s));
 		const reference = single(query, 'reference');
 		const text = single(query, 'text')?.toLowerCase();

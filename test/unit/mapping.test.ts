@@ -258,3 +258,26 @@ describe('priceLines', () => {
 	});
 });
 
+
+describe('shipping and payment-fee line labels in the order language (issue 15)', () => {
+	const fixture = loadOrderFixtures().find((f) => f.file.startsWith('07-payment-fee'))!;
+	const labelsOf = (locale: string | undefined, options: Partial<MappingOptions> = {}) => {
+		const order = { ...(fixture.order as Record<string, unknown>), locale };
+		const mapped = mapOrderToDocument(order, TAXES, { ...fixture.options, date: '28/11/2026', dueDate: '28/11/2026', ...options } as Partial<MappingOptions>);
+		return mapped.lines.filter((l) => l.kind !== 'product').map((l) => l.name);
+	};
+
+	it.each([
+		['pt_PT', ['Portes de envio', 'Taxa de pagamento']],
+		['en_GB', ['Shipping', 'Payment fee']],
+		['es_ES', ['Gastos de envío', 'Comisión de pago']],
+		['fr-FR', ['Frais de livraison', 'Frais de paiement']],
+		['de_DE', ['Versandkosten', 'Zahlungsgebühr']],
+		['el_GR', ['Portes de envio', 'Taxa de pagamento']],
+		[undefined, ['Portes de envio', 'Taxa de pagamento']],
+	])('%s → %j', (locale, expected) => expect(labelsOf(locale)).toEqual(expected));
+
+	it("the merchant's labels win over the order language", () => {
+		expect(labelsOf('en_GB', { shippingLabel: 'Envio CTT', paymentFeeLabel: ' ' })).toEqual(['Envio CTT', 'Payment fee']);
+	});
+});

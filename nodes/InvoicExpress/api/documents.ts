@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { asNodeError } from '../../shared/execute';
 import type { ApiContext } from '../../shared/http';
 import { bodyJson } from '../../shared/http';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
+import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
 import {
 	downloadFile,
 	errorStatus,
@@ -31,19 +31,43 @@ export async function getDocument(ctx: ApiContext, type: DocumentTypeKey, id: st
 	return doc;
 }
 
-/** Documents that are alive (not deleted, not canceled) with this exact reference. */
+/**
+ * The type of a listed document. The documented `type[]` filter values are Invoice, InvoiceReceipt,
+ * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them (CashInvoice,
+ * the old "venda a dinheiro", may be how lists name them), so lists are never filtered by type here;
+ * each document's own `type` is read, and both names count as a simplified invoice.
+ */
+export function listedType(doc: IDataObject): DocumentTypeKey | 'receipt' | undefined {
+	const type = String(doc.type ?? '');
+	if (type === 'CashInvoice') return 'simplifiedInvoice';
+	if (type === 'Receipt') return 'receipt';
+	return documentTypeByApiType(type);
+}
+
+/** The types that make an order invoiced: one of them, final, is the order's legal invoice. */
+export const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
+
+/**
+ * Documents that are alive (not deleted, not canceled) with this exact reference, of one type or of
+ * every type. A document whose type the package does not know is an error, never skipped: it could be
+ * the order's invoice under a name this code has not seen.
+ */
 export async function findDocumentsByReference(
 	ctx: ApiContext,
 	reference: string,
 	type: DocumentTypeKey | undefined,
 	itemIndex?: number,
 ): Promise<IDataObject[]> {
-	const qs: IDataObject = { reference, non_archived: true };
-	if (type) qs['type[]'] = DOCUMENT_TYPES[type].apiType;
-	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', qs, undefined, itemIndex);
-	return docs.filter(
-		(d) => String(d.reference ?? '') === reference && !['deleted', 'canceled'].includes(String(d.status)),
-	);
+	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', { reference, non_archived: true }, undefined, itemIndex);
+	const alive = docs.filter((d) => String(d.reference ?? '') === reference && !['deleted', 'canceled'].includes(String(d.status)));
+	const unknown = alive.find((d) => listedType(d) === undefined);
+	if (unknown) {
+		throw ixError(ctx, `a document of unknown type "${String(unknown.type)}" (id ${String(unknown.id)}) has the reference "${reference}"`, {
+			itemIndex,
+			description: 'Nothing was created or changed for this reference. Check that document in InvoicExpress; if it is an invoice of this order, it is already invoiced.',
+		});
+	}
+	return type === undefined ? alive : alive.filter((d) => listedType(d) === type);
 }
 
 export interface CreateDocumentOptions {

@@ -6,7 +6,7 @@ import type { ApiContext } from '../../shared/http';
 import { tuningOf } from '../../shared/tuning';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
-import { createDocument, findDocumentsByReference, getDocument, isFinalStatus, transitionDraft } from './documents';
+import { createDocument, findDocumentsByReference, getDocument, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';
 
 /**
  * Exactly one legal document per order, whatever repeats or runs in parallel: safety over liveness.
@@ -47,6 +47,8 @@ export interface InvoiceOrderResult {
 	discardedDraftId?: number | string;
 	/** A create of this run got no answer, and the order's document was found by its reference. */
 	recovered?: boolean;
+	/** The type of `document` when it is not the type asked for: the order was already invoiced with another. */
+	documentType?: DocumentTypeKey;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +242,13 @@ export async function invoiceOnce(
 		recovered: createUncertain && !own,
 	});
 	for (let steps = 0; steps < 500; steps++) {
-		if (look) listed = await findDocumentsByReference(ctx, reference, type, itemIndex);
+		// Every type: a final invoice of another type (the merchant changed the type, a simplified
+		// invoice over its limit became an invoice) is the order's invoice too, never a reason for a second.
+		if (look) {
+			listed = (await findDocumentsByReference(ctx, reference, undefined, itemIndex)).filter(
+				(d) => listedType(d) === type || (INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && type !== 'creditNote' && type !== 'debitNote' && isFinalStatus(String(d.status))),
+			);
+		}
 		look = true;
 		const drafts = listed.filter((d) => d.status === 'draft').sort((a, b) => Number(a.id) - Number(b.id));
 		const lowest = drafts[0];
@@ -317,9 +325,13 @@ export async function invoiceOnce(
 			case 'done': {
 				if (adopted) return result(adopted.document, !adopted.finalizedHere ? 'already invoiced' : adopted.adopt ? 'resumed' : 'created', adopted.finalizedHere);
 				const winner = listed.find((d) => String(d.id) === String(action.winner.id)) ?? own ?? { id: action.winner.id };
-				const doc = winner.items ? winner : await getDocument(ctx, type, action.winner.id, itemIndex);
+				const winnerType = (winner.type !== undefined ? listedType(winner) : type) as DocumentTypeKey;
+				const doc = winner.items ? winner : await getDocument(ctx, winnerType, action.winner.id, itemIndex);
 				const mine = String(own?.id) === String(action.winner.id);
-				return result(doc, action.final ? 'already invoiced' : mine ? 'draft' : 'resumed', false);
+				return {
+					...result(doc, action.final ? 'already invoiced' : mine ? 'draft' : 'resumed', false),
+					...(winnerType !== type ? { documentType: winnerType } : {}),
+				};
 			}
 			case 'pending':
 				if (adopted) return result(adopted.document, !adopted.finalizedHere ? 'already invoiced' : adopted.adopt ? 'resumed' : 'created', adopted.finalizedHere);

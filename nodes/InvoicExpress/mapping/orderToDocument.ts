@@ -26,8 +26,27 @@ export interface MappingOptions {
 	commentInObservations: boolean;
 	sequenceId?: string;
 	clientRules: Omit<ClientRules, 'context'>;
+	/** Labels of the shipping and payment-fee lines; empty: in the order's language (lineLabels). */
 	shippingLabel: string;
 	paymentFeeLabel: string;
+}
+
+/**
+ * The shipping and payment-fee line labels in the order's language (its `locale`, as pt_PT), so the
+ * customer reads the invoice in the language she shopped in; Portuguese for other or no languages,
+ * the language of the Portuguese tax authority. The merchant's own labels win.
+ */
+export const LINE_LABELS: Record<string, { shipping: string; paymentFee: string }> = {
+	pt: { shipping: 'Portes de envio', paymentFee: 'Taxa de pagamento' },
+	en: { shipping: 'Shipping', paymentFee: 'Payment fee' },
+	es: { shipping: 'Gastos de envío', paymentFee: 'Comisión de pago' },
+	fr: { shipping: 'Frais de livraison', paymentFee: 'Frais de paiement' },
+	de: { shipping: 'Versandkosten', paymentFee: 'Zahlungsgebühr' },
+};
+
+export function lineLabels(locale: unknown): { shipping: string; paymentFee: string } {
+	const language = /^([a-z]{2})(?:[_-]|$)/i.exec(String(locale ?? '').trim())?.[1]?.toLowerCase() ?? '';
+	return LINE_LABELS[language] ?? LINE_LABELS.pt;
 }
 
 export const DEFAULT_MAPPING: MappingOptions = {
@@ -40,8 +59,8 @@ export const DEFAULT_MAPPING: MappingOptions = {
 	taxMapping: [],
 	commentInObservations: true,
 	clientRules: { invalidFiscalId: 'error' },
-	shippingLabel: 'Portes de envio',
-	paymentFeeLabel: 'Taxa de pagamento',
+	shippingLabel: '',
+	paymentFeeLabel: '',
 };
 
 export interface TotalsCheck {
@@ -191,16 +210,19 @@ function components(order: Order, opts: MappingOptions, ctx: string): OrderCompo
 		if (undistributed > base + 0.005) throw new InputError(`${ctx}the discounts (${undistributed}) exceed the value of the products (${roundHalfUp(base, 2)})`);
 		for (const c of out) c.discount += ((c.amount - c.discount) / base) * undistributed;
 	}
+	const labels = lineLabels((order as { locale?: unknown }).locale);
+	const shippingLabel = opts.shippingLabel.trim() || labels.shipping;
+	const paymentFeeLabel = opts.paymentFeeLabel.trim() || labels.paymentFee;
 	const shipping = money(order.shippingData?.price) ?? money(container.shippingPrice) ?? 0;
 	if (shipping > 0) {
 		for (const part of splitByTaxes(shipping, order.shippingData?.taxes, order.taxModel, ctx, 'shippingData')) {
-			out.push({ kind: 'shipping', name: opts.shippingLabel, description: opts.shippingLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+			out.push({ kind: 'shipping', name: shippingLabel, description: shippingLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
 		}
 	}
 	const fee = money(order.paymentData?.price) ?? 0;
 	if (fee > 0) {
 		for (const part of splitByTaxes(fee, order.paymentData?.taxes, order.taxModel, ctx, 'paymentData')) {
-			out.push({ kind: 'paymentFee', name: opts.paymentFeeLabel, description: opts.paymentFeeLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+			out.push({ kind: 'paymentFee', name: paymentFeeLabel, description: paymentFeeLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
 		}
 	}
 	const extras: Array<[('deposit' | 'ecoParticipation'), typeof container.deposits]> = [

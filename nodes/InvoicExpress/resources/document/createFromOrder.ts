@@ -139,7 +139,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				{ name: 'Refuse the Order', value: 'refuse', description: 'Nothing is created; the error names the order and the limit' },
 				{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
 			], default: 'refuse', description: 'Simplified invoices are legal up to 1,000 € for consumers and 100 € for business buyers (art. 40 CIVA).' },
-			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: 'Taxa de pagamento' },
+			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', placeholder: 'Taxa de pagamento', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
@@ -148,7 +148,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				default: '',
 				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			},
-			{ displayName: 'Shipping Label', name: 'shippingLabel', type: 'string', default: 'Portes de envio' },
+			{ displayName: 'Shipping Label', name: 'shippingLabel', type: 'string', default: '', placeholder: 'Portes de envio', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
 			{ displayName: 'Strict Totals', name: 'strictTotals', type: 'boolean', default: true, description: 'Whether to refuse to create a document whose total would differ from the order total' },
 			{ displayName: 'Tax Exemption Reason', name: 'taxExemption', type: 'options', options: taxExemptionOptions, default: '', description: 'Required when the order has 0 % VAT lines; an expression can choose it per order' },
 			{

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getDocument, getRelatedDocuments } from '../../api/documents';
+import { getDocument, getRelatedDocuments, listedType } from '../../api/documents';
 import { toIxDate } from '../../helpers/dates';
 import { summarizeDocument } from '../../helpers/document';
-import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../../helpers/documentTypes';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
 import { ixGetAll } from '../../transport';
 import { asItems, documentTypeOptions, getLimit, requiredDocumentId, returnAllFields, show } from '../common';
 
@@ -65,13 +65,21 @@ export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeE
 	if (from) qs['date[from]'] = from;
 	if (to) qs['date[to]'] = to;
 	if (Array.isArray(filters.status) && filters.status.length) qs['status[]'] = filters.status;
-	if (Array.isArray(filters.types) && filters.types.length) {
-		qs['type[]'] = (filters.types as DocumentTypeKey[]).map((t) => DOCUMENT_TYPES[t].apiType);
+	const types = Array.isArray(filters.types) ? (filters.types as DocumentTypeKey[]) : [];
+	// Simplified invoices have no documented `type[]` value (see listedType): with them among the
+	// types, the list is read unfiltered and filtered here, the limit applied after.
+	const byHand = types.includes('simplifiedInvoice');
+	if (types.length && !byHand) qs['type[]'] = types.map((t) => DOCUMENT_TYPES[t].apiType);
+	const limit = getLimit(this, i);
+	let docs = await ixGetAll(this, '/invoices.json', 'invoices', qs, byHand ? undefined : limit, i);
+	if (byHand) {
+		docs = docs.filter((d) => types.includes(listedType(d) as DocumentTypeKey));
+		if (limit !== undefined) docs = docs.slice(0, limit);
 	}
-	const docs = await ixGetAll(this, '/invoices.json', 'invoices', qs, getLimit(this, i), i);
 	return asItems(
 		docs.map((d) => {
-			const key = documentTypeByApiType(d.type);
+			const found = listedType(d);
+			const key = found === 'receipt' ? undefined : found;
 			return { ...summarizeDocument(d, key ? DOCUMENT_TYPES[key].prefix : undefined), document_type: key ?? null };
 		}),
 	);
