@@ -311,6 +311,15 @@ describe('InvoicExpress Document → From List', () => {
 		expect(fin.items[0].json).toMatchObject({ status: 'final', legal_number: 'FT A/1' });
 		const plain = await ixRun({ resource: 'document', operation: 'get', documentType: 'invoice', documentId: id });
 		expect(plain.items[0].json.status).toBe('final');
+		// An expression inside the locator, per item, as in examples/02-separate-steps.json.
+		const perItem = await runNode({
+			type: 'invoicExpress',
+			parameters: { tuning: { invoicExpress: FAST }, resource: 'document', operation: 'get', documentType: 'invoice', documentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+			credentials: ixCredentials,
+			input: [{ id: Number(id) }, { id: Number(id) }],
+		});
+		expect(perItem.error).toBeUndefined();
+		expect(perItem.items.map((i) => i.json.id)).toEqual([Number(id), Number(id)]);
 		// The legal number is refused by the mode's pattern before the node runs, and by the node when
 		// it comes as a plain string (from an expression).
 		await expect(
