@@ -270,6 +270,10 @@ describe('InvoicExpress Document → From List', () => {
 		const numbers = await searchIx('searchDocuments', params, 'FT A/1', byNumber.paginationToken as string);
 		expect(numbers.results.map((r) => r.value)).toEqual([String(a.items[0].json.id)]);
 		expect(numbers.paginationToken).toBeUndefined();
+		// A document the text filter gave already is not given twice by the number scan.
+		const one = await searchIx('searchDocuments', params, '1');
+		expect(one.results).toHaveLength(2);
+		expect(await searchIx('searchDocuments', params, '1', one.paginationToken as string)).toEqual({ results: [] });
 		// Without a digit there is no number to look for.
 		expect((await searchIx('searchDocuments', params, 'Maria')).paginationToken).toBeUndefined();
 	});

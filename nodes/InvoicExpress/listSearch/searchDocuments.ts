@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { formatAmount, joinName, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
+import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
 import { bodyJson } from '../../shared/http';
 import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
 import { ixError, ixRequest } from '../transport';
@@ -67,6 +67,8 @@ const newestFirst = (a: IDataObject, b: IDataObject) => Number(b.id) - Number(a.
 
 function items(docs: IDataObject[]): INodeListSearchItems[] {
 	return docs
+		// A deleted draft cannot be read or changed any more: not worth picking.
+		.filter((d) => d.status !== 'deleted')
 		.sort(newestFirst)
 		.map(toItem)
 		.filter((item): item is INodeListSearchItems => item !== undefined);
@@ -100,7 +102,16 @@ export async function searchDocuments(
 	const results: INodeListSearchItems[] = [];
 	for (let read = 0; read < MAX_PAGES_PER_CALL; read++, page++) {
 		const { docs, last } = await documentsPage(this, base, page);
-		results.push(...items(docs.filter((d) => matchesNumber(wanted, legalNumber(d)))));
+		results.push(
+			...items(
+				docs.filter(
+					(d) =>
+						matchesNumber(wanted, legalNumber(d)) &&
+						// Given already by the text phase, which finds references and client names.
+						!matchesFilter(wanted, d.reference, (d.client as IDataObject | undefined)?.name),
+				),
+			),
+		);
 		if (last) return { results };
 		if (results.length >= MIN_MATCHES) return { results, paginationToken: `number:${page + 1}` };
 	}
