@@ -237,9 +237,10 @@ describe('InvoicExpress Document → From List', () => {
 		await ixRun(documentParams({ documentType: 'invoiceReceipt', additionalFields: { reference: 'ORD-1003', finalize: true } }));
 		ix.requests.length = 0;
 		const { results, paginationToken } = await searchIx('searchDocuments', { resource: 'document', operation: 'get', documentType: 'invoice' });
+		const permalink = expect.stringMatching(/^https:\/\/www\.app\.invoicexpress\.com\/documents\//);
 		expect(results).toEqual([
-			{ name: `Draft ${String(b.items[0].json.id)} · Rui Costa · 12.30 € · ref ORD-1002`, value: String(b.items[0].json.id) },
-			{ name: 'FT A/1 · Maria Silva · 12.30 € · ref ORD-1001', value: String(a.items[0].json.id) },
+			{ name: `Draft ${String(b.items[0].json.id)} · Rui Costa · 12.30 € · ref ORD-1002`, value: String(b.items[0].json.id), url: permalink },
+			{ name: 'FT A/1 · Maria Silva · 12.30 € · ref ORD-1001', value: String(a.items[0].json.id), url: permalink },
 		]);
 		expect(paginationToken).toBeUndefined();
 		expect(ix.requests[0].path).toBe('/invoices.json');

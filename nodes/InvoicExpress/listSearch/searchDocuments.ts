@@ -43,6 +43,8 @@ function toItem(doc: IDataObject): INodeListSearchItems | undefined {
 			doc.status === 'canceled' ? 'canceled' : undefined,
 		),
 		value: id,
+		// The permalink is the document's public page (reference §6): the editor links to it.
+		...(typeof doc.permalink === 'string' && /^https:\/\//.test(doc.permalink) ? { url: doc.permalink } : {}),
 	};
 }
 
