@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { runPerItem } from '../shared/execute';
+import { searchOrders } from './listSearch/searchOrders';
 import type { OperationHandler } from './resources/common';
 import { customerDescription, customerOperations } from './resources/customer';
 import { orderDescription, orderOperations } from './resources/order';
@@ -47,6 +48,8 @@ export class EPages implements INodeType {
 			tuningParameter,
 		],
 	};
+
+	methods = { listSearch: { searchOrders } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

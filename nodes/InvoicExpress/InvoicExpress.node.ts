@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, NodeExecutionHint } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { searchClients } from './listSearch/searchClients';
+import { searchDocuments } from './listSearch/searchDocuments';
 import { getSequences, getTaxes } from './methods/loadOptions';
 import { clientDescription, clientOperations } from './resources/client';
 import type { OperationHandler } from './resources/common';
@@ -61,7 +63,7 @@ export class InvoicExpress implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getTaxes, getSequences } };
+	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

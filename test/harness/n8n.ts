@@ -15,6 +15,7 @@ import {
 	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
+	type INodeListSearchResult,
 	type INodeParameters,
 	type INodeProperties,
 	type INodeType,
@@ -486,6 +487,39 @@ export async function loadOptions(opts: {
 	const method = nodeType.methods?.loadOptions?.[opts.method];
 	if (!method) throw new Error(`No loadOptions method ${opts.method}`);
 	return (await method.call(ctx)) as Array<{ name: string; value: string | number | boolean }>;
+}
+
+/**
+ * Calls a node's listSearch method as the editor does for a resource locator's "From List" mode: the
+ * node's current parameters, the typed filter, and the token of the previous batch.
+ */
+export async function listSearch(opts: {
+	type: string;
+	method: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	filter?: string;
+	paginationToken?: string;
+}): Promise<INodeListSearchResult> {
+	const node: INode = {
+		id: 'node',
+		name: 'Node',
+		type: `${PACKAGE}.${opts.type}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: opts.parameters,
+		credentials: Object.fromEntries(
+			Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
+		),
+	};
+	const workflow = singleNodeWorkflow(node);
+	const data = additionalData(opts.credentials, { id: 'single-node', name: 'Single', nodes: [node], connections: {} });
+	data.currentNodeParameters = opts.parameters;
+	const ctx = new LoadOptionsContext(workflow, node, data, 'parameters');
+	const nodeType = new TestNodeTypes().getByName(node.type);
+	const method = nodeType.methods?.listSearch?.[opts.method];
+	if (!method) throw new Error(`No listSearch method ${opts.method}`);
+	return await method.call(ctx, opts.filter, opts.paginationToken);
 }
 
 /**

@@ -7,9 +7,13 @@ export { asItems, getLimit, returnAllFields, show, type OperationHandler } from 
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-/** Required ID parameter, trimmed; empty is an error before any request. */
+/**
+ * Required ID parameter, trimmed; empty is an error before any request. A resource locator gives its
+ * value (the id a URL holds, for "By URL"); a plain string, as older workflows and expressions set, is
+ * taken as it is.
+ */
 export function requiredId(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
-	const raw = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
 	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
 	if (value === '') {
 		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description: `Set "${label}".` });

@@ -81,21 +81,80 @@ export const clientRuleOptions: INodeProperties[] = [
 	},
 ];
 
+/** InvoicExpress ids are numbers (the legal number such as "FT A/1" is not an id). */
+const NUMERIC_ID = '^\\s*\\d+\\s*$';
+
+/*
+ * No "By URL" mode: the reference documents the API paths (/{type}/{id}.json) and a document's
+ * permalink, which holds a hash rather than the id, but not the addresses of the web app's pages.
+ */
+
 export function documentIdField(resource: string, operations: string[]): INodeProperties {
 	return {
-		displayName: 'Document ID',
+		displayName: 'Document',
 		name: 'documentId',
-		type: 'string',
+		type: 'resourceLocator',
 		required: true,
-		default: '',
-		description: 'The internal InvoicExpress ID of the document, not its legal number',
+		default: { mode: 'list', value: '' },
+		description: 'The document, picked from the list or by its internal InvoicExpress ID (not its legal number)',
 		displayOptions: show(resource, operations),
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a document...',
+				typeOptions: { searchListMethod: 'searchDocuments', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 12345678',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: NUMERIC_ID, errorMessage: 'A document ID is a number (not the legal number such as FT A/1)' },
+					},
+				],
+			},
+		],
 	};
 }
 
-/** Required string parameter, trimmed; an empty one is an error before any request. */
+export const clientIdField: INodeProperties = {
+	displayName: 'Client',
+	name: 'clientId',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'The client, picked from the list (by name or code) or by its InvoicExpress ID',
+	displayOptions: show('client', ['get', 'update']),
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a client...',
+			typeOptions: { searchListMethod: 'searchClients', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1234567',
+			validation: [{ type: 'regex', properties: { regex: NUMERIC_ID, errorMessage: 'A client ID is a number' } }],
+		},
+	],
+};
+
+/**
+ * Required string parameter, trimmed; an empty one is an error before any request. A resource
+ * locator gives its value; a plain string (older workflows, expressions) is taken as it is.
+ */
 export function requiredString(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, description = `Set "${label}".`): string {
-	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
 	if (value === '') {
 		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description });
 	}

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { clientFieldOptions, clientRuleOptions, returnAllFields, show, type OperationHandler } from '../common';
+import { clientFieldOptions, clientIdField, clientRuleOptions, returnAllFields, show, type OperationHandler } from '../common';
 import { create } from './create';
 import { findByCode, findByName } from './find';
 import { findOrCreate, findOrCreateDescription } from './findOrCreate';
@@ -43,14 +43,7 @@ export const clientDescription: INodeProperties[] = [
 		],
 		default: 'findOrCreate',
 	},
-	{
-		displayName: 'Client ID',
-		name: 'clientId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: show('client', ['get', 'update']),
-	},
+	clientIdField,
 	{
 		displayName: 'Name',
 		name: 'name',

@@ -1,0 +1,131 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+
+import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
+import { bodyJson } from '../../shared/http';
+import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
+import { ixError, ixRequest } from '../transport';
+
+const PER_PAGE = 30;
+
+/** Operations that take any document id, whatever its type (they hide Document Type). */
+const ANY_TYPE_OPERATIONS = ['getPdf', 'getRelated'];
+
+/** The API type to list: the node's Document Type, or every type this node issues. */
+function apiTypes(ctx: ILoadOptionsFunctions): string[] {
+	const operation = ctx.getCurrentNodeParameter('operation') as string | undefined;
+	const type = ctx.getCurrentNodeParameter('documentType') as DocumentTypeKey | undefined;
+	if (operation && ANY_TYPE_OPERATIONS.includes(operation)) {
+		return (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).map((k) => DOCUMENT_TYPES[k].apiType);
+	}
+	return [DOCUMENT_TYPES[type && DOCUMENT_TYPES[type] ? type : 'invoice'].apiType];
+}
+
+/** The legal number as printed, "FT G/6"; undefined for a draft (it has none yet). */
+function legalNumber(doc: IDataObject): string | undefined {
+	const inverted = str(doc, 'inverted_sequence_number');
+	if (!inverted) return undefined;
+	const type = documentTypeByApiType(doc.type);
+	return type ? `${DOCUMENT_TYPES[type].prefix} ${inverted}` : inverted;
+}
+
+function toItem(doc: IDataObject): INodeListSearchItems | undefined {
+	const id = str(doc, 'id');
+	if (!id) return undefined;
+	const client = doc.client as IDataObject | undefined;
+	const reference = str(doc, 'reference');
+	return {
+		name: joinName(
+			// A draft has no legal number yet: say so instead of showing an empty name.
+			legalNumber(doc) ?? `Draft ${id}`,
+			str(client, 'name'),
+			formatAmount(doc.total, doc.currency),
+			reference ? `ref ${reference}` : undefined,
+			doc.status === 'canceled' ? 'canceled' : undefined,
+		),
+		value: id,
+		// The permalink is the document's public page (reference §6): the editor links to it.
+		...(typeof doc.permalink === 'string' && /^https:\/\//.test(doc.permalink) ? { url: doc.permalink } : {}),
+	};
+}
+
+async function documentsPage(
+	ctx: ILoadOptionsFunctions,
+	qs: IDataObject,
+	page: number,
+): Promise<{ docs: IDataObject[]; last: boolean }> {
+	const res = await ixRequest(ctx, 'GET', '/invoices.json', {
+		qs: { ...qs, page, per_page: PER_PAGE },
+		action: 'list documents',
+	});
+	const json = bodyJson(res.body) as IDataObject | undefined;
+	const docs = json?.invoices;
+	if (!Array.isArray(docs)) throw ixError(ctx, 'InvoicExpress answered an unexpected list shape for documents', {});
+	const totalPages = Number(((json?.pagination ?? {}) as IDataObject).total_pages);
+	const last = docs.length === 0 || (Number.isFinite(totalPages) ? page >= totalPages : docs.length < PER_PAGE);
+	return { docs: docs as IDataObject[], last };
+}
+
+const newestFirst = (a: IDataObject, b: IDataObject) => Number(b.id) - Number(a.id);
+
+function items(docs: IDataObject[]): INodeListSearchItems[] {
+	return docs
+		// A deleted draft cannot be read or changed any more: not worth picking.
+		.filter((d) => d.status !== 'deleted')
+		.sort(newestFirst)
+		.map(toItem)
+		.filter((item): item is INodeListSearchItems => item !== undefined);
+}
+
+/**
+ * Document → Document ID, "From List": the chosen Document Type, newest first. A search goes to the
+ * list's own `text` filter (it finds client names and references); the reference does not say that
+ * `text` covers the legal number, so a search with a digit in it then scans the list for numbers
+ * here. The token says which of the two the next page belongs to: "text:3", "number:2".
+ */
+export async function searchDocuments(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const wanted = (filter ?? '').trim();
+	const base: IDataObject = { 'type[]': apiTypes(this), non_archived: true };
+	const [phase, pageText] = typeof paginationToken === 'string' && paginationToken.includes(':')
+		? paginationToken.split(':', 2)
+		: ['text', paginationToken];
+	let page = pageFromToken(pageText);
+	if (wanted === '' || phase !== 'number') {
+		const { docs, last } = await documentsPage(this, wanted === '' ? base : { ...base, text: wanted }, page);
+		const results = items(docs);
+		if (!last) return { results, paginationToken: `text:${page + 1}` };
+		if (wanted === '' || !/\d/.test(wanted)) return { results };
+		// The text matches are all given; the legal numbers are looked for from the newest page on.
+		return { results, paginationToken: 'number:1' };
+	}
+	const results: INodeListSearchItems[] = [];
+	for (let read = 0; read < MAX_PAGES_PER_CALL; read++, page++) {
+		const { docs, last } = await documentsPage(this, base, page);
+		results.push(
+			...items(
+				docs.filter(
+					(d) =>
+						matchesNumber(wanted, legalNumber(d)) &&
+						// Given already by the text phase, which finds references and client names.
+						!matchesFilter(wanted, d.reference, (d.client as IDataObject | undefined)?.name),
+				),
+			),
+		);
+		if (last) return { results };
+		if (results.length >= MIN_MATCHES) return { results, paginationToken: `number:${page + 1}` };
+	}
+	return { results, paginationToken: `number:${page}` };
+}
+
+/** "FT G/6", "G/6" and "6" all find FT G/6; "6" alone does not find FT G/16. */
+export function matchesNumber(wanted: string, number: string | undefined): boolean {
+	if (!number) return false;
+	const norm = (t: string) => t.replace(/\s+/g, ' ').trim().toUpperCase();
+	const w = norm(wanted);
+	const n = norm(number);
+	if (n === w || n.endsWith(` ${w}`) || n.endsWith(`/${w}`)) return true;
+	return /^\d+$/.test(w) ? false : n.includes(w);
+}
