@@ -253,6 +253,16 @@ describe('InvoicExpress Document → From List', () => {
 		expect(any.results).toHaveLength(3);
 	});
 
+	it('lists simplified invoices without the undocumented type filter, by each document\'s own type', async () => {
+		await ixRun(documentParams({ additionalFields: { reference: 'ORD-2001', finalize: true } }));
+		await ixRun(documentParams({ documentType: 'simplifiedInvoice', additionalFields: { reference: 'ORD-2002', finalize: true } }));
+		ix.requests.length = 0;
+		const simplified = await searchIx('searchDocuments', { resource: 'document', operation: 'get', documentType: 'simplifiedInvoice' });
+		expect(simplified.results.map((r) => r.name)).toEqual(['FS A/1 · Maria Silva · 12.30 € · ref ORD-2002']);
+		expect(ix.requests.map((r) => r.query['type[]'])).toEqual([undefined]);
+		expect(ix.requests.every((r) => r.status === 200)).toBe(true);
+	});
+
 	it('finds by reference or client through the list\'s text filter, and by legal number after it', async () => {
 		const a = await ixRun(documentParams({ additionalFields: { reference: 'ORD-1001', finalize: true } }));
 		await ixRun(documentParams({ additionalFields: { reference: 'ORD-1002', finalize: true } }));

@@ -2,7 +2,8 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
 import { bodyJson } from '../../shared/http';
-import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
+import { listedType } from '../api/documents';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { ixError, ixRequest } from '../transport';
 
 const PER_PAGE = 30;
@@ -10,22 +11,28 @@ const PER_PAGE = 30;
 /** Operations that take any document id, whatever its type (they hide Document Type). */
 const ANY_TYPE_OPERATIONS = ['getPdf', 'getRelated'];
 
-/** The API type to list: the node's Document Type, or every type this node issues. */
-function apiTypes(ctx: ILoadOptionsFunctions): string[] {
+/**
+ * The type to list: the node's Document Type, or any (undefined) for operations that take every type.
+ * Simplified invoices have no documented `type[]` filter value (see listedType in api/documents.ts):
+ * their lists are read unfiltered and filtered here by each document's own type.
+ */
+function wantedType(ctx: ILoadOptionsFunctions): DocumentTypeKey | undefined {
 	const operation = ctx.getCurrentNodeParameter('operation') as string | undefined;
 	const type = ctx.getCurrentNodeParameter('documentType') as DocumentTypeKey | undefined;
-	if (operation && ANY_TYPE_OPERATIONS.includes(operation)) {
-		return (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).map((k) => DOCUMENT_TYPES[k].apiType);
-	}
-	return [DOCUMENT_TYPES[type && DOCUMENT_TYPES[type] ? type : 'invoice'].apiType];
+	if (operation && ANY_TYPE_OPERATIONS.includes(operation)) return undefined;
+	return type && DOCUMENT_TYPES[type] ? type : 'invoice';
+}
+
+function typeFilter(type: DocumentTypeKey | undefined): IDataObject {
+	return type === undefined || type === 'simplifiedInvoice' ? {} : { 'type[]': [DOCUMENT_TYPES[type].apiType] };
 }
 
 /** The legal number as printed, "FT G/6"; undefined for a draft (it has none yet). */
 function legalNumber(doc: IDataObject): string | undefined {
 	const inverted = str(doc, 'inverted_sequence_number');
 	if (!inverted) return undefined;
-	const type = documentTypeByApiType(doc.type);
-	return type ? `${DOCUMENT_TYPES[type].prefix} ${inverted}` : inverted;
+	const type = listedType(doc);
+	return type && type !== 'receipt' ? `${DOCUMENT_TYPES[type].prefix} ${inverted}` : inverted;
 }
 
 function toItem(doc: IDataObject): INodeListSearchItems | undefined {
@@ -67,10 +74,10 @@ async function documentsPage(
 
 const newestFirst = (a: IDataObject, b: IDataObject) => Number(b.id) - Number(a.id);
 
-function items(docs: IDataObject[]): INodeListSearchItems[] {
+function items(docs: IDataObject[], type: DocumentTypeKey | undefined): INodeListSearchItems[] {
 	return docs
 		// A deleted draft cannot be read or changed any more: not worth picking.
-		.filter((d) => d.status !== 'deleted')
+		.filter((d) => d.status !== 'deleted' && (type === undefined || listedType(d) === type))
 		.sort(newestFirst)
 		.map(toItem)
 		.filter((item): item is INodeListSearchItems => item !== undefined);
@@ -88,14 +95,15 @@ export async function searchDocuments(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const wanted = (filter ?? '').trim();
-	const base: IDataObject = { 'type[]': apiTypes(this), non_archived: true };
+	const type = wantedType(this);
+	const base: IDataObject = { ...typeFilter(type), non_archived: true };
 	const [phase, pageText] = typeof paginationToken === 'string' && paginationToken.includes(':')
 		? paginationToken.split(':', 2)
 		: ['text', paginationToken];
 	let page = pageFromToken(pageText);
 	if (wanted === '' || phase !== 'number') {
 		const { docs, last } = await documentsPage(this, wanted === '' ? base : { ...base, text: wanted }, page);
-		const results = items(docs);
+		const results = items(docs, type);
 		if (!last) return { results, paginationToken: `text:${page + 1}` };
 		if (wanted === '' || !/\d/.test(wanted)) return { results };
 		// The text matches are all given; the legal numbers are looked for from the newest page on.
@@ -112,6 +120,7 @@ export async function searchDocuments(
 						// Given already by the text phase, which finds references and client names.
 						!matchesFilter(wanted, d.reference, (d.client as IDataObject | undefined)?.name),
 				),
+				type,
 			),
 		);
 		if (last) return { results };
