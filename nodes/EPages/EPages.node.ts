@@ -1,6 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
 import { searchOrders } from './listSearch/searchOrders';
 import type { OperationHandler } from './resources/common';
@@ -15,6 +16,25 @@ const operations: Record<string, Record<string, OperationHandler>> = {
 	product: productOperations,
 };
 
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Customer', value: 'customer' },
+			{ name: 'Order', value: 'order' },
+			{ name: 'Product', value: 'product' },
+		],
+		default: 'order',
+	},
+	...orderDescription,
+	...customerDescription,
+	...productDescription,
+	tuningParameter,
+];
+
 export class EPages implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ePages',
@@ -22,31 +42,14 @@ export class EPages implements INodeType {
 		icon: { light: 'file:../../icons/epages.svg', dark: 'file:../../icons/epages.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: subtitleFrom(properties),
 		description: 'Read and update orders, customers and products of an ePages shop (ePages Now / Base)',
 		defaults: { name: 'ePages' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'ePagesApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Customer', value: 'customer' },
-					{ name: 'Order', value: 'order' },
-					{ name: 'Product', value: 'product' },
-				],
-				default: 'order',
-			},
-			...orderDescription,
-			...customerDescription,
-			...productDescription,
-			tuningParameter,
-		],
+		properties,
 	};
 
 	methods = { listSearch: { searchOrders } };

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, NodeExecutionHint } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription, NodeExecutionHint } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchClients } from './listSearch/searchClients';
@@ -10,6 +10,7 @@ import { documentDescription, documentItemLabel, documentOperations } from './re
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../OrderToInvoice/hints';
+import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
 import { tuningParameter } from '../shared/tuning';
 
@@ -20,6 +21,27 @@ const operations: Record<string, Record<string, OperationHandler>> = {
 	sequence: sequenceOperations,
 };
 
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Client', value: 'client' },
+			{ name: 'Document', value: 'document', description: 'Invoices, invoice-receipts, credit and debit notes' },
+			{ name: 'Sequence (Series)', value: 'sequence' },
+			{ name: 'Tax', value: 'tax' },
+		],
+		default: 'document',
+	},
+	...clientDescription,
+	...documentDescription,
+	...taxDescription,
+	...sequenceDescription,
+	tuningParameter,
+];
+
 export class InvoicExpress implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'InvoicExpress',
@@ -27,7 +49,7 @@ export class InvoicExpress implements INodeType {
 		icon: { light: 'file:../../icons/invoicexpress.svg', dark: 'file:../../icons/invoicexpress.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: subtitleFrom(properties),
 		description: 'Issue legal Portuguese invoices with InvoicExpress: clients, documents, e-mail and PDF',
 		defaults: { name: 'InvoicExpress' },
 		usableAsTool: true,
@@ -41,26 +63,7 @@ export class InvoicExpress implements INodeType {
 				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 			},
 		],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Client', value: 'client' },
-					{ name: 'Document', value: 'document', description: 'Invoices, invoice-receipts, credit and debit notes' },
-					{ name: 'Sequence (Series)', value: 'sequence' },
-					{ name: 'Tax', value: 'tax' },
-				],
-				default: 'document',
-			},
-			...clientDescription,
-			...documentDescription,
-			...taxDescription,
-			...sequenceDescription,
-			tuningParameter,
-		],
+		properties,
 	};
 
 	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments } };

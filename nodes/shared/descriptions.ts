@@ -47,3 +47,21 @@ export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | un
 	}
 	return limit;
 }
+
+/**
+ * The node's subtitle: the action of the chosen operation as a sentence ("Create an invoice from an
+ * ePages order"), read from the operation options, never the raw values ("createFromEPagesOrder:
+ * document"). The table is built once from the description, so a new operation needs no edit here.
+ */
+export function subtitleFrom(properties: INodeProperties[]): string {
+	const actions: Record<string, string> = {};
+	for (const p of properties) {
+		if (p.name !== 'operation' || !Array.isArray(p.options)) continue;
+		for (const resource of (p.displayOptions?.show?.resource as string[] | undefined) ?? []) {
+			for (const o of p.options as Array<{ value?: unknown; action?: string; name?: string }>) {
+				if (typeof o.value === 'string') actions[`${resource}.${o.value}`] = o.action ?? o.name ?? o.value;
+			}
+		}
+	}
+	return `={{ (${JSON.stringify(actions)})[$parameter["resource"] + "." + $parameter["operation"]] || "" }}`;
+}

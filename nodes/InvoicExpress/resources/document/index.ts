@@ -65,7 +65,8 @@ export const documentDescription: INodeProperties[] = [
 			{
 				name: 'Create From ePages Order',
 				value: 'createFromEPagesOrder',
-				action: 'Create an invoice from an e pages order',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "ePages" is the brand's spelling; the rule's fix reads "e pages"
+				action: 'Create an invoice from an ePages order',
 				description: 'Turn an ePages order into a finalized invoice, exactly once, to the cent',
 			},
 			{
