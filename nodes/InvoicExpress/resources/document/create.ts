@@ -117,6 +117,8 @@ export const createDescription: INodeProperties[] = [
 						displayName: 'Tax Name or ID',
 						name: 'tax',
 						type: 'options',
+						// The account's taxes, read through the credential (issue 15: the list was empty).
+						typeOptions: { loadOptionsMethod: 'getTaxes' },
 						default: '',
 						description: 'A tax of the account. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
