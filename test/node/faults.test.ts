@@ -107,6 +107,9 @@ it('500 orders under faults: exactly one legal document each, failures are error
 	expect(counts.slow).toBeGreaterThan(100);
 	expect(counts.reset).toBeGreaterThan(100);
 	expect(counts.status429).toBeGreaterThan(100);
+	// Retries leave nothing behind (issue 11): a draft of a run that failed half-way is removed by the
+	// re-run that finds the order's final invoice.
+	expect(ix.state.documents.filter((d) => d.status === 'draft')).toEqual([]);
 	// eslint-disable-next-line no-console
 	console.log(`fault run: errors per run ${errorsPerRun.join(' → ')}; faults ${JSON.stringify(counts)}; drafts left ${ix.state.documents.filter((d) => d.status === 'draft').length}`);
 }, 600000);

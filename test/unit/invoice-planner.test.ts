@@ -129,21 +129,17 @@ describe('planInvoice', () => {
 			winner: final(5),
 			final: true,
 		});
-		// A final document wins over an older draft.
-		expect(plan({ listed: [draft(3), final(5)] })).toEqual({
-			kind: 'done',
-			winner: final(5),
-			final: true,
-		});
+		// A final document wins over an older draft: the draft is left to its run for a budget, then removed.
+		expect(plan({ listed: [draft(3), final(5)] })).toMatchObject({ kind: 'wait' });
+		expect(plan({ listed: [draft(3), final(5)], finalSeenMs: 6000 })).toEqual({ kind: 'delete', id: 3, own: false });
+		expect(plan({ listed: [final(5)], finalSeenMs: 6000 })).toEqual({ kind: 'done', winner: final(5), final: true });
 		// Drafts of other runs: removed by the run that finalized, once a whole budget has let their runs act.
 		expect(
 			plan({ own: draft(9), listed: [final(5), draft(7), draft(9)], finalSeenMs: 7000 }),
 		).toEqual({ kind: 'delete', id: 9, own: true });
-		expect(plan({ listed: [final(5), draft(7)], finalSeenMs: 7000 })).toEqual({
-			kind: 'done',
-			winner: final(5),
-			final: true,
-		});
+		// Any run that sees a stray draft for a whole budget removes it (its run is gone).
+		expect(plan({ listed: [final(5), draft(7)], finalSeenMs: 100 })).toMatchObject({ kind: 'wait' });
+		expect(plan({ listed: [final(5), draft(7)], finalSeenMs: 7000 })).toEqual({ kind: 'delete', id: 7, own: false });
 		const finalizer = { finalizedHere: true, own: final(5) };
 		expect(plan({ ...finalizer, listed: [final(5), draft(7)], finalSeenMs: 100 })).toMatchObject({
 			kind: 'wait',

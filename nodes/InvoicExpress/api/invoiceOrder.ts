@@ -127,10 +127,13 @@ export function planInvoice(o: Observation): Action {
 		if (ticket) return { kind: 'delete', id: ticket.id, own: true };
 		// Drafts of other runs lost too. Their runs remove them when they see the final document, or when
 		// their budget ends; what is still there after a whole budget was left by a run that is gone (a
-		// lost create answer, a pending run). The run that finalized removes those (there is one), and so
-		// does a run whose own create got no answer (the draft may well be its own).
+		// lost create answer, a run that failed before its clean-up, a pending run). Any run that sees
+		// them that long removes them: a re-run of an order whose earlier run failed half-way leaves no
+		// draft behind (issue 11: zero drafts). No run finalizes anything once a final document exists,
+		// so removing a draft then can never take a legal document's place; two runs removing the same
+		// one at once are told apart by the state read before each change.
 		const others = drafts.filter((d) => !same(d, final));
-		if ((o.finalizedHere || o.createUncertain) && others.length > 0 && o.finalSeenMs < 2 * o.budgetMs) {
+		if (others.length > 0 && o.finalSeenMs < 2 * o.budgetMs) {
 			if (o.finalSeenMs >= o.budgetMs) return { kind: 'delete', id: others[0].id, own: false };
 			return { kind: 'wait', reason: `drafts ${others.map((d) => d.id).join(', ')} lost against ${final.id}; their runs may still remove them` };
 		}
