@@ -461,13 +461,14 @@ function singleNodeWorkflow(node: INode, staticData: IDataObject = {}): Workflow
 	});
 }
 
-/** Calls a node's loadOptions method as the editor does (e.g. the tax list of a dropdown). */
-export async function loadOptions(opts: {
+interface EditorCall {
 	type: string;
-	method: string;
 	parameters: INodeParameters;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
-}): Promise<Array<{ name: string; value: string | number | boolean }>> {
+}
+
+/** The context the editor gives a node's list methods: its current parameters and credentials. */
+function editorContext(opts: EditorCall) {
 	const node: INode = {
 		id: 'node',
 		name: 'Node',
@@ -482,8 +483,12 @@ export async function loadOptions(opts: {
 	const workflow = singleNodeWorkflow(node);
 	const data = additionalData(opts.credentials, { id: 'single-node', name: 'Single', nodes: [node], connections: {} });
 	data.currentNodeParameters = opts.parameters;
-	const ctx = new LoadOptionsContext(workflow, node, data, 'parameters');
-	const nodeType = new TestNodeTypes().getByName(node.type);
+	return { ctx: new LoadOptionsContext(workflow, node, data, 'parameters'), nodeType: new TestNodeTypes().getByName(node.type) };
+}
+
+/** Calls a node's loadOptions method as the editor does (e.g. the tax list of a dropdown). */
+export async function loadOptions(opts: EditorCall & { method: string }): Promise<Array<{ name: string; value: string | number | boolean }>> {
+	const { ctx, nodeType } = editorContext(opts);
 	const method = nodeType.methods?.loadOptions?.[opts.method];
 	if (!method) throw new Error(`No loadOptions method ${opts.method}`);
 	return (await method.call(ctx)) as Array<{ name: string; value: string | number | boolean }>;
@@ -493,30 +498,8 @@ export async function loadOptions(opts: {
  * Calls a node's listSearch method as the editor does for a resource locator's "From List" mode: the
  * node's current parameters, the typed filter, and the token of the previous batch.
  */
-export async function listSearch(opts: {
-	type: string;
-	method: string;
-	parameters: INodeParameters;
-	credentials: Record<string, ICredentialDataDecryptedObject>;
-	filter?: string;
-	paginationToken?: string;
-}): Promise<INodeListSearchResult> {
-	const node: INode = {
-		id: 'node',
-		name: 'Node',
-		type: `${PACKAGE}.${opts.type}`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: opts.parameters,
-		credentials: Object.fromEntries(
-			Object.keys(opts.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
-		),
-	};
-	const workflow = singleNodeWorkflow(node);
-	const data = additionalData(opts.credentials, { id: 'single-node', name: 'Single', nodes: [node], connections: {} });
-	data.currentNodeParameters = opts.parameters;
-	const ctx = new LoadOptionsContext(workflow, node, data, 'parameters');
-	const nodeType = new TestNodeTypes().getByName(node.type);
+export async function listSearch(opts: EditorCall & { method: string; filter?: string; paginationToken?: string }): Promise<INodeListSearchResult> {
+	const { ctx, nodeType } = editorContext(opts);
 	const method = nodeType.methods?.listSearch?.[opts.method];
 	if (!method) throw new Error(`No listSearch method ${opts.method}`);
 	return await method.call(ctx, opts.filter, opts.paginationToken);
