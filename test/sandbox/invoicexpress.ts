@@ -1034,8 +1034,19 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 			payload.owner_invoice_id !== ''
 		) {
 			ownerId = Number(payload.owner_invoice_id);
-			if (!state.documents.some((d) => d.id === ownerId && d.status !== 'deleted')) {
+			const owner = state.documents.find((d) => d.id === ownerId && d.status !== 'deleted');
+			if (!owner) {
 				return fail(errorObject(422, 'Owner invoice not found'));
+			}
+			// Portuguese law (inferred, strict on purpose): a credit or debit note corrects a legal invoice,
+			// so its owner must be an invoice of some kind that is final or settled, never a draft or a
+			// canceled one. The package must never send such a note; the sandbox says so loudly.
+			const isNoteKind = kind.type === 'CreditNote' || kind.type === 'DebitNote';
+			if (
+				isNoteKind &&
+				(!['Invoice', 'InvoiceReceipt', 'SimplifiedInvoice'].includes(owner.type) || !['final', 'settled'].includes(owner.status))
+			) {
+				return fail(errorObject(422, `Owner invoice must be a finalized invoice (it is a ${owner.status} ${owner.type})`));
 			}
 		}
 
@@ -1263,6 +1274,17 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		}
 
 		if (target === 'finalized') {
+			// The credited total of an invoice never exceeds the invoice (inferred from the law; strict).
+			if (kind.type === 'CreditNote' && doc.owner_invoice_id !== null) {
+				const owner = state.documents.find((d) => d.id === doc.owner_invoice_id);
+				const earlier = state.documents
+					.filter((d) => d.type === 'CreditNote' && d.owner_invoice_id === doc.owner_invoice_id && d.id !== doc.id && ['final', 'settled'].includes(d.status))
+					.reduce((sum, d) => sum + d.total, 0);
+				if (owner && earlier + doc.total > owner.total + 0.005) {
+					state.illegalTransitions.push({ documentId: doc.id, from: doc.status, target, at: Date.now() });
+					return errorObject(422, `The credited amount (${(earlier + doc.total).toFixed(2)}) exceeds the invoice total (${owner.total.toFixed(2)})`);
+				}
+			}
 			const refused = finalize(kind, doc);
 			if (refused) return refused;
 		}

@@ -702,6 +702,25 @@ describe('InvoicExpress sandbox', () => {
 			expect(sb.legalDocuments()).toHaveLength(0);
 		});
 
+		it('credit notes only for a finalized invoice, and never more than it (strict: the package must never send either)', async () => {
+			const draft = await createDoc(sb);
+			const onDraft = await call(sb, 'POST', '/credit_notes.json', invoiceBody({ owner_invoice_id: draft.id }));
+			expect(onDraft.status).toBe(422);
+			expect(onDraft.json).toEqual({ errors: { error: 'Owner invoice must be a finalized invoice (it is a draft Invoice)' } });
+			await setState(sb, 'invoices', draft.id, 'finalized');
+			// Two partial credits of one line each fit the invoice (30.00); a third is refused at finalize.
+			const half = (q: number) => invoiceBody({ owner_invoice_id: draft.id }, [{ name: 'SKU-1', description: 'Caneca', unit_price: 24.3902, quantity: q, tax: { name: 'IVA23' } }]);
+			const first = await createDoc(sb, 'credit_notes', half(0.5));
+			expect((await setState(sb, 'credit_notes', first.id, 'finalized')).status).toBe(200);
+			const second = await createDoc(sb, 'credit_notes', half(0.5));
+			expect((await setState(sb, 'credit_notes', second.id, 'finalized')).status).toBe(200);
+			const third = await createDoc(sb, 'credit_notes', half(0.1));
+			const over = await setState(sb, 'credit_notes', third.id, 'finalized');
+			expect(over.status).toBe(422);
+			expect(over.json).toEqual({ errors: { error: 'The credited amount (33.00) exceeds the invoice total (30.00)' } });
+			expect(sb.state.illegalTransitions.map((t) => t.documentId)).toEqual([third.id]);
+		});
+
 		it('lists related credit notes', async () => {
 			const doc = await createDoc(sb);
 			await setState(sb, 'invoices', doc.id, 'finalized');
