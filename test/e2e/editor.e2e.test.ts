@@ -5,7 +5,7 @@
  * taxes through the credential. Screenshots go to a folder outside git, printed below.
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -16,6 +16,9 @@ import { ensureDebianPackages } from './services';
 
 const OWNER = { email: 'editor-test@example.com', password: ['Editor', 'test', '2026'].join('-') };
 const SHOTS = join(REPO, 'test-results', 'screenshots');
+/** The curated pictures in docs/ are rewritten only on request, so CI never changes them. */
+const DOCS = join(REPO, 'docs');
+const UPDATE_DOCS = process.env.UPDATE_DOCS_PICTURES === '1';
 
 let ix: IxSandbox;
 let shop: EPagesSandbox;
@@ -45,7 +48,9 @@ beforeAll(async () => {
 	});
 	await n8n.installPackage(await packPackage());
 	await n8n.importCredentials(exampleCredentials(ix, shop));
-	await n8n.importWorkflows([JSON.parse(readFileSync(join(REPO, 'examples', '02-separate-steps.json'), 'utf8'))]);
+	await n8n.importWorkflows(
+		['02-separate-steps.json', '01-paid-order-to-invoice.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
+	);
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
 	await n8n.start(port);
@@ -53,7 +58,7 @@ beforeAll(async () => {
 		executablePath: chromiumBin,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 	});
-	page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+	page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 	mkdirSync(SHOTS, { recursive: true });
 	process.stderr.write(`[editor test] screenshots: ${SHOTS}\n`);
 });
@@ -104,7 +109,7 @@ it('signs in, opens the example workflow, finds the nodes and loads the taxes', 
 	for (const query of ['ePages', 'InvoicExpress']) {
 		const plus = page.locator('[data-test-id="node-creator-plus-button"]');
 		if ((await plus.count()) > 0) await plus.first().click();
-		else await page.mouse.click(1566, 98);
+		else await page.mouse.click(1366, 98);
 		await page.waitForTimeout(1000);
 		// The node panel opens with its search field focused.
 		await page.keyboard.type(query);
@@ -145,4 +150,123 @@ it('signs in, opens the example workflow, finds the nodes and loads the taxes', 
 	expect(options.body).toContain('IVA23 (23 %, PT)');
 	expect(ix.requests.filter((r) => r.path === '/taxes.json').length).toBeGreaterThan(taxRequestsBefore);
 	expect(options.body).not.toContain(ix.apiKey);
+});
+
+async function shot(name: string, docsName?: string): Promise<void> {
+	const file = join(SHOTS, name);
+	await page.screenshot({ path: file });
+	if (docsName && UPDATE_DOCS) {
+		mkdirSync(DOCS, { recursive: true });
+		copyFileSync(file, join(DOCS, docsName));
+	}
+}
+
+/** Calls the editor's own REST endpoint from the page (session cookie and browser id of the signed-in user). */
+async function editorPost(path: string, body: unknown): Promise<{ status: number; body: string }> {
+	return page.evaluate(
+		async ({ path, body }) => {
+			const res = await fetch(path, {
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					'browser-id': (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('n8n-browserId') ?? '',
+				},
+				body: JSON.stringify(body),
+			});
+			return { status: res.status, body: await res.text() };
+		},
+		{ path, body },
+	);
+}
+
+const IX_NODE = { name: 'n8n-nodes-epages-invoicexpress.invoicExpress', version: 1 };
+const EPAGES_NODE = { name: 'n8n-nodes-epages-invoicexpress.ePages', version: 1 };
+const IX_CRED = { invoicExpressApi: { id: 'ixCredential0001', name: 'InvoicExpress account' } };
+const EPAGES_CRED = { ePagesApi: { id: 'ePagesCredential', name: 'ePages account' } };
+
+type Listed = { name: string; value: string | number };
+
+it('shows the merchant workflow and the one-step panel, and lists series, orders, clients and documents through the credentials', async () => {
+	// The merchant workflow on the canvas.
+	await page.goto(`${base}/workflow/exPaidOrderInv01`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
+	await page.waitForTimeout(2000);
+	const names = await page.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+	expect(names.sort()).toEqual(['Create Invoice', 'Orders Not Invoiced', 'Paid Order, Not Invoiced']);
+	await shot('merchant-workflow.png', 'merchant-workflow.png');
+
+	// The one-step node's panel.
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Create Invoice"]').dblclick();
+	await page.waitForSelector('[data-test-id="ndv"]', { timeout: 20000 });
+	await page.waitForTimeout(2000);
+	const panelText = await page.locator('[data-test-id="ndv"]').innerText();
+	expect(panelText).toContain('Document Type');
+	expect(panelText).not.toMatch(/Issues:|could not be loaded|Error fetching options/i);
+	await shot('create-from-order-panel.png', 'create-from-order-panel.png');
+	await page.keyboard.press('Escape');
+
+	// Series follow the chosen document type: each type lists its own sequence ids.
+	const series = async (documentType: string): Promise<Listed[]> => {
+		const res = await editorPost('/rest/dynamic-node-parameters/options', {
+			nodeTypeAndVersion: IX_NODE,
+			path: 'parameters.sequenceId',
+			methodName: 'getSequences',
+			currentNodeParameters: { resource: 'document', operation: 'createFromOrder', documentType },
+			credentials: IX_CRED,
+		});
+		expect(res.status).toBe(200);
+		expect(res.body).not.toContain(ix.apiKey);
+		return (JSON.parse(res.body) as { data: Listed[] }).data;
+	};
+	const invoiceSeries = await series('invoice');
+	const receiptSeries = await series('invoiceReceipt');
+	expect(invoiceSeries.length).toBeGreaterThan(1);
+	const expectedIds = (field: keyof (typeof ix.state.sequences)[number]) => ['', ...ix.state.sequences.map((s) => String(s[field]))];
+	expect(invoiceSeries.map((o) => String(o.value))).toEqual(expectedIds('current_invoice_sequence_id'));
+	expect(receiptSeries.map((o) => String(o.value))).toEqual(expectedIds('current_invoice_receipt_sequence_id'));
+	expect(receiptSeries.map((o) => o.value)).not.toEqual(invoiceSeries.map((o) => o.value));
+
+	// Seed the InvoicExpress sandbox with a client and a document, through its HTTP API.
+	const post = async (path: string, body: unknown) => {
+		const res = await fetch(`${ix.url}${path}?api_key=${ix.apiKey}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			body: JSON.stringify(body),
+		});
+		const text = await res.text();
+		expect({ path, status: res.status < 300 ? 'ok' : res.status, text: res.status < 300 ? '' : text }).toEqual({ path, status: 'ok', text: '' });
+		return JSON.parse(text) as Record<string, { id: number }>;
+	};
+	await post('/clients.json', { client: { name: 'Picture Client Lda', code: 'PIC-1', email: 'pic@example.com', country: 'Portugal' } });
+	await post('/invoices.json', {
+		invoice: {
+			date: '03/12/2026',
+			due_date: '03/12/2026',
+			reference: 'PIC-ORDER-1',
+			client: { name: 'Picture Client Lda', code: 'PIC-1' },
+			items: [{ name: 'Mug', description: 'Mug', unit_price: 10, quantity: 1 }],
+		},
+	});
+
+	const search = async (node: typeof IX_NODE, methodName: string, credentials: unknown, currentNodeParameters: Record<string, unknown>) => {
+		const res = await editorPost('/rest/dynamic-node-parameters/resource-locator-results', {
+			nodeTypeAndVersion: node,
+			path: 'parameters.x',
+			methodName,
+			currentNodeParameters,
+			credentials,
+		});
+		expect(res.status).toBe(200);
+		expect(res.body).not.toContain(ix.apiKey);
+		expect(res.body).not.toContain(shop.token);
+		return (JSON.parse(res.body) as { data: { results: Listed[] } }).data.results;
+	};
+	const orders = await search(EPAGES_NODE, 'searchOrders', EPAGES_CRED, { resource: 'order', operation: 'get' });
+	expect(orders.length).toBeGreaterThan(0);
+	// Each order is listed with its number.
+	expect(orders.every((o) => /\d/.test(o.name))).toBe(true);
+	const clients = await search(IX_NODE, 'searchClients', IX_CRED, { resource: 'client', operation: 'get' });
+	expect(clients.map((c) => c.name).join('\n')).toContain('Picture Client Lda');
+	const documents = await search(IX_NODE, 'searchDocuments', IX_CRED, { resource: 'document', operation: 'get', documentType: 'invoice' });
+	expect(documents.map((d) => d.name).join('\n')).toContain('Picture Client Lda');
 });
