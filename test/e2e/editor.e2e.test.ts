@@ -49,7 +49,7 @@ beforeAll(async () => {
 	await n8n.installPackage(await packPackage());
 	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows(
-		['02-separate-steps.json', '01-paid-order-to-invoice.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
+		['02-separate-steps.json', '01-paid-order-to-invoice.json', '01-paid-orders-to-invoices-manual.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
 	);
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
@@ -269,4 +269,35 @@ it('shows the merchant workflow and the one-step panel, and lists series, orders
 	expect(clients.map((c) => c.name).join('\n')).toContain('Picture Client Lda');
 	const documents = await search(IX_NODE, 'searchDocuments', IX_CRED, { resource: 'document', operation: 'get', documentType: 'invoice' });
 	expect(documents.map((d) => d.name).join('\n')).toContain('Picture Client Lda');
+});
+
+it('runs the manual one-step example from the editor and shows its hints when an order is refused', async () => {
+	const todo = shop.orders.filter((o) => o.paidOn && !o.invoicedOn);
+	expect(todo.length).toBeGreaterThan(2);
+	// One order cannot be invoiced: a foreign currency with no exchange rate.
+	const foreign = todo[1];
+	shop.updateOrder(foreign.orderId, { currencyId: 'GBP' } as never);
+
+	await page.goto(`${base}/workflow/exPaidOrderMan01`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
+	await page.waitForTimeout(1500);
+	// The canvas pane overlays the button in the page's layout; dispatch the click to it directly.
+	await page.locator('[data-test-id^="execute-workflow-button"]').first().dispatchEvent('click');
+	// The run is done when every other order has its document (and the editor has drawn the result).
+	for (let i = 0; i < 120 && ix.legalDocuments().length < todo.length - 1; i++) await page.waitForTimeout(500);
+	await page.waitForTimeout(3000);
+	await shot('run-canvas.png');
+
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Create Invoice"]').dblclick();
+	await page.waitForSelector('[data-test-id="ndv"]', { timeout: 20000 });
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await page.waitForFunction('/refused/.test(document.body.innerText)', undefined, { timeout: 20000 });
+	await page.waitForTimeout(1000);
+	const text = await ndv.innerText();
+	expect(text).toContain('1 order refused');
+	expect(text).toContain(String(foreign.orderNumber));
+	await shot('run-with-hints.png', 'run-with-hints.png');
+	await page.keyboard.press('Escape');
+	// The others were invoiced, each once.
+	expect(ix.legalDocuments().length).toBeGreaterThanOrEqual(todo.length - 1);
 });
