@@ -13,6 +13,43 @@ import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { ensureDebianPackages } from './services';
+import { EPages } from '../../nodes/EPages/EPages.node';
+import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
+
+type Described = { description: { properties: Array<{ name: string; options?: Array<{ value: unknown }>; displayOptions?: { show?: Record<string, unknown[]> } }> } };
+
+/** Every resource and operation the node describes, as the editor's dropdowns offer them. */
+function operationsOf(node: Described): Array<{ resource: string; operation: string }> {
+	const props = node.description.properties;
+	const resources = (props.find((p) => p.name === 'resource')?.options ?? []).map((o) => String(o.value));
+	return resources.flatMap((resource) =>
+		props
+			.filter((p) => p.name === 'operation' && (p.displayOptions?.show?.resource ?? []).includes(resource))
+			.flatMap((p) => (p.options ?? []).map((o) => ({ resource, operation: String(o.value) }))),
+	);
+}
+
+const EVERY_OPERATION = [
+	...operationsOf(new InvoicExpress() as unknown as Described).map((o) => ({ ...o, type: 'n8n-nodes-epages-invoicexpress.invoicExpress', credentials: { invoicExpressApi: { id: 'ixCredential0001', name: 'InvoicExpress account' } } })),
+	...operationsOf(new EPages() as unknown as Described).map((o) => ({ ...o, type: 'n8n-nodes-epages-invoicexpress.ePages', credentials: { ePagesApi: { id: 'ePagesCredential', name: 'ePages account' } } })),
+].map((o, i) => ({ ...o, name: `Op ${i + 1} ${o.type.endsWith('ePages') ? 'ePages' : 'IX'} ${o.resource} ${o.operation}` }));
+
+const EVERY_OPERATION_WORKFLOW = {
+	id: 'exEveryOperation',
+	name: 'Every operation',
+	active: false,
+	connections: {},
+	settings: {},
+	nodes: EVERY_OPERATION.map((o, i) => ({
+		id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+		name: o.name,
+		type: o.type,
+		typeVersion: 1,
+		position: [(i % 8) * 200, Math.floor(i / 8) * 200],
+		parameters: { resource: o.resource, operation: o.operation },
+		credentials: o.credentials,
+	})),
+};
 
 const OWNER = { email: 'editor-test@example.com', password: ['Editor', 'test', '2026'].join('-') };
 const SHOTS = join(REPO, 'test-results', 'screenshots');
@@ -49,7 +86,10 @@ beforeAll(async () => {
 	await n8n.installPackage(await packPackage());
 	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows(
-		['02-separate-steps.json', '01-paid-order-to-invoice.json', '01-paid-orders-to-invoices-manual.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
+		[
+			...['02-separate-steps.json', '01-paid-order-to-invoice.json', '01-paid-orders-to-invoices-manual.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
+			EVERY_OPERATION_WORKFLOW,
+		],
 	);
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
@@ -300,4 +340,28 @@ it('runs the manual one-step example from the editor and shows its hints when an
 	await page.keyboard.press('Escape');
 	// The others were invoiced, each once.
 	expect(ix.legalDocuments().length).toBeGreaterThanOrEqual(todo.length - 1);
+});
+
+it('opens every resource and operation of the InvoicExpress and ePages nodes without an error notice', async () => {
+	expect(EVERY_OPERATION.filter((o) => o.type.endsWith('invoicExpress')).length).toBeGreaterThan(5);
+	expect(EVERY_OPERATION.filter((o) => o.type.endsWith('ePages')).length).toBeGreaterThan(2);
+	await page.goto(`${base}/workflow/exEveryOperation`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
+	await page.waitForTimeout(1500);
+	const opened: string[] = [];
+	for (const op of EVERY_OPERATION) {
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${op.name}"]`).dblclick({ force: true });
+		const ndv = page.locator('[data-test-id="ndv"]');
+		await ndv.waitFor({ timeout: 20000 });
+		await page.waitForTimeout(400);
+		const text = await ndv.innerText();
+		// The panel shows the operation's own fields, with no error notice.
+		expect({ op: op.name, error: /Could not load|Error fetching|There was a problem|Unrecognized node/i.test(text) }).toEqual({ op: op.name, error: false });
+		expect(text).toContain('Operation');
+		opened.push(op.name);
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(200);
+	}
+	await shot('every-operation.png');
+	expect(opened).toHaveLength(EVERY_OPERATION.length);
 });
