@@ -1,3 +1,5 @@
+import { Workflow, type INodeTypes } from 'n8n-workflow';
+
 import { EPages } from '../../nodes/EPages/EPages.node';
 import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
 
@@ -16,6 +18,14 @@ describe('node subtitles', () => {
 		expect(table['client.findOrCreate']).toBe('Find or create a client');
 		expect(Object.keys(table).length).toBeGreaterThanOrEqual(20);
 		for (const text of Object.values(table)) expect(text).toMatch(/^[A-Z][a-z]+ .+/);
+	});
+
+	it("n8n's expression engine evaluates the subtitle to the sentence", () => {
+		const node = new InvoicExpress();
+		const nodeTypes = { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+		const instance = { id: '1', name: 'N', type: 'pkg.invoicExpress', typeVersion: 1, position: [0, 0] as [number, number], parameters: { resource: 'document', operation: 'createFromEPagesOrder' } };
+		const workflow = new Workflow({ nodes: [instance], connections: {}, active: false, nodeTypes });
+		expect(workflow.expression.getSimpleParameterValue(instance, node.description.subtitle!, 'internal', {})).toBe('Create an invoice from an ePages order');
 	});
 
 	it('ePages: likewise', () => {
