@@ -186,7 +186,7 @@ export function planOrder(input: PlanInput): OrderPlan {
 	const allowed = documentTypeFor(
 		full,
 		params.documentType,
-		{ totalEur: check.order_total / (o.exchangeRate && o.exchangeRate > 0 && mapped.currency !== 'EUR' ? o.exchangeRate : 1), fiscalId: mapped.client.fiscal_id },
+		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id },
 		o.simplifiedOverLimit ?? 'refuse',
 		label,
 	);

@@ -37,6 +37,18 @@ export function returnAllFields(resource: string, operation: string): INodePrope
 	];
 }
 
+/**
+ * Required parameter, trimmed; an empty one is an error before any request. A resource locator gives
+ * its value (the id a URL holds, for "By URL"); a plain string, as older workflows and expressions
+ * set, is taken as it is.
+ */
+export function requiredValue(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, description = `Set "${label}".`): string {
+	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
+	if (value === '') throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description });
+	return value;
+}
+
 /** undefined for Return All; an expression can still give a bad limit, so it is checked. */
 export function getLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;

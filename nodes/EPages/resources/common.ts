@@ -3,21 +3,15 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toInstant } from '../helpers/dates';
 
+import { requiredValue } from '../../shared/descriptions';
+
 export { asItems, getLimit, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-/**
- * Required ID parameter, trimmed; empty is an error before any request. A resource locator gives its
- * value (the id a URL holds, for "By URL"); a plain string, as older workflows and expressions set, is
- * taken as it is.
- */
+/** Required ePages ID (see requiredValue), which must also be a single path segment. */
 export function requiredId(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
-	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
-	if (value === '') {
-		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description: `Set "${label}".` });
-	}
+	const value = requiredValue(ctx, name, label, itemIndex);
 	if (/[/?#\s]/.test(value)) {
 		throw new NodeOperationError(ctx.getNode(), `${label} "${value}" is not a valid ePages ID`, {
 			itemIndex,

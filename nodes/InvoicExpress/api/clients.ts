@@ -4,7 +4,7 @@ import { asNodeError } from '../../shared/execute';
 import type { ApiContext } from '../../shared/http';
 import { bodyJson } from '../../shared/http';
 import { InputError } from '../helpers/client';
-import { decideClient, emptyFacts, type ClientFacts } from '../helpers/clientMatch';
+import { comparableNif, decideClient, emptyFacts, type ClientFacts } from '../helpers/clientMatch';
 import { errorStatus, isAmbiguousFailure, ixGetAll, ixRequest, unwrapRoot } from '../transport';
 
 export type MatchBy = 'name' | 'code' | 'fiscalId';
@@ -54,7 +54,9 @@ export async function findClientByFiscalId(ctx: ApiContext, fiscalId: string, it
 		list.catch(() => clientListCache.delete(ctx));
 	}
 	const clients = await list;
-	return clients.find((c) => String(c.fiscal_id ?? '').replace(/\s/g, '') === fiscalId);
+	// The one NIF comparison of the package (no spaces, dots or PT prefix), as the client rule uses.
+	const wanted = comparableNif(fiscalId);
+	return clients.find((c) => comparableNif(c.fiscal_id) === wanted);
 }
 
 /** A 422 about the code alone (a returning customer under a new name keeps the shop's customer number). */
@@ -137,10 +139,20 @@ export async function getClient(ctx: ApiContext, id: string, itemIndex?: number)
 	return unwrapRoot(res.body) ?? {};
 }
 
-/** Lookup answers shared by the items of one execution (a batch with returning customers asks once). */
-const factsCache = new WeakMap<object, ClientFacts>();
-/** Items of one execution with the same client name take turns, so the second one reuses the first one's answers. */
-const nameTurns = new WeakMap<object, Map<string, Promise<unknown>>>();
+/**
+ * Per execution: the lookup answers its items share (a batch with returning customers asks once), and
+ * the turns items with the same client name take, so that the second one reuses the first one's answers.
+ */
+const executionState = new WeakMap<object, { facts: ClientFacts; turns: Map<string, Promise<unknown>> }>();
+
+function stateOf(ctx: ApiContext) {
+	let state = executionState.get(ctx);
+	if (!state) {
+		state = { facts: emptyFacts(), turns: new Map() };
+		executionState.set(ctx, state);
+	}
+	return state;
+}
 
 /**
  * Finds or creates the client of a document by the rule of {@link decideClient}: the document carries
@@ -151,11 +163,7 @@ export async function findOrCreateClient(
 	client: Record<string, string>,
 	opts: { matchBy: MatchBy; updateExisting: boolean; itemIndex?: number; context?: string },
 ): Promise<FindOrCreateResult> {
-	let turns = nameTurns.get(ctx);
-	if (!turns) {
-		turns = new Map();
-		nameTurns.set(ctx, turns);
-	}
+	const { turns } = stateOf(ctx);
 	const before = turns.get(client.name) ?? Promise.resolve();
 	const mine = before.catch(() => undefined).then(async () => await settleClient(ctx, client, opts));
 	turns.set(client.name, mine);
@@ -168,11 +176,7 @@ async function settleClient(
 	opts: { matchBy: MatchBy; updateExisting: boolean; itemIndex?: number; context?: string },
 ): Promise<FindOrCreateResult> {
 	const { itemIndex } = opts;
-	let facts = factsCache.get(ctx);
-	if (!facts) {
-		facts = emptyFacts();
-		factsCache.set(ctx, facts);
-	}
+	const { facts } = stateOf(ctx);
 	// Each round asks one question or acts once; a create that loses a race for the name asks again.
 	for (let round = 0; round < 12; round++) {
 		const decision = decideClient(client, opts.matchBy, facts, opts.context ?? '');

@@ -248,8 +248,9 @@ export async function invoiceOnce(
 		// Every type: a final invoice of another type (the merchant changed the type, a simplified
 		// invoice over its limit became an invoice) is the order's invoice too, never a reason for a second.
 		if (look) {
+			const invoicing = INVOICE_TYPES.includes(type);
 			listed = (await findDocumentsByReference(ctx, reference, undefined, itemIndex)).filter(
-				(d) => listedType(d) === type || (INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && type !== 'creditNote' && type !== 'debitNote' && isFinalStatus(String(d.status))),
+				(d) => listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status))),
 			);
 		}
 		look = true;

@@ -86,6 +86,8 @@ export interface MappedOrder {
 	totalsCheck: TotalsCheck;
 	warnings: string[];
 	currency: string;
+	/** The order total in EUR (converted with the exchange rate): what the legal limits are in. */
+	totalEur: number;
 }
 
 const OBSERVATIONS_MAX = 200;
@@ -339,6 +341,7 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		document,
 		lines: pricing.lines,
 		currency,
+		totalEur: currency === 'EUR' ? pricing.expectedTotal : pricing.expectedTotal / opts.exchangeRate!,
 		warnings,
 		totalsCheck: {
 			order_total: pricing.expectedTotal,

@@ -2,10 +2,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { InputError } from '../helpers/client';
-import { show } from '../../shared/descriptions';
+import { requiredValue as requiredString, show } from '../../shared/descriptions';
 import { DOCUMENT_TYPES, TAX_EXEMPTION_CODES, type DocumentTypeKey } from '../helpers/documentTypes';
 
-export { asItems, getLimit, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
+export { asItems, getLimit, requiredValue as requiredString, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
 
 export const documentTypeOptions = (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).map((key) => ({
 	name: DOCUMENT_TYPES[key].label,
@@ -147,19 +147,6 @@ export const clientIdField: INodeProperties = {
 		},
 	],
 };
-
-/**
- * Required string parameter, trimmed; an empty one is an error before any request. A resource
- * locator gives its value; a plain string (older workflows, expressions) is taken as it is.
- */
-export function requiredString(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, description = `Set "${label}".`): string {
-	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
-	if (value === '') {
-		throw new NodeOperationError(ctx.getNode(), `${label} is empty`, { itemIndex, description });
-	}
-	return value;
-}
 
 /** An InvoicExpress document id: digits only (the legal number such as "FT A/1" is not an id). */
 export function requiredDocumentId(ctx: IExecuteFunctions, itemIndex: number): string {

@@ -269,13 +269,12 @@ function readOrderItems(ctx: IExecuteFunctions, i: number, taxes: IxTax[], date:
 			// The client is chosen by this node's own fields; the order's address only has to be readable.
 			clientRules: { invalidFiscalId: 'finalConsumer' },
 		});
-		const rate = mapped.currency !== 'EUR' ? Number(extra.exchangeRate) || 1 : 1;
 		return {
 			items: mapped.document.items as unknown[],
 			reference: mapped.orderNumber,
 			totalsCheck: mapped.totalsCheck as unknown as IDataObject,
 			order: raw as IDataObject,
-			totalEur: mapped.totalsCheck.order_total / rate,
+			totalEur: mapped.totalEur,
 		};
 	} catch (error) {
 		if (error instanceof InputError) throw toOperationError(ctx, error, i);
