@@ -60,7 +60,7 @@ export class InvoicExpress implements INodeType {
 			{
 				name: 'ePagesApi',
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
+				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] } },
 			},
 		],
 		properties,

@@ -24,3 +24,38 @@ export function invoiceUniqueKey(order: IDataObject, orderNumber: string, type: 
 export function invoiceNoteLine(legalNumber: string, documentId: unknown, emailedTo?: string): string {
 	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
 }
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short stable name for a return's content (no crypto module needed). */
+export function shortHash(text: string): string {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		h ^= text.charCodeAt(i);
+		h = Math.imul(h, 0x01000193) >>> 0;
+	}
+	return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * The credit note of one return event: its reference (what the lookup finds it by, printed on the
+ * note) and its unique key. Both name the invoice it corrects, so an order invoiced again after a full
+ * credit gets new ones; `tag` names the event: empty for a full credit (one per invoice), the
+ * merchant's return reference, or a hash of what is returned (the same return sent twice is the same
+ * event; another return of other lines is another).
+ */
+export function creditLink(order: IDataObject, orderNumber: string, invoiceId: unknown, tag: string): { reference: string; uniqueKey: string } {
+	const suffix = tag ? `:${tag}` : '';
+	return {
+		reference: `${orderNumber}:NC:${String(invoiceId)}${suffix}`,
+		uniqueKey: `epages:${shopKey(order)}:${String(order.orderId ?? orderNumber)}:creditNote:${String(invoiceId)}${suffix}`,
+	};
+}
+
+/** The line of the order's internal note that records a credit note. */
+export function creditNoteLine(legalNumber: string, documentId: unknown, invoiceLegalNumber: string, emailedTo?: string): string {
+	return `InvoicExpress credit note ${legalNumber} (id ${String(documentId)}) for ${invoiceLegalNumber}${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
+}
+
+/** The line of the order's internal note that records a cancellation, with its reason. */
+export function cancelNoteLine(invoiceLegalNumber: string, documentId: unknown, reason: string): string {
+	return `InvoicExpress ${invoiceLegalNumber} (id ${String(documentId)}) canceled: ${reason}`;
+}

@@ -1263,6 +1263,13 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		) {
 			if (message === '')
 				return errorObject(422, 'When cancelling a document you must specify a reason');
+			// A credited invoice is corrected by its credit notes, never canceled under them (inferred,
+			// strict on purpose: the package must check before it asks).
+			const credited = state.documents.some((d) => d.type === 'CreditNote' && d.owner_invoice_id === doc.id && ['final', 'settled'].includes(d.status));
+			if (credited) {
+				state.illegalTransitions.push({ documentId: doc.id, from: doc.status, target, at: Date.now() });
+				return errorObject(422, 'Document has credit notes and cannot be canceled');
+			}
 			next = 'canceled';
 		} else if (doc.status === 'final' && target === 'settled') {
 			next = 'settled';

@@ -102,3 +102,19 @@ export async function writeInvoiceBack(
 	await patchOrder(ctx, id, ops, { itemIndex, action: `write the invoice back to order ${String(order.orderNumber ?? id)}` });
 	return 'written';
 }
+
+/**
+ * Adds `noteLine` to the order's internal note, read fresh first: a credit note or a cancellation is
+ * written long after the order was read, and the note is replaced as a whole, so a stale copy would
+ * drop the lines written since (the invoice's). A line already there is not added twice.
+ */
+export async function addOrderNoteLine(ctx: ApiContext, order: IDataObject, noteLine: string, itemIndex?: number): Promise<'written' | 'already written'> {
+	const id = String(order.orderId ?? '');
+	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex });
+	const label = String(order.orderNumber ?? id);
+	const fresh = await getOrder(ctx, id, { itemIndex, label });
+	const note = typeof fresh.internalNote === 'string' ? fresh.internalNote : '';
+	if (note.includes(noteLine)) return 'already written';
+	await patchOrder(ctx, id, [{ op: 'add', path: '/internalNote', value: note ? `${note}\n${noteLine}` : noteLine }], { itemIndex, action: `write back to order ${label}` });
+	return 'written';
+}

@@ -48,8 +48,8 @@ export function listedType(doc: IDataObject): DocumentTypeKey | 'receipt' | unde
 export const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
 
 /**
- * Documents that are alive (not deleted, not canceled) with this exact reference, of one type or of
- * every type. A document whose type the package does not know is an error, never skipped: it could be
+ * Documents that are alive (not deleted, not canceled; with `includeCanceled`, canceled too) with
+ * this exact reference, of one type or of every type. A document whose type the package does not know is an error, never skipped: it could be
  * the order's invoice under a name this code has not seen.
  */
 export async function findDocumentsByReference(
@@ -57,9 +57,11 @@ export async function findDocumentsByReference(
 	reference: string,
 	type: DocumentTypeKey | undefined,
 	itemIndex?: number,
+	opts: { includeCanceled?: boolean } = {},
 ): Promise<IDataObject[]> {
 	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', { reference, non_archived: true }, undefined, itemIndex);
-	const alive = docs.filter((d) => String(d.reference ?? '') === reference && !['deleted', 'canceled'].includes(String(d.status)));
+	const gone = opts.includeCanceled ? ['deleted'] : ['deleted', 'canceled'];
+	const alive = docs.filter((d) => String(d.reference ?? '') === reference && !gone.includes(String(d.status)));
 	const unknown = alive.find((d) => listedType(d) === undefined);
 	if (unknown) {
 		throw ixError(ctx, `a document of unknown type "${String(unknown.type)}" (id ${String(unknown.id)}) has the reference "${reference}"`, {
@@ -229,31 +231,59 @@ export async function transitionDraft(
 	itemIndex?: number,
 	known?: IDataObject,
 ): Promise<TransitionResult> {
+	return await safeTransition(ctx, type, id, target, { itemIndex, known });
+}
+
+/** Cancels a finalized document by the same rules as {@link transitionDraft}: already canceled is success. */
+export async function cancelFinal(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	message: string,
+	itemIndex?: number,
+	known?: IDataObject,
+): Promise<TransitionResult> {
+	return await safeTransition(ctx, type, id, 'canceled', { itemIndex, known, message });
+}
+
+const TRANSITIONS = {
+	finalized: { verb: 'finalize', from: (s: unknown) => s === 'draft', reached: isFinalStatus, not: 'not a draft', needs: 'only a draft can be finalized' },
+	deleted: { verb: 'delete', from: (s: unknown) => s === 'draft', reached: (s: unknown) => s === 'deleted', not: 'not a draft', needs: 'only a draft can be deleted' },
+	canceled: { verb: 'cancel', from: isFinalStatus, reached: (s: unknown) => s === 'canceled', not: 'not finalized', needs: 'only a finalized document can be canceled' },
+} as const;
+
+async function safeTransition(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	target: keyof typeof TRANSITIONS,
+	opts: { itemIndex?: number; known?: IDataObject; message?: string },
+): Promise<TransitionResult> {
+	const { itemIndex, known } = opts;
+	const rule = TRANSITIONS[target];
 	const label = DOCUMENT_TYPES[type].label.toLowerCase();
-	const reached = (d: IDataObject) => (target === 'finalized' ? isFinalStatus(d.status) : d.status === 'deleted');
 	let lostAnswer = false;
 	let doc = known && known.status !== undefined ? known : await readState(ctx, type, id, itemIndex);
 	for (let attempt = 1; ; attempt++) {
-		if (reached(doc)) {
+		if (rule.reached(doc.status)) {
 			if (target === 'finalized' && !doc.items) doc = await getDocument(ctx, type, id, itemIndex);
 			return { document: doc, changedHere: lostAnswer ? 'unknown' : false };
 		}
-		if (doc.status !== 'draft') {
-			throw ixError(
-				ctx,
-				`InvoicExpress could not ${target === 'finalized' ? 'finalize' : 'delete'} ${label} ${id}: it is ${String(doc.status)}, not a draft`,
-				{ itemIndex, description: 'Nothing was sent: only a draft can be finalized or deleted.' },
-			);
+		if (!rule.from(doc.status)) {
+			throw ixError(ctx, `InvoicExpress could not ${rule.verb} ${label} ${id}: it is ${String(doc.status)}, ${rule.not}`, {
+				itemIndex,
+				description: `Nothing was sent: ${rule.needs}.`,
+			});
 		}
 		try {
 			const res = await ixRequest(ctx, 'PUT', docPath(type, id, '/change-state'), {
-				body: { invoice: { state: target } },
+				body: { invoice: { state: target, ...(opts.message ? { message: opts.message } : {}) } },
 				// Never repeated blindly: a repeat of a change that went through is refused (422).
 				retry: 'rateLimitOnly',
 				itemIndex,
-				action: `${target === 'finalized' ? 'finalize' : 'delete'} ${label} ${id}`,
+				action: `${rule.verb} ${label} ${id}`,
 			});
-			const answered = unwrapRoot(res.body) ?? { id, status: target === 'deleted' ? 'deleted' : 'final' };
+			const answered = unwrapRoot(res.body) ?? { id, status: target === 'finalized' ? 'final' : target };
 			return { document: answered, changedHere: true };
 		} catch (error) {
 			const status = errorStatus(error);
@@ -261,7 +291,7 @@ export async function transitionDraft(
 			if (!lost && status !== 422 && status !== 404) throw asNodeError(ctx.getNode(), error, itemIndex);
 			if (lost) lostAnswer = true;
 			doc = await readState(ctx, type, id, itemIndex);
-			if (reached(doc)) continue;
+			if (rule.reached(doc.status)) continue;
 			// Refused, and still not there: a real refusal (a rule of the service), not a race.
 			if (!lost || attempt >= TRANSITION_ATTEMPTS) throw asNodeError(ctx.getNode(), error, itemIndex);
 		}
@@ -375,6 +405,14 @@ export async function getRelatedDocuments(ctx: ApiContext, id: string | number, 
 		action: `get the documents related to ${id}`,
 	});
 	const json = bodyJson(res.body) as IDataObject | undefined;
-	const docs = json?.documents ?? json?.related_documents ?? [];
-	return Array.isArray(docs) ? (docs as IDataObject[]) : [];
+	const docs = json?.documents ?? json?.related_documents;
+	// The answer's shape is inferred: an unknown one is an error, never "no related documents" (a credit
+	// note would then be taken for the first, and the invoice credited twice over).
+	if (!Array.isArray(docs)) {
+		throw ixError(ctx, `InvoicExpress answered the documents related to ${id} in an unknown shape`, {
+			itemIndex,
+			description: 'Nothing was changed. Tell the package maintainers what Document → Get Related Documents returns.',
+		});
+	}
+	return docs as IDataObject[];
 }

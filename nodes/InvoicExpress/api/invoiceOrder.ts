@@ -209,6 +209,16 @@ export function invoiceTiming(ctx: ApiContext): InvoiceTiming {
 
 const view = (d: IDataObject): DocView => ({ id: d.id as number, status: String(d.status) });
 
+/** Deletes this run's draft after a refusal, best effort: a draft has no fiscal value, and the refusal is what the caller reports. */
+async function discardOwnDraft(ctx: ApiContext, type: DocumentTypeKey, own: IDataObject | undefined, itemIndex?: number): Promise<void> {
+	if (!own || own.status !== 'draft') return;
+	try {
+		await transitionDraft(ctx, type, own.id as number, 'deleted', itemIndex);
+	} catch {
+		// Left for the next run of the order, which removes drafts that lost (see planInvoice).
+	}
+}
+
 export async function invoiceOnce(
 	ctx: ApiContext,
 	type: DocumentTypeKey,
@@ -220,6 +230,11 @@ export async function invoiceOnce(
 		itemIndex?: number;
 		/** List before the first create ("Skip If Reference Exists"): a finished order costs no draft. */
 		lookFirst?: boolean;
+		/**
+		 * Checked again right before a draft is finalized (a credit note: the invoice not credited in the
+		 * meantime). Throwing stops the protocol: this run's own draft is deleted, and the error passes on.
+		 */
+		beforeFinalize?: () => Promise<void>;
 	},
 ): Promise<InvoiceOrderResult> {
 	const { reference, itemIndex } = opts;
@@ -310,7 +325,15 @@ export async function invoiceOnce(
 				if (action.adopt && t.adoptJitterMs > 0) await sleep(Math.floor(Math.random() * t.adoptJitterMs));
 				// Our fresh draft is known to be a draft; an adopted one is read again first.
 				const known = !action.adopt && own && String(own.id) === String(action.id) ? own : undefined;
-				const done = await transitionDraft(ctx, type, action.id, 'finalized', itemIndex, known);
+				let done;
+				try {
+					if (opts.beforeFinalize) await opts.beforeFinalize();
+					done = await transitionDraft(ctx, type, action.id, 'finalized', itemIndex, known);
+				} catch (error) {
+					// Refused (by the check or by the service): nothing half-done stays behind, our draft goes.
+					await discardOwnDraft(ctx, type, own, itemIndex);
+					throw asNodeError(ctx.getNode(), error, itemIndex);
+				}
 				const doc = done.document.items ? done.document : await getDocument(ctx, type, action.id, itemIndex);
 				// After a lost answer a re-read shows it final. Our own draft: only an adopter could have
 				// finalized it, and adopters wait a grace period first, so it was this request. An adopted

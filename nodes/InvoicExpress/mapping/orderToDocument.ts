@@ -243,6 +243,18 @@ function components(order: Order, opts: MappingOptions, ctx: string): OrderCompo
 	return out;
 }
 
+/** The customer's e-mail address: billing first, then shipping, the first of its e-mail fields that is set. */
+export function orderEmail(order: Record<string, unknown>): string | undefined {
+	const addresses = [order.billingAddress, order.shippingAddress].filter((a): a is Record<string, unknown> => !!a && typeof a === 'object');
+	for (const key of ['emailAddress', 'businessEmailAddress', 'privateEmailAddress']) {
+		for (const address of addresses) {
+			const v = address[key];
+			if (typeof v === 'string' && v.trim() !== '') return v.trim();
+		}
+	}
+	return undefined;
+}
+
 function clientFromOrder(order: Order, opts: MappingOptions, ctx: string) {
 	const billing = order.billingAddress;
 	const shipping = order.shippingAddress ?? undefined;
@@ -262,7 +274,7 @@ function clientFromOrder(order: Order, opts: MappingOptions, ctx: string) {
 		throw new InputError(`${ctx}billingAddress.country "${country}" is unknown`, 'ePages sends ISO 3166 codes such as PT or ES.');
 	}
 	const fiscalRaw = pick('vatId') ?? pick('fiscalCode');
-	const email = pick('emailAddress') ?? pick('businessEmailAddress') ?? pick('privateEmailAddress');
+	const email = orderEmail(order as unknown as Record<string, unknown>);
 	const payload = buildClientPayload(
 		{
 			name,

@@ -13,7 +13,8 @@ export async function getTaxes(this: ILoadOptionsFunctions): Promise<INodeProper
 }
 
 export async function getSequences(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const type = (this.getCurrentNodeParameter('documentType') as DocumentTypeKey | undefined) ?? 'invoice';
+	// Credit From ePages Order issues credit notes: its series list is theirs, whatever Document Type holds.
+	const type = this.getCurrentNodeParameter('operation') === 'creditFromEPagesOrder' ? 'creditNote' : ((this.getCurrentNodeParameter('documentType') as DocumentTypeKey | undefined) ?? 'invoice');
 	const field = sequenceIdField(DOCUMENT_TYPES[type] ? type : 'invoice');
 	const sequences = await loadSequences(this);
 	return [

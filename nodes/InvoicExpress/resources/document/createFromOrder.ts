@@ -173,7 +173,8 @@ export const createFromOrderDescription: INodeProperties[] = [
 	},
 ];
 
-function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
+/** The order parameter: an object, or JSON text of one. */
+export function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 	let raw = ctx.getNodeParameter('order', i, {}) as unknown;
 	if (typeof raw === 'string') {
 		try {

@@ -5,6 +5,7 @@ import { orderLabel } from '../../../shared/execute';
 import { documentIdField, documentTypeOptions, type OperationHandler } from '../common';
 import { create, createDescription } from './create';
 import { createFromOrder, createFromOrderDescription } from './createFromOrder';
+import { creditFromOrder, creditFromOrderDescription } from './creditFromOrder';
 import { get, getAll, getAllDescription, getRelated } from './get';
 import { getPdf, getPdfDescription } from './getPdf';
 import { sendEmail, sendEmailDescription } from './sendEmail';
@@ -13,6 +14,7 @@ import { cancel, deleteDraft, finalize, reasonDescription, settle } from './stat
 export const documentOperations: Record<string, OperationHandler> = {
 	create,
 	createFromEPagesOrder: createFromOrder,
+	creditFromEPagesOrder: creditFromOrder,
 	get,
 	getAll,
 	finalize,
@@ -29,7 +31,7 @@ export const documentOperations: Record<string, OperationHandler> = {
  * input of "Create" is a client, and the order comes in through the Order parameter.
  */
 export function documentItemLabel(ctx: IExecuteFunctions, operation: string, i: number): string | undefined {
-	if (operation !== 'create' && operation !== 'createFromEPagesOrder') return undefined;
+	if (operation !== 'create' && operation !== 'createFromEPagesOrder' && operation !== 'creditFromEPagesOrder') return undefined;
 	if (operation === 'create') {
 		const reference = (ctx.getNodeParameter('additionalFields.reference', i, '') as string).trim();
 		if (reference) return `reference ${reference}`;
@@ -70,6 +72,14 @@ export const documentDescription: INodeProperties[] = [
 				description: 'Turn an ePages order into a finalized invoice, exactly once, to the cent',
 			},
 			{
+				name: 'Credit From ePages Order',
+				value: 'creditFromEPagesOrder',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "ePages" is the brand's spelling; the rule's fix reads "e pages"
+				action: 'Credit or cancel the invoice of an ePages order',
+				description:
+					'For a returned, refunded or cancelled order: a credit note linked to its invoice (whole, by lines or an amount), exactly once per return; or the invoice canceled when it was issued in error',
+			},
+			{
 				name: 'Delete Draft',
 				value: 'deleteDraft',
 				action: 'Delete a draft document',
@@ -92,12 +102,13 @@ export const documentDescription: INodeProperties[] = [
 		type: 'options',
 		options: documentTypeOptions,
 		default: 'invoice',
-		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder'] } },
+		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder', 'creditFromEPagesOrder'] } },
 	},
 	documentIdField('document', ['get', 'finalize', 'cancel', 'settle', 'deleteDraft', 'sendEmail', 'getPdf', 'getRelated']),
 	...reasonDescription,
 	...createDescription,
 	...createFromOrderDescription,
+	...creditFromOrderDescription,
 	...getAllDescription,
 	...sendEmailDescription,
 	...getPdfDescription,

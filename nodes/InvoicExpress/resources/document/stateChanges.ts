@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
+import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
 import { invoiceTiming } from '../../api/invoiceOrder';
 import { summarizeDocument } from '../../helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
@@ -129,7 +129,9 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 export async function cancel(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
 	const reason = requiredString(this, 'reason', 'Reason', i);
-	return output(type, await changeState(this, type, id, 'canceled', reason, i));
+	// Read first, never repeated blindly: canceled already (by an earlier try, another run) is success.
+	const done = await cancelFinal(this, type, id, reason, i);
+	return [{ json: { ...output(type, done.document)[0].json, ...(done.changedHere === false ? { already_canceled: true } : {}) } }];
 }
 
 export async function settle(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

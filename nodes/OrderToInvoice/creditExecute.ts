@@ -1,0 +1,189 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { addOrderNoteLine } from '../EPages/api/orders';
+import { getClient } from '../InvoicExpress/api/clients';
+import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../InvoicExpress/api/documents';
+import { invoiceOnce } from '../InvoicExpress/api/invoiceOrder';
+import { summarizeDocument } from '../InvoicExpress/helpers/document';
+import { todayIx } from '../InvoicExpress/helpers/dates';
+import { orderEmail } from '../InvoicExpress/mapping/orderToDocument';
+import { asNodeError, withPrefix } from '../shared/execute';
+import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './creditPlan';
+import { cancelNoteLine, creditNoteLine } from './orderLink';
+import { labelOf } from './plan';
+
+/**
+ * Runs the correction plan of one order (creditPlan.ts decides): reads what the plan asks for, then
+ * deletes a draft invoice, cancels the invoice, or issues the credit note by the invoices' own
+ * exactly-once protocol, and e-mails, writes back and attaches the PDF as the invoice path does.
+ */
+export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: CreditParams, order: IDataObject): Promise<INodeExecutionData[]> {
+	const label = labelOf(order);
+	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+		try {
+			return await fn();
+		} catch (error) {
+			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, i);
+		}
+	};
+	const input: CreditInput = { params, order, today: todayIx() };
+	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
+
+	// A draft invoice may become final between the listing and its deletion (the invoicing run
+	// finishing): the order is then planned again on a fresh listing, at most twice.
+	for (let round = 0; round < 3; round++) {
+		let plan = planCredit(input);
+		while (plan.kind === 'gather') {
+			if (plan.step === 'listDocuments') {
+				input.listed = await step('looking up the invoice', async () => findDocumentsByReference(ctx, String(order.orderNumber), undefined, i, { includeCanceled: true }));
+			} else if (plan.invoice) {
+				const target = plan.invoice;
+				if (plan.step === 'readRelated') {
+					input.related = await step('reading the credit notes of the invoice', async () => getRelatedDocuments(ctx, target.id, i));
+				} else {
+					input.invoice = await step('reading the invoice', async () => getDocument(ctx, target.type, target.id, i));
+				}
+			}
+			plan = planCredit(input);
+		}
+		switch (plan.kind) {
+			case 'refuse':
+				throw new NodeOperationError(ctx.getNode(), plan.message, { itemIndex: i, description: plan.description });
+			case 'dryRun':
+				return [{ json: { ...base, ...plan.json } }];
+			case 'pending':
+				return [{ json: { ...base, outcome: 'pending', pending: `${label}: pending: will complete on the next run`, pending_reason: plan.reason } }];
+			case 'settled':
+				return [
+					{
+						json: {
+							...base,
+							outcome: plan.outcome,
+							note: plan.note,
+							...(plan.invoice ? { invoice_id: plan.invoice.id, invoice_status: plan.invoice.status } : {}),
+						},
+					},
+				];
+			case 'deleteDrafts': {
+				try {
+					for (const draft of plan.drafts) await step(`deleting draft invoice ${draft.id}`, async () => transitionDraft(ctx, draft.type, draft.id, 'deleted', i));
+				} catch (error) {
+					if (!/could not delete .*: it is (final|settled|sent)/.test((error as Error).message)) throw asNodeError(ctx.getNode(), error, i);
+					// Finalized in the meantime: it is a legal invoice now, corrected as one.
+					input.listed = undefined;
+					input.related = undefined;
+					input.invoice = undefined;
+					continue;
+				}
+				return [{ json: { ...base, outcome: 'draft deleted', deleted_drafts: plan.drafts.map((d) => d.id), note: 'the invoice was still a draft, without fiscal value: it was deleted, and nothing else is needed' } }];
+			}
+			case 'cancel': {
+				const done = await step(`canceling ${plan.legalNumber}`, async () => cancelFinal(ctx, plan.type, plan.invoice.id as number, plan.reason, i, plan.invoice));
+				const out: IDataObject = {
+					...base,
+					outcome: done.changedHere === false ? 'already canceled' : 'canceled',
+					invoice_id: plan.invoice.id,
+					invoice_legal_number: plan.legalNumber,
+					status: done.document.status ?? 'canceled',
+					reason: plan.reason,
+				};
+				if (params.connectEPages && params.writeBack) {
+					const line = cancelNoteLine(plan.legalNumber, plan.invoice.id, plan.reason);
+					out.written_back = await step(`writing the cancellation of ${plan.legalNumber} back to the ePages order (it is canceled)`, async () => addOrderNoteLine(ctx, order, line, i));
+				}
+				return [{ json: out }];
+			}
+			case 'credit':
+				return await creditNote(ctx, i, params, order, plan, base, step);
+		}
+	}
+	throw new NodeOperationError(ctx.getNode(), `${label}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
+}
+
+async function creditNote(
+	ctx: IExecuteFunctions,
+	i: number,
+	params: CreditParams,
+	order: IDataObject,
+	plan: CreditNotePlan,
+	base: IDataObject,
+	step: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<INodeExecutionData[]> {
+	const label = labelOf(order);
+	// The credit note names the invoice's client as its record reads now (name and code), never the order's.
+	const clientId = (plan.invoice.client as IDataObject | undefined)?.id;
+	if (clientId === undefined || clientId === null) {
+		throw new NodeOperationError(ctx.getNode(), `${label}: ${plan.invoiceLegalNumber} as InvoicExpress answered it names no client id`, { itemIndex: i, description: 'Nothing was created.' });
+	}
+	const client = await step('reading the client of the invoice', async () => getClient(ctx, String(clientId), i));
+	const document: IDataObject = { ...plan.document, client: { name: String(client.name), code: String(client.code ?? client.name) } };
+	// Right before finalizing: the invoice not credited by another return since it was read.
+	const beforeFinalize = async () => {
+		const related = await getRelatedDocuments(ctx, plan.invoice.id as number, i);
+		const again = planCredit({ params: { ...params, dryRun: false }, order, listed: [plan.invoice], related, invoice: plan.invoice, today: String(plan.document.date) });
+		if (again.kind === 'refuse') throw new NodeOperationError(ctx.getNode(), again.message, { itemIndex: i, description: `${again.description ?? ''} Another return was credited meanwhile; the draft of this one was deleted.`.trim() });
+	};
+	const result = await step('creating the credit note', async () =>
+		invoiceOnce(ctx, 'creditNote', document, { reference: plan.reference, uniqueKey: plan.uniqueKey, finalize: true, lookFirst: true, itemIndex: i, beforeFinalize }),
+	);
+	const doc = result.document;
+	const common: IDataObject = {
+		...base,
+		invoice_id: plan.invoice.id,
+		invoice_legal_number: plan.invoiceLegalNumber,
+		reference: plan.reference,
+		credit_total: plan.total,
+		creditable_before: plan.creditable,
+		earlier_credit_notes: plan.earlier as unknown as IDataObject[],
+	};
+	if (result.outcome === 'pending') {
+		return [{ json: { ...common, outcome: 'pending', pending: `${label}: pending: will complete on the next run`, pending_reason: result.pendingReason ?? null, document_id: doc.id ?? null, emailed: false } }];
+	}
+	const legal = legalNumberOf(doc, 'creditNote');
+	const out: IDataObject = {
+		...common,
+		outcome: result.outcome === 'already invoiced' ? 'already credited' : 'credited',
+		document_id: doc.id,
+		status: doc.status,
+		legal_number: summarizeDocument(doc, 'NC').legal_number ?? null,
+		atcud: doc.atcud ?? null,
+		permalink: doc.permalink ?? null,
+		date: doc.date,
+		total: doc.total,
+		currency: doc.currency,
+		finalized_here: result.finalizedHere,
+		emailed: false,
+	};
+	if (typeof doc.total === 'number' && Math.abs(doc.total - plan.total) > 0.0001) {
+		out.warnings = [`the credit note's total ${doc.total} differs from the ${plan.total} computed from the invoice`];
+	}
+	let emailTo: string | undefined;
+	if (params.sendEmail) {
+		const to = orderEmail(order);
+		// As for invoices: only the execution whose finalize made it legal e-mails it, so never twice.
+		if (!result.finalizedHere) out.email_skipped = 'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
+		else if (!to) out.email_skipped = 'the order has no e-mail address';
+		else {
+			const o = params.options;
+			await step(`e-mailing ${legal} (the credit note exists and is final)`, async () =>
+				emailDocument(ctx, 'creditNote', doc.id as number, { email: to, subject: o.emailSubject || undefined, body: o.emailBody || undefined, bcc: o.emailBcc || undefined, logo: true }, i),
+			);
+			emailTo = to;
+			out.emailed = true;
+			out.email_to = to;
+		}
+	}
+	if (params.connectEPages && params.writeBack) {
+		const line = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber, emailTo);
+		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => addOrderNoteLine(ctx, order, line, i));
+	}
+	if (params.attachPdf) {
+		const url = await step('getting the PDF (the credit note exists and is final)', async () => getPdfUrl(ctx, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));
+		const buffer = await step('downloading the PDF', async () => downloadPdf(ctx, url, i));
+		out.pdf_url = url;
+		const fileName = `credit-note-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`;
+		return [{ json: out, binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, 'application/pdf') } }];
+	}
+	return [{ json: out }];
+}

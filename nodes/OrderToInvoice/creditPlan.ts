@@ -1,0 +1,256 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { isFinalStatus, listedType } from '../InvoicExpress/api/documents';
+import { InputError } from '../InvoicExpress/helpers/client';
+import { summarizeDocument } from '../InvoicExpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
+import { creditItems, type CreditItems, type CreditScope } from '../InvoicExpress/mapping/creditNote';
+import { creditLink, shortHash } from './orderLink';
+import { labelOf } from './plan';
+
+/**
+ * What a return, a refund or a cancellation does to an invoiced order, decided without I/O: the
+ * counterpart of plan.ts for corrections. The executor (`creditExecute.ts`) reads what the plan asks
+ * for (the order's documents, the invoice, its related documents), then runs the one step it returns.
+ *
+ * The rules (Portuguese law and InvoicExpress):
+ * - Only a finalized or settled invoice is corrected. A draft has no fiscal value: it is deleted.
+ * - An order never invoiced gets nothing; one whose invoice was canceled has nothing left to credit.
+ * - Cancel (an invoice issued in error) and credit note (a return or a refund) are chosen by the
+ *   merchant, never one for the other. A canceled invoice cannot carry credit notes, so an invoice
+ *   already credited is never canceled.
+ * - The credited total never exceeds the invoice minus its earlier credit notes.
+ * - One credit note per return event (see creditLink): the same event run twice is the same note.
+ */
+
+export type Correction = 'creditNote' | 'cancel';
+
+export interface CreditParams {
+	correction: Correction;
+	/** Why: the cancel message InvoicExpress requires, or the credit note's observations. */
+	reason: string;
+	scope: CreditScope;
+	/** The merchant's name for this return (an RMA number); empty: the return's content names it. */
+	returnReference: string;
+	sendEmail: boolean;
+	attachPdf: boolean;
+	dryRun: boolean;
+	connectEPages: boolean;
+	writeBack: boolean;
+	options: CreditOptions;
+}
+
+export interface CreditOptions {
+	sequenceId?: string;
+	shippingLabel?: string;
+	paymentFeeLabel?: string;
+	emailSubject?: string;
+	emailBody?: string;
+	emailBcc?: string;
+}
+
+export interface CreditInput {
+	params: CreditParams;
+	order: IDataObject;
+	/** The documents with the order's reference, canceled ones included (any type). */
+	listed?: IDataObject[];
+	/** The invoice to correct, as GET answers it (with its lines). */
+	invoice?: IDataObject;
+	/** The invoice's related documents (its credit notes among them). */
+	related?: IDataObject[];
+	/** Today in Lisbon (dd/mm/yyyy): the credit note's date. */
+	today: string;
+}
+
+export type CreditGather = 'listDocuments' | 'readInvoice' | 'readRelated';
+
+/** How the order ends when nothing is sent: not an error, said in the output. */
+export interface CreditSettled {
+	kind: 'settled';
+	outcome: 'not invoiced' | 'nothing to credit' | 'already canceled';
+	note: string;
+	invoice?: IDataObject;
+}
+
+export type CreditPlan =
+	| { kind: 'refuse'; message: string; description?: string }
+	| { kind: 'gather'; step: CreditGather; invoice?: { id: number | string; type: DocumentTypeKey } }
+	| { kind: 'pending'; reason: string }
+	| CreditSettled
+	| { kind: 'deleteDrafts'; drafts: Array<{ id: number | string; type: DocumentTypeKey }> }
+	| { kind: 'cancel'; invoice: IDataObject; type: DocumentTypeKey; legalNumber: string; reason: string }
+	| { kind: 'dryRun'; json: IDataObject }
+	| CreditNotePlan;
+
+export interface CreditNotePlan {
+	kind: 'credit';
+	invoice: IDataObject;
+	invoiceType: DocumentTypeKey;
+	invoiceLegalNumber: string;
+	reference: string;
+	uniqueKey: string;
+	/** The credit note body (client filled in by the executor from the invoice's client record). */
+	document: IDataObject;
+	total: number;
+	/** What the invoice can still take: its total minus its earlier credit notes. */
+	creditable: number;
+	earlier: Array<{ id: unknown; legal_number: unknown; total: number }>;
+}
+
+const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export const legalNumberOf = (doc: IDataObject, type: DocumentTypeKey): string =>
+	String(summarizeDocument(doc, DOCUMENT_TYPES[type].prefix).legal_number ?? `id ${String(doc.id)}`);
+
+/**
+ * Signs that the order was invoiced: the package's write-back (invoiced date, the note line). When
+ * the lookup lists nothing for such an order, the invoice may just not be listed yet (the reference
+ * lookup lags): the order waits instead of being reported "not invoiced".
+ */
+function looksInvoiced(order: IDataObject): boolean {
+	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
+	return Boolean(order.invoicedOn) || /InvoicExpress (FT|FR|FS) /.test(note);
+}
+
+/** The return event's name: the merchant's reference, or what is returned. */
+export function returnTag(scope: CreditScope, returnReference: string): string {
+	const given = returnReference.trim().replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 24);
+	if (scope.kind === 'full') return given;
+	if (given) return given;
+	if (scope.kind === 'amount') return shortHash(`amount:${scope.amount}:${scope.vatRate}`);
+	const lines = scope.lines.map((l) => `${String(l.item).trim().toLowerCase()}×${l.quantity ?? 'all'}`).sort();
+	return shortHash(`lines:${lines.join('|')}:shipping=${scope.shipping}:fee=${scope.paymentFee}`);
+}
+
+/** A related document that is a live credit note, read strictly: an unreadable total is an error, never 0. */
+function creditNotesOf(related: IDataObject[], label: string): Array<{ id: unknown; reference: string; status: string; total: number; legal_number: unknown }> {
+	return related
+		.filter((d) => listedType(d) === 'creditNote' || d.type === 'CreditNote')
+		.filter((d) => d.status !== 'deleted' && d.status !== 'canceled')
+		.map((d) => {
+			const total = typeof d.total === 'number' ? d.total : Number(d.total);
+			if (!Number.isFinite(total)) {
+				throw new InputError(`${label}: the total of credit note ${String(d.id)} cannot be read`, 'Nothing was created: the credited amount so far is unknown.');
+			}
+			return { id: d.id, reference: String(d.reference ?? ''), status: String(d.status), total, legal_number: summarizeDocument(d, 'NC').legal_number };
+		});
+}
+
+export function planCredit(input: CreditInput): CreditPlan {
+	const { params, order } = input;
+	const label = labelOf(order);
+	const orderNumber = String(order.orderNumber ?? '').trim();
+	if (!orderNumber) {
+		return { kind: 'refuse', message: `${label}: the order has no order number`, description: 'Its invoice is found by the order number: pass the order as the ePages node or trigger outputs it.' };
+	}
+	if (params.correction === 'cancel' && params.reason.trim() === '') {
+		return { kind: 'refuse', message: `${label}: a cancellation needs a reason`, description: 'InvoicExpress keeps the reason with the canceled invoice: set "Reason".' };
+	}
+	if (!input.listed) return { kind: 'gather', step: 'listDocuments' };
+
+	const invoices = input.listed.filter((d) => INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && String(d.reference ?? '') === orderNumber);
+	const finals = invoices.filter((d) => isFinalStatus(d.status));
+	if (finals.length > 1) {
+		return {
+			kind: 'refuse',
+			message: `${label}: ${finals.length} legal invoices exist for the order (ids ${finals.map((d) => d.id).join(', ')})`,
+			description: 'Nothing was changed: which one to correct is for you to decide. Correct it with Document → Cancel or Create (credit note).',
+		};
+	}
+	if (finals.length === 0) {
+		const drafts = invoices.filter((d) => d.status === 'draft');
+		if (drafts.length > 0) return { kind: 'deleteDrafts', drafts: drafts.map((d) => ({ id: d.id as number, type: listedType(d) as DocumentTypeKey })) };
+		const canceled = invoices.find((d) => d.status === 'canceled');
+		if (canceled) {
+			const type = listedType(canceled) as DocumentTypeKey;
+			return params.correction === 'cancel'
+				? { kind: 'settled', outcome: 'already canceled', note: `${legalNumberOf(canceled, type)} was canceled before`, invoice: canceled }
+				: { kind: 'settled', outcome: 'nothing to credit', note: `the invoice ${legalNumberOf(canceled, type)} was canceled: nothing is left to credit`, invoice: canceled };
+		}
+		if (looksInvoiced(order)) {
+			return { kind: 'pending', reason: 'the order is marked invoiced, but InvoicExpress lists no invoice with its number yet (its lookup can lag)' };
+		}
+		return { kind: 'settled', outcome: 'not invoiced', note: 'the order has no invoice in InvoicExpress: nothing to correct' };
+	}
+
+	const listedInvoice = finals[0];
+	const type = listedType(listedInvoice) as DocumentTypeKey;
+	const legalNumber = legalNumberOf(listedInvoice, type);
+	const target = { id: listedInvoice.id as number, type };
+	if (!input.related) return { kind: 'gather', step: 'readRelated', invoice: target };
+	let notes;
+	try {
+		notes = creditNotesOf(input.related, label);
+	} catch (error) {
+		return { kind: 'refuse', message: (error as InputError).message, description: (error as InputError).description };
+	}
+
+	if (params.correction === 'cancel') {
+		const live = notes.filter((n) => isFinalStatus(n.status));
+		if (live.length > 0) {
+			return {
+				kind: 'refuse',
+				message: `${label}: ${legalNumber} has credit notes (${live.map((n) => n.legal_number ?? n.id).join(', ')}), so it cannot be canceled`,
+				description: 'Nothing was sent. Credit what is left of it with a credit note instead.',
+			};
+		}
+		if (params.dryRun) return { kind: 'dryRun', json: { order_number: orderNumber, outcome: 'dry run', correction: 'cancel', invoice_id: listedInvoice.id, invoice_legal_number: legalNumber, reason: params.reason } };
+		return { kind: 'cancel', invoice: listedInvoice, type, legalNumber, reason: params.reason.trim() };
+	}
+
+	if (!input.invoice) return { kind: 'gather', step: 'readInvoice', invoice: target };
+	const invoice = input.invoice;
+	const tag = returnTag(params.scope, params.returnReference);
+	const link = creditLink(order, orderNumber, invoice.id, tag);
+	const earlierNotes = notes.filter((n) => isFinalStatus(n.status) && n.reference !== link.reference);
+	let credit: CreditItems;
+	try {
+		if (params.scope.kind === 'full' && earlierNotes.length > 0) {
+			throw new InputError(
+				`${label}: ${legalNumber} already has credit notes (${earlierNotes.map((n) => `${String(n.legal_number ?? n.id)}: ${n.total}`).join(', ')}), so it cannot be credited in full again`,
+				'Credit the lines that are left (Credit: Chosen Lines), or an amount with its VAT rate.',
+			);
+		}
+		credit = creditItems(invoice, params.scope, label, { shipping: params.options.shippingLabel, paymentFee: params.options.paymentFeeLabel });
+	} catch (error) {
+		const known = error instanceof InputError;
+		return { kind: 'refuse', message: known ? error.message : `${label}: the credit note could not be built: ${String(error)}`, description: known ? error.description : 'Nothing was created.' };
+	}
+	const invoiceTotal = Number(invoice.total);
+	if (!Number.isFinite(invoiceTotal)) return { kind: 'refuse', message: `${label}: the total of ${legalNumber} cannot be read`, description: 'Nothing was created.' };
+	const creditedBefore = round2(earlierNotes.reduce((s, n) => s + n.total, 0));
+	const creditable = round2(invoiceTotal - creditedBefore);
+	if (credit.total > creditable + 0.0001) {
+		return {
+			kind: 'refuse',
+			message: `${label}: crediting ${credit.total.toFixed(2)} would exceed what is left of ${legalNumber}: ${creditable.toFixed(2)} (total ${invoiceTotal.toFixed(2)}, credited before ${creditedBefore.toFixed(2)})`,
+			description: 'Nothing was created. Credit fewer lines or a smaller amount.',
+		};
+	}
+	const document: IDataObject = {
+		date: input.today,
+		due_date: input.today,
+		reference: link.reference,
+		owner_invoice_id: invoice.id,
+		observations: `${params.reason.trim() || `Devolução da encomenda ${orderNumber}`} (${legalNumber})`,
+		items: credit.items as unknown as IDataObject[],
+	};
+	// What the invoice carried, the credit note carries: exemption reason, currency and rate.
+	const exemption = typeof invoice.tax_exemption === 'string' ? invoice.tax_exemption.trim() : '';
+	if (exemption && exemption !== 'M00') document.tax_exemption = exemption;
+	if (typeof invoice.currency_code === 'string' && invoice.currency_code !== '' && invoice.currency_code !== 'EUR') {
+		document.currency_code = invoice.currency_code;
+		document.rate = String(invoice.rate ?? '');
+	}
+	if (credit.globalDiscount) document.global_discount = credit.globalDiscount as unknown as IDataObject;
+	if (params.options.sequenceId) document.sequence_id = String(params.options.sequenceId);
+	const earlier = earlierNotes.map((n) => ({ id: n.id, legal_number: n.legal_number, total: n.total }));
+	if (params.dryRun) {
+		return {
+			kind: 'dryRun',
+			json: { order_number: orderNumber, outcome: 'dry run', correction: 'creditNote', invoice_id: invoice.id, invoice_legal_number: legalNumber, credit_total: credit.total, creditable, reference: link.reference, document },
+		};
+	}
+	return { kind: 'credit', invoice, invoiceType: type, invoiceLegalNumber: legalNumber, reference: link.reference, uniqueKey: link.uniqueKey, document, total: credit.total, creditable, earlier };
+}
