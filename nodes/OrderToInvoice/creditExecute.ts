@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { addOrderNoteLine } from '../EPages/api/orders';
 import { getClient } from '../InvoicExpress/api/clients';
 import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../InvoicExpress/api/documents';
-import { invoiceOnce } from '../InvoicExpress/api/invoiceOrder';
+import { invoiceOnce, retiredInvoices } from '../InvoicExpress/api/invoiceOrder';
 import { summarizeDocument } from '../InvoicExpress/helpers/document';
 import { todayIx } from '../InvoicExpress/helpers/dates';
 import { orderEmail } from '../InvoicExpress/mapping/orderToDocument';
@@ -37,6 +37,8 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 		while (plan.kind === 'gather') {
 			if (plan.step === 'listDocuments') {
 				input.listed = await step('looking up the invoice', async () => findDocumentsByReference(ctx, String(order.orderNumber), undefined, i, { includeCanceled: true }));
+			} else if (plan.step === 'findRetired') {
+				input.retired = await step('looking for invoices credited in full', async () => retiredInvoices(ctx, String(order.orderNumber), i));
 			} else if (plan.invoice) {
 				const target = plan.invoice;
 				if (plan.step === 'readRelated') {
@@ -74,6 +76,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 					input.listed = undefined;
 					input.related = undefined;
 					input.invoice = undefined;
+					input.retired = undefined;
 					continue;
 				}
 				return [{ json: { ...base, outcome: 'draft deleted', deleted_drafts: plan.drafts.map((d) => d.id), note: 'the invoice was still a draft, without fiscal value: it was deleted, and nothing else is needed' } }];

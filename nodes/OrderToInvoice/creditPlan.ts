@@ -60,9 +60,11 @@ export interface CreditInput {
 	related?: IDataObject[];
 	/** Today in Lisbon (dd/mm/yyyy): the credit note's date. */
 	today: string;
+	/** When the order has several final invoices: those canceled or credited in full (replaced since). */
+	retired?: Array<string | number>;
 }
 
-export type CreditGather = 'listDocuments' | 'readInvoice' | 'readRelated';
+export type CreditGather = 'listDocuments' | 'readInvoice' | 'readRelated' | 'findRetired';
 
 /** How the order ends when nothing is sent: not an error, said in the output. */
 export interface CreditSettled {
@@ -150,13 +152,22 @@ export function planCredit(input: CreditInput): CreditPlan {
 	if (!input.listed) return { kind: 'gather', step: 'listDocuments' };
 
 	const invoices = input.listed.filter((d) => INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && String(d.reference ?? '') === orderNumber);
-	const finals = invoices.filter((d) => isFinalStatus(d.status));
+	let finals = invoices.filter((d) => isFinalStatus(d.status));
+	if (finals.length > 1) {
+		// An invoice credited in full and issued again ("Invoice Again"): the new one is the order's invoice.
+		if (!input.retired) return { kind: 'gather', step: 'findRetired' };
+		const retired = new Set(input.retired.map(String));
+		finals = finals.filter((d) => !retired.has(String(d.id)));
+	}
 	if (finals.length > 1) {
 		return {
 			kind: 'refuse',
 			message: `${label}: ${finals.length} legal invoices exist for the order (ids ${finals.map((d) => d.id).join(', ')})`,
 			description: 'Nothing was changed: which one to correct is for you to decide. Correct it with Document → Cancel or Create (credit note).',
 		};
+	}
+	if (finals.length === 0 && input.retired && input.retired.length > 0) {
+		return { kind: 'settled', outcome: 'nothing to credit', note: 'every invoice of the order is canceled or credited in full' };
 	}
 	if (finals.length === 0) {
 		const drafts = invoices.filter((d) => d.status === 'draft');

@@ -5,7 +5,7 @@ import { getFullOrder, writeInvoiceBack } from '../EPages/api/orders';
 import { loadTaxes } from '../InvoicExpress/api/accountData';
 import { findOrCreateClient } from '../InvoicExpress/api/clients';
 import { downloadPdf, emailDocument, getPdfUrl } from '../InvoicExpress/api/documents';
-import { invoiceOnce, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
+import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
 import { todayIx } from '../InvoicExpress/helpers/dates';
 import { InputError } from '../InvoicExpress/helpers/client';
 import { DOCUMENT_TYPES } from '../InvoicExpress/helpers/documentTypes';
@@ -42,6 +42,8 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 			for (const gather of next.steps) {
 				if (gather.kind === 'fetchFullOrder') {
 					input.fullOrder = await step('getting the full order from ePages', async () => getFullOrder(ctx, order, i));
+				} else if (gather.kind === 'findRetired') {
+					input.retired = await step('looking for canceled or credited invoices', async () => retiredInvoices(ctx, gather.reference, i));
 				} else {
 					input.taxes = await step('loading the taxes of the account', async () => loadTaxes(ctx, i));
 				}
@@ -83,7 +85,7 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 		} else if (s.kind === 'invoiceOnce') {
 			const document = documentFor(invoicePlan, found);
 			result = await step(`creating the ${DOCUMENT_TYPES[s.type].label.toLowerCase()}`, async () =>
-				invoiceOnce(ctx, s.type, document, { reference: s.reference, uniqueKey: s.uniqueKey, finalize: s.finalize, itemIndex: i }),
+				invoiceOnce(ctx, s.type, document, { reference: s.reference, uniqueKey: s.uniqueKey, finalize: s.finalize, itemIndex: i, retiredIds: s.retiredIds }),
 			);
 			break;
 		}

@@ -37,6 +37,8 @@ export interface OrderOptions {
 	/** A simplified invoice over the legal limit: refuse the order, or issue an invoice instead. */
 	simplifiedOverLimit?: 'refuse' | 'invoice';
 	invalidFiscalId?: 'error' | 'finalConsumer';
+	/** Issue a new invoice for an order whose invoice was canceled or credited in full. */
+	invoiceAgain?: boolean;
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
 	strictTotals?: boolean;
@@ -70,6 +72,8 @@ export interface PlanInput {
 	taxes?: IxTax[];
 	/** Today in Lisbon (dd/mm/yyyy): the invoice date when none is set. */
 	today: string;
+	/** With "Invoice Again": the order's invoices canceled or credited in full. */
+	retired?: Array<string | number>;
 }
 
 /** Nothing is sent for this order: an error naming the order and the field. */
@@ -82,7 +86,7 @@ export interface Refusal {
 }
 
 /** I/O whose answers the plan depends on: run in this order, then plan again with the answers. */
-export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' };
+export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string };
 
 export interface DryRunPlan {
 	kind: 'dryRun';
@@ -92,7 +96,7 @@ export interface DryRunPlan {
 export type InvoiceStep =
 	/** Find or create the client first (NIF-checked), the document then names it. */
 	| { kind: 'findClient'; matchBy: MatchBy }
-	| { kind: 'invoiceOnce'; type: DocumentTypeKey; reference: string; uniqueKey: string; finalize: boolean }
+	| { kind: 'invoiceOnce'; type: DocumentTypeKey; reference: string; uniqueKey: string; finalize: boolean; retiredIds?: Array<string | number> }
 	/** What follows the invoice; each is decided again by {@link planAfterInvoice} on its outcome. */
 	| { kind: 'email' }
 	| { kind: 'writeBack' }
@@ -165,9 +169,11 @@ export function planOrder(input: PlanInput): OrderPlan {
 	}
 	const listItem = order.lineItemContainer === undefined;
 	const fetch = params.connectEPages && listItem && !input.fullOrder;
-	if (fetch || !input.taxes) {
+	const findRetired = o.invoiceAgain === true && !params.dryRun && !input.retired;
+	if (fetch || !input.taxes || findRetired) {
 		const steps: GatherStep[] = fetch ? [{ kind: 'fetchFullOrder' }] : [];
 		if (!input.taxes) steps.push({ kind: 'loadTaxes' });
+		if (findRetired) steps.push({ kind: 'findRetired', reference: String(order.orderNumber ?? '') });
 		return { kind: 'gather', steps };
 	}
 	const full = input.fullOrder ?? order;
@@ -224,12 +230,17 @@ export function planOrder(input: PlanInput): OrderPlan {
 	// Always a client step: the document must carry exactly the order's NIF, which only a lookup proves
 	// (an existing record of the same name keeps its own NIF; see clientMatch.ts).
 	const steps: InvoiceStep[] = [{ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy }];
+	// A new attempt after invoices were taken out of effect gets a key of its own (the old key may be
+	// refused for good); every run that sees the same retired invoices names the same attempt.
+	const retired = input.retired ?? [];
+	const key = invoiceUniqueKey(full, mapped.orderNumber, type);
 	steps.push({
 		kind: 'invoiceOnce',
 		type,
 		reference: mapped.orderNumber,
-		uniqueKey: invoiceUniqueKey(full, mapped.orderNumber, type),
+		uniqueKey: retired.length > 0 ? `${key}:again${retired.length}` : key,
 		finalize: params.finalize,
+		...(retired.length > 0 ? { retiredIds: retired } : {}),
 	});
 	if (params.sendEmail) steps.push({ kind: 'email' });
 	if (params.connectEPages && params.writeBack) steps.push({ kind: 'writeBack' });

@@ -293,3 +293,55 @@ describe('Credit From ePages Order: write-back', () => {
 		]);
 	});
 });
+
+describe('Invoicing again after a cancellation or a full credit, only when asked', () => {
+	const again = { orderOptions: { date: '2026-11-28', taxExemption: 'M99', invoiceAgain: true } };
+
+	it('a canceled invoice is refused by default (nothing left behind), and replaced once with Invoice Again, under a key of its own', async () => {
+		const order = byNumber('10232');
+		await invoice([order]);
+		await credit([order], { correction: 'cancel', reason: 'Cliente errado' });
+		const plain = await runNode({ type: 'invoicExpress', parameters: createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }), credentials, input: [order] });
+		expect(plain.error?.message).toMatch(/^order 10232: creating the invoice failed: the invoice with reference "10232" \(id \d+\) was canceled: a new one is issued only when asked$/);
+		expect(ix.state.documents.filter((d) => d.status !== 'canceled').map((d) => d.status)).toEqual(['deleted']);
+		const first = await invoice([order], again);
+		expect(first.items[0].json).toMatchObject({ outcome: 'created', status: 'final' });
+		const second = await invoice([order], again);
+		expect(second.items[0].json).toMatchObject({ outcome: 'already invoiced', document_id: first.items[0].json.document_id });
+		const live = ix.legalDocuments().filter((d) => d.reference === '10232' && d.status === 'final');
+		expect(live).toHaveLength(1);
+		expect(live[0].proprietary_uid).toMatch(/:invoice:again1$/);
+	});
+
+	it('a fully credited invoice stays the order\'s invoice by default; with Invoice Again a new one is issued, and its own return is credited anew', async () => {
+		const order = byNumber('10233');
+		await invoice([order]);
+		await credit([order]);
+		const plain = await invoice([order]);
+		expect(plain.items[0].json.outcome).toBe('already invoiced');
+		const renewed = await invoice([order], again);
+		expect(renewed.items[0].json).toMatchObject({ outcome: 'created', status: 'final' });
+		expect(await invoice([order], again).then((r) => r.items[0].json.outcome)).toBe('already invoiced');
+		const returned = await credit([order]);
+		expect(returned.items[0].json).toMatchObject({ outcome: 'credited', invoice_id: renewed.items[0].json.document_id });
+		const invoices = ix.legalDocuments().filter((d) => d.type === 'Invoice');
+		expect(invoices).toHaveLength(2);
+		expect(creditNotes().map((n) => n.owner_invoice_id).sort()).toEqual(invoices.map((d) => d.id).sort());
+	});
+
+	it('under the strict reading (a unique key refused for good once used) the new attempt still goes through', async () => {
+		const strict = await startInvoicExpressSandbox({ uidLockOnlyInFlight: false });
+		try {
+			const creds = { invoicExpressApi: { accountName: 'strictcredit', apiKey: strict.apiKey, baseUrl: strict.url } };
+			const order = byNumber('10237');
+			const run = (parameters: INodeParameters) => runNode({ type: 'invoicExpress', parameters, credentials: creds, input: [order] });
+			expect((await run(createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }))).items[0].json.outcome).toBe('created');
+			expect((await run(creditParameters({ correction: 'cancel', reason: 'Erro' }))).items[0].json.outcome).toBe('canceled');
+			const renewed = await run(createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99', invoiceAgain: true }));
+			expect(renewed.items[0].json).toMatchObject({ outcome: 'created', status: 'final' });
+			expect(strict.state.documents.map((d) => d.status).sort()).toEqual(['canceled', 'final']);
+		} finally {
+			await strict.close();
+		}
+	});
+});

@@ -152,7 +152,12 @@ describe('planCredit: what a return does to the order', () => {
 		expect(planCredit({ ...base, listed: [{ ...INVOICE, status: 'draft' }] })).toEqual({ kind: 'deleteDrafts', drafts: [{ id: 501, type: 'invoice' }] });
 		expect(planCredit({ ...base, listed: [{ ...INVOICE, status: 'canceled' }] })).toMatchObject({ kind: 'settled', outcome: 'nothing to credit' });
 		expect(planCredit({ ...base, params: params({ correction: 'cancel', reason: 'x' }), listed: [{ ...INVOICE, status: 'canceled' }] })).toMatchObject({ kind: 'settled', outcome: 'already canceled' });
-		expect(planCredit({ ...base, listed: [INVOICE, { ...INVOICE, id: 502, type: 'InvoiceReceipt' }] })).toMatchObject({ kind: 'refuse', message: 'order 1001: 2 legal invoices exist for the order (ids 501, 502)' });
+		const two = [INVOICE, { ...INVOICE, id: 502, type: 'InvoiceReceipt' }];
+		expect(planCredit({ ...base, listed: two })).toEqual({ kind: 'gather', step: 'findRetired' });
+		expect(planCredit({ ...base, listed: two, retired: [] })).toMatchObject({ kind: 'refuse', message: 'order 1001: 2 legal invoices exist for the order (ids 501, 502)' });
+		// Credited in full and invoiced again: the new one is corrected.
+		expect(planCredit({ ...base, listed: two, retired: [501] })).toEqual({ kind: 'gather', step: 'readRelated', invoice: { id: 502, type: 'invoiceReceipt' } });
+		expect(planCredit({ ...base, listed: two, retired: [501, 502] })).toMatchObject({ kind: 'settled', outcome: 'nothing to credit' });
 		// A credit note of the order's own reference family is not an invoice.
 		expect(planCredit({ ...base, listed: [note(9, 5, '1001')] })).toMatchObject({ kind: 'settled', outcome: 'not invoiced' });
 	});

@@ -6,7 +6,7 @@ import type { ApiContext } from '../../shared/http';
 import { tuningOf } from '../../shared/tuning';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
-import { createDocument, findDocumentsByReference, getDocument, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';
+import { createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';
 
 /**
  * Exactly one legal document per order, whatever repeats or runs in parallel: safety over liveness.
@@ -219,6 +219,34 @@ async function discardOwnDraft(ctx: ApiContext, type: DocumentTypeKey, own: IDat
 	}
 }
 
+/** Whether a final invoice is credited in full by its final credit notes (its related documents). */
+async function creditedInFull(ctx: ApiContext, doc: IDataObject, reference: string, itemIndex?: number): Promise<boolean> {
+	const credited = (await getRelatedDocuments(ctx, doc.id as number, itemIndex))
+		.filter((r) => r.type === 'CreditNote' && isFinalStatus(r.status))
+		.reduce((sum, r) => sum + Number(r.total), 0);
+	const total = Number(doc.total);
+	if (!Number.isFinite(credited) || !Number.isFinite(total)) {
+		throw ixError(ctx, `the credited amount of invoice ${String(doc.id)} (reference "${reference}") cannot be read`, { itemIndex, description: 'Nothing was issued.' });
+	}
+	return credited >= total - 0.005;
+}
+
+/**
+ * The order's invoices taken out of effect: canceled, or final and credited in full by credit notes.
+ * A new attempt ("Invoice Again") replaces them, with a unique key of its own. Costs one lookup, plus
+ * one read per final invoice.
+ */
+export async function retiredInvoices(ctx: ApiContext, reference: string, itemIndex?: number): Promise<Array<string | number>> {
+	const docs = (await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: true })).filter((d) =>
+		INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey),
+	);
+	const ids: Array<string | number> = [];
+	for (const doc of docs) {
+		if (doc.status === 'canceled' || (isFinalStatus(doc.status) && (await creditedInFull(ctx, doc, reference, itemIndex)))) ids.push(doc.id as number);
+	}
+	return ids;
+}
+
 export async function invoiceOnce(
 	ctx: ApiContext,
 	type: DocumentTypeKey,
@@ -235,10 +263,18 @@ export async function invoiceOnce(
 		 * meantime). Throwing stops the protocol: this run's own draft is deleted, and the error passes on.
 		 */
 		beforeFinalize?: () => Promise<void>;
+		/**
+		 * Invoices of the order taken out of effect (canceled, or credited in full) that a new attempt
+		 * replaces ("Invoice Again"): not the order's invoice any more. Without them, a canceled invoice of
+		 * the order is refused: a new one is issued only when the merchant asks.
+		 */
+		retiredIds?: Array<string | number>;
 	},
 ): Promise<InvoiceOrderResult> {
 	const { reference, itemIndex } = opts;
 	const t = invoiceTiming(ctx);
+	const retired = new Set((opts.retiredIds ?? []).map(String));
+	let conflictChecked = false;
 	let own: IDataObject | undefined;
 	let creates = 0;
 	let createUncertain = false;
@@ -264,9 +300,19 @@ export async function invoiceOnce(
 		// invoice over its limit became an invoice) is the order's invoice too, never a reason for a second.
 		if (look) {
 			const invoicing = INVOICE_TYPES.includes(type);
-			listed = (await findDocumentsByReference(ctx, reference, undefined, itemIndex)).filter(
-				(d) => listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status))),
+			const all = (await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: invoicing })).filter((d) => !retired.has(String(d.id)));
+			listed = all.filter(
+				(d) => d.status !== 'canceled' && (listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status)))),
 			);
+			const canceled = all.find((d) => d.status === 'canceled' && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey));
+			if (canceled && !listed.some((d) => isFinalStatus(d.status))) {
+				await discardOwnDraft(ctx, type, own, itemIndex);
+				const kind = listedType(canceled) as DocumentTypeKey;
+				throw ixError(ctx, `the ${DOCUMENT_TYPES[kind].label.toLowerCase()} with reference "${reference}" (id ${String(canceled.id)}) was canceled: a new one is issued only when asked`, {
+					itemIndex,
+					description: 'Nothing was issued. To invoice the order again, turn on "Invoice Again After Cancellation or Full Credit" in the order options.',
+				});
+			}
 		}
 		look = true;
 		const drafts = listed.filter((d) => d.status === 'draft').sort((a, b) => Number(a.id) - Number(b.id));
@@ -366,7 +412,21 @@ export async function invoiceOnce(
 					...result(action.winner ? { id: action.winner.id, status: action.winner.status, reference } : { reference }, 'pending', false),
 					pendingReason: action.reason,
 				};
-			case 'conflict':
+			case 'conflict': {
+				// An invoice credited in full, then replaced by a new one ("Invoice Again"), is not the order's
+				// invoice any more: read once, before calling two final invoices a conflict.
+				if (!conflictChecked) {
+					conflictChecked = true;
+					for (const final of action.finals) {
+						const doc = listed.find((d) => String(d.id) === String(final.id));
+						if (doc && (await creditedInFull(ctx, doc, reference, itemIndex))) retired.add(String(final.id));
+					}
+					if (action.finals.some((f) => retired.has(String(f.id)))) {
+						listed = listed.filter((d) => !retired.has(String(d.id)));
+						look = false;
+						break;
+					}
+				}
 				throw ixError(
 					ctx,
 					`${action.finals.length} legal ${DOCUMENT_TYPES[type].label.toLowerCase()}s exist with reference "${reference}" (ids ${action.finals.map((d) => d.id).join(', ')})`,
@@ -376,6 +436,7 @@ export async function invoiceOnce(
 							'Nothing more was finalized. The reference lookup did not list documents in creation order; keep one and cancel the others (credit note), then tell the package maintainers.',
 					},
 				);
+			}
 		}
 	}
 	throw ixError(ctx, `the ${DOCUMENT_TYPES[type].label.toLowerCase()} for reference "${reference}" did not settle`, { itemIndex });

@@ -125,6 +125,14 @@ export const createFromOrderDescription: INodeProperties[] = [
 				{ name: 'Azores (PT-AC)', value: 'PT-AC' },
 				{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
 			], default: 'PT', description: 'Where the shop is: its taxes apply to sales abroad taxed in Portugal and to 0 % lines. Portuguese addresses always take the taxes of their region by postal code (Azores 9500–9999, Madeira 9000–9499); sales to a country the account has taxes for (One-Stop-Shop) take that country\'s.' },
+			{
+				displayName: 'Invoice Again After Cancellation or Full Credit',
+				name: 'invoiceAgain',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to issue a new invoice for an order whose invoice was canceled or credited in full. Off: such an order is refused (canceled) or reported as invoiced (credited), so a re-run never re-invoices a return.',
+			},
 			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'A fixed date for every order. Empty: see "Invoice Date From".' },
 			{ displayName: 'Invoice Date From', name: 'dateFrom', type: 'options', options: [
 				{ name: 'Today', value: 'today', description: 'The day the invoice is issued (Lisbon time)' },
