@@ -81,7 +81,7 @@ export class InvoicExpress implements INodeType {
 		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
 		const items = await runPerItem(this, handler, concurrency, labelOf);
 		// Once per run, over all its outputs (the item loop knows one item at a time).
-		if (resource === 'document' && operation === 'createFromEPagesOrder') reportHints(this, orderRunHints(items));
+		if (resource === 'document' && (operation === 'createFromEPagesOrder' || operation === 'creditFromEPagesOrder')) reportHints(this, orderRunHints(items));
 		return [items];
 	}
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
 /**
- * What a run of "Create From ePages Order" left for the merchant to look at, as n8n execution hints
+ * What a run of "Create From ePages Order" (or "Credit From ePages Order") left for the merchant to look at, as n8n execution hints
  * above the output: one hint per kind, so that a run of hundreds of orders shows a handful of lines
  * instead of hiding a pending order or a skipped e-mail among the items. Pure: the node's outputs in,
  * the hints out; the node reports them once per run (see InvoicExpress.node.ts).
@@ -56,6 +56,8 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 	// Insertion order: the reasons in the order the run met them.
 	const skipped = new Map<string, string[]>();
 	const dryRun: string[] = [];
+	// Credit From ePages Order: orders with no legal invoice to correct (never invoiced, canceled, credited).
+	const nothing: string[] = [];
 	const dryTotals = new Map<string, number>();
 
 	items.forEach((item, position) => {
@@ -66,6 +68,7 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 			return;
 		}
 		if (json.outcome === 'pending') pending.push(order);
+		if (json.outcome === 'not invoiced' || json.outcome === 'nothing to credit') nothing.push(order);
 		const check = json.totals_check as IDataObject | undefined;
 		if (check && check.matches === false) totals.push(`${order} (${String(check.difference)})`);
 		if (typeof json.email_skipped === 'string') {
@@ -100,6 +103,9 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 		const count = [...skipped.values()].reduce((n, orders) => n + orders.length, 0);
 		const reasons = [...skipped.entries()].map(([reason, orders]) => `${orders.length} because ${reason}: ${firstFew(orders)}.`);
 		hint('warning', `${plural(count, 'e-mail', 'e-mails')} not sent. ${reasons.join(' ')}`);
+	}
+	if (nothing.length) {
+		hint('info', `${plural(nothing.length, 'order has', 'orders have')} no legal invoice to correct, so nothing was issued: ${firstFew(nothing)}. Their items say why.`);
 	}
 	if (dryRun.length) {
 		const amount = [...dryTotals.entries()].map(([currency, total]) => `${money(total)} ${currency}`).join(' + ');

@@ -174,6 +174,7 @@ describe('Credit From ePages Order: what is not a legal invoice yet, and cancell
 		const order = byNumber('10240');
 		const run = await credit([order]);
 		expect(run.items[0].json).toMatchObject({ outcome: 'not invoiced' });
+		expect(run.hints.map((h) => h.message)).toEqual(['1 order has no legal invoice to correct, so nothing was issued: 10240. Their items say why.']);
 		const marked = await credit([{ ...order, invoicedOn: '2026-11-28T10:00:00Z' }]);
 		expect(marked.items[0].json).toMatchObject({ outcome: 'pending', pending: 'order 10240: pending: will complete on the next run' });
 		expect(ix.state.documents).toEqual([]);

@@ -101,6 +101,17 @@ describe('orderRunHints', () => {
 		]);
 	});
 
+	it('Credit From ePages Order: orders with no legal invoice to correct are named in one info hint', () => {
+		const items = [
+			{ json: { order_number: '2001', outcome: 'credited', emailed: true } },
+			{ json: { order_number: '2002', outcome: 'not invoiced' } },
+			{ json: { order_number: '2003', outcome: 'nothing to credit' } },
+		];
+		expect(orderRunHints(items)).toEqual([
+			{ type: 'info', location: 'outputPane', message: '2 orders have no legal invoice to correct, so nothing was issued: 2002, 2003. Their items say why.' },
+		]);
+	});
+
 	it('firstFew: five names, then "…"', () => {
 		expect(firstFew(['a', 'b', 'c', 'd', 'e'])).toBe('a, b, c, d, e');
 		expect(firstFew(['a', 'b', 'c', 'd', 'e', 'f'])).toBe('a, b, c, d, e, …');
