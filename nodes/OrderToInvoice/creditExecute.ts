@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { addOrderNoteLine } from '../EPages/api/orders';
 import { getClient } from '../InvoicExpress/api/clients';
 import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../InvoicExpress/api/documents';
-import { invoiceOnce, retiredInvoices } from '../InvoicExpress/api/invoiceOrder';
+import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
 import { summarizeDocument } from '../InvoicExpress/helpers/document';
 import { todayIx } from '../InvoicExpress/helpers/dates';
 import { orderEmail } from '../InvoicExpress/mapping/orderToDocument';
@@ -104,15 +104,15 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 	throw new NodeOperationError(ctx.getNode(), `${label}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
 }
 
-async function creditNote(
+/** Issues this return's credit note: the client as the invoice's record reads now, the invoices' protocol. */
+async function issueCreditNote(
 	ctx: IExecuteFunctions,
 	i: number,
 	params: CreditParams,
 	order: IDataObject,
 	plan: CreditNotePlan,
-	base: IDataObject,
 	step: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
-): Promise<INodeExecutionData[]> {
+): Promise<InvoiceOrderResult> {
 	const label = labelOf(order);
 	// The credit note names the invoice's client as its record reads now (name and code), never the order's.
 	const clientId = (plan.invoice.client as IDataObject | undefined)?.id;
@@ -127,9 +127,27 @@ async function creditNote(
 		const again = planCredit({ params: { ...params, dryRun: false }, order, listed: [plan.invoice], related, invoice: plan.invoice, today: String(plan.document.date) });
 		if (again.kind === 'refuse') throw new NodeOperationError(ctx.getNode(), again.message, { itemIndex: i, description: `${again.description ?? ''} Another return was credited meanwhile; the draft of this one was deleted.`.trim() });
 	};
-	const result = await step('creating the credit note', async () =>
-		invoiceOnce(ctx, 'creditNote', document, { reference: plan.reference, uniqueKey: plan.uniqueKey, finalize: true, lookFirst: true, itemIndex: i, beforeFinalize }),
+	// Create first: whether this return has its note was read from the invoice's related documents.
+	return await step('creating the credit note', async () =>
+		invoiceOnce(ctx, 'creditNote', document, { reference: plan.reference, uniqueKey: plan.uniqueKey, finalize: true, itemIndex: i, beforeFinalize }),
 	);
+}
+
+async function creditNote(
+	ctx: IExecuteFunctions,
+	i: number,
+	params: CreditParams,
+	order: IDataObject,
+	plan: CreditNotePlan,
+	base: IDataObject,
+	step: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<INodeExecutionData[]> {
+	const label = labelOf(order);
+	const result: InvoiceOrderResult =
+		plan.existingId !== undefined
+			? // This return was credited before (a re-run, the trigger offering it again): read it, create nothing.
+				{ document: await step('reading the credit note', async () => getDocument(ctx, 'creditNote', plan.existingId!, i)), outcome: 'already invoiced', finalizedHere: false }
+			: await issueCreditNote(ctx, i, params, order, plan, step);
 	const doc = result.document;
 	const common: IDataObject = {
 		...base,

@@ -97,6 +97,8 @@ export interface CreditNotePlan {
 	/** What the invoice can still take: its total minus its earlier credit notes. */
 	creditable: number;
 	earlier: Array<{ id: unknown; legal_number: unknown; total: number }>;
+	/** This return's credit note, already final among the invoice's related documents: nothing to create. */
+	existingId?: number | string;
 }
 
 const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
@@ -263,5 +265,18 @@ export function planCredit(input: CreditInput): CreditPlan {
 			json: { order_number: orderNumber, outcome: 'dry run', correction: 'creditNote', invoice_id: invoice.id, invoice_legal_number: legalNumber, credit_total: credit.total, creditable, reference: link.reference, document },
 		};
 	}
-	return { kind: 'credit', invoice, invoiceType: type, invoiceLegalNumber: legalNumber, reference: link.reference, uniqueKey: link.uniqueKey, document, total: credit.total, creditable, earlier };
+	const mine = notes.find((n) => n.reference === link.reference && isFinalStatus(n.status));
+	return {
+		kind: 'credit',
+		invoice,
+		invoiceType: type,
+		invoiceLegalNumber: legalNumber,
+		reference: link.reference,
+		uniqueKey: link.uniqueKey,
+		document,
+		total: credit.total,
+		creditable,
+		earlier,
+		...(mine ? { existingId: mine.id as number } : {}),
+	};
 }

@@ -81,9 +81,25 @@ describe('Credit From ePages Order: the whole invoice', () => {
 	it('run again (the trigger offers the return twice): the same credit note, no second one, no second e-mail', async () => {
 		const order = byNumber('10232');
 		await invoice([order]);
+		const before = ix.requests.length;
 		await credit([order]);
+		// Find the invoice, its credit notes, the invoice, its client; create, see it listed, check again, finalize, e-mail.
+		expect(ix.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`)).toEqual([
+			'GET /invoices.json',
+			'GET /document/N/related_documents.json',
+			'GET /invoices/N.json',
+			'GET /clients/N.json',
+			'POST /credit_notes.json',
+			'GET /invoices.json',
+			'GET /document/N/related_documents.json',
+			'PUT /credit_notes/N/change-state.json',
+			'PUT /credit_notes/N/email-document.json',
+		]);
+		const rerun = ix.requests.length;
 		const again = await credit([order]);
 		expect(again.items[0].json).toMatchObject({ outcome: 'already credited', finalized_here: false, emailed: false });
+		// A repeat reads four times and changes nothing.
+		expect(ix.requests.slice(rerun).map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
 		expect(creditNotes()).toHaveLength(1);
 		expect(ix.state.emails).toHaveLength(1);
 		expect(ix.state.documents.filter((d) => d.status === 'draft')).toEqual([]);
