@@ -362,3 +362,27 @@ describe('Invoicing again after a cancellation or a full credit, only when asked
 		}
 	});
 });
+
+describe('Credit From ePages Order: dry run and PDF', () => {
+	it('a dry run reads and returns the credit note it would issue, with its total, and changes nothing', async () => {
+		const order = byNumber('10232');
+		await invoice([order]);
+		const before = ix.requests.length;
+		const run = await credit([order], { dryRun: true, creditScope: 'lines', returnedLines: lines(['SD-120', 6]) });
+		const inv = invoiceOf('10232');
+		expect(run.items[0].json).toMatchObject({ outcome: 'dry run', invoice_id: inv.id, reference: expect.stringMatching(new RegExp(`^10232:NC:${inv.id}:[0-9a-f]{8}$`)) });
+		expect((run.items[0].json.document as IDataObject).items).toEqual([expect.objectContaining({ name: 'SD-120', quantity: 6 })]);
+		expect(ix.requests.slice(before).every((r) => r.method === 'GET')).toBe(true);
+		expect(ix.state.documents).toHaveLength(1);
+	});
+
+	it('attaches the credit note as a PDF when asked', async () => {
+		const order = byNumber('10237');
+		await invoice([order]);
+		const run = await credit([order], { attachPdf: true });
+		expect(run.items[0].json.pdf_url).toEqual(expect.stringContaining('http'));
+		const binary = run.items[0].binary?.data;
+		expect(binary).toMatchObject({ mimeType: 'application/pdf', fileName: expect.stringMatching(/^credit-note-.+\.pdf$/) });
+		expect(Buffer.from(binary!.data, 'base64').subarray(0, 4).toString()).toBe('%PDF');
+	});
+});
