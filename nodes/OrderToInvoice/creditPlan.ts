@@ -184,6 +184,11 @@ export function planCredit(input: CreditInput): CreditPlan {
 		if (looksInvoiced(order)) {
 			return { kind: 'pending', reason: 'the order is marked invoiced, but InvoicExpress lists no invoice with its number yet (its lookup can lag)' };
 		}
+		// A paid order is invoiced by the invoicing flow, maybe seconds ago: an empty lookup proves nothing
+		// (it can lag), so the correction waits rather than declare "not invoiced" on a guess.
+		if (order.paidOn) {
+			return { kind: 'pending', reason: 'the order is paid but InvoicExpress lists no invoice with its number (its lookup can lag, or the invoicing flow has not run yet)' };
+		}
 		return { kind: 'settled', outcome: 'not invoiced', note: 'the order has no invoice in InvoicExpress: nothing to correct' };
 	}
 

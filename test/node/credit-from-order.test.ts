@@ -26,6 +26,7 @@ afterAll(async () => ix.close());
 beforeEach(() => {
 	credentials = { invoicExpressApi: { accountName: `creditshop${++caseNumber}`, apiKey: ix.apiKey, baseUrl: ix.url } };
 	ix.reset();
+	ix.setReferenceLag(0);
 	ix.faults.configure({});
 });
 
@@ -193,7 +194,15 @@ describe('Credit From ePages Order: what is not a legal invoice yet, and cancell
 		expect(run.hints.map((h) => h.message)).toEqual(['1 order has no legal invoice to correct, so nothing was issued: 10240. Their items say why.']);
 		const marked = await credit([{ ...order, invoicedOn: '2026-11-28T10:00:00Z' }]);
 		expect(marked.items[0].json).toMatchObject({ outcome: 'pending', pending: 'order 10240: pending: will complete on the next run' });
-		expect(ix.state.documents).toEqual([]);
+		// Paid, invoiced a moment ago, the lookup lagging: it waits, and completes once the invoice is listed.
+		const paid = byNumber('10237');
+		await invoice([paid]);
+		ix.setReferenceLag(60_000);
+		expect((await credit([paid])).items[0].json).toMatchObject({ outcome: 'pending', pending_reason: expect.stringContaining('can lag') });
+		ix.advanceClock(60_000);
+		expect((await credit([paid])).items[0].json).toMatchObject({ outcome: 'credited' });
+		expect(creditNotes()).toHaveLength(1);
+		expect(ix.state.documents.filter((d) => d.reference === '10240')).toEqual([]);
 	});
 
 	it('an invoice still a draft is deleted instead, whatever the correction', async () => {

@@ -149,6 +149,8 @@ describe('planCredit: what a return does to the order', () => {
 		const base = { params: params(), order: ORDER, today: '03/12/2026' };
 		expect(planCredit({ ...base, listed: [] })).toMatchObject({ kind: 'settled', outcome: 'not invoiced' });
 		expect(planCredit({ ...base, order: { ...ORDER, internalNote: 'InvoicExpress FT A/12 (id 501)' }, listed: [] })).toMatchObject({ kind: 'pending' });
+		// Paid: the invoice may exist and not be listed yet.
+		expect(planCredit({ ...base, order: { ...ORDER, paidOn: '2026-12-01T10:00:00Z' }, listed: [] })).toMatchObject({ kind: 'pending', reason: expect.stringContaining('can lag') });
 		expect(planCredit({ ...base, listed: [{ ...INVOICE, status: 'draft' }] })).toEqual({ kind: 'deleteDrafts', drafts: [{ id: 501, type: 'invoice' }] });
 		expect(planCredit({ ...base, listed: [{ ...INVOICE, status: 'canceled' }] })).toMatchObject({ kind: 'settled', outcome: 'nothing to credit' });
 		expect(planCredit({ ...base, params: params({ correction: 'cancel', reason: 'x' }), listed: [{ ...INVOICE, status: 'canceled' }] })).toMatchObject({ kind: 'settled', outcome: 'already canceled' });
