@@ -8,10 +8,13 @@ import type { OperationHandler } from './resources/common';
 import { customerDescription, customerOperations } from './resources/customer';
 import { orderDescription, orderOperations } from './resources/order';
 import { productDescription, productOperations } from './resources/product';
+import { beyondOrderDescription, beyondOrderOperations } from './resources/beyondOrder';
+import { ePagesBeyondApiTest } from './beyond/credentialTest';
 import { tuningParameter } from '../shared/tuning';
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	order: orderOperations,
+	beyondOrder: beyondOrderOperations,
 	customer: customerOperations,
 	product: productOperations,
 };
@@ -25,11 +28,13 @@ const properties: INodeProperties[] = [
 		options: [
 			{ name: 'Customer', value: 'customer' },
 			{ name: 'Order', value: 'order' },
+			{ name: 'Order (Beyond)', value: 'beyondOrder', description: 'Orders of an ePages Beyond shop (…beyondshop.cloud), through the ePages Beyond API credential' },
 			{ name: 'Product', value: 'product' },
 		],
 		default: 'order',
 	},
 	...orderDescription,
+	...beyondOrderDescription,
 	...customerDescription,
 	...productDescription,
 	tuningParameter,
@@ -43,16 +48,19 @@ export class EPages implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: subtitleFrom(properties),
-		description: 'Read and update orders, customers and products of an ePages shop (ePages Now / Base)',
+		description: 'Read and update orders, customers and products of an ePages shop (ePages Now / Base, and orders of ePages Beyond)',
 		defaults: { name: 'ePages' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'ePagesApi', required: true }],
+		credentials: [
+			{ name: 'ePagesApi', required: true, displayOptions: { show: { resource: ['order', 'customer', 'product'] } } },
+			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { show: { resource: ['beyondOrder'] } } },
+		],
 		properties,
 	};
 
-	methods = { listSearch: { searchOrders } };
+	methods = { listSearch: { searchOrders }, credentialTest: { ePagesBeyondApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

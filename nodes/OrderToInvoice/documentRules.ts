@@ -89,6 +89,14 @@ export function invoiceDateFor(order: IDataObject, fixed: string | undefined, fr
 		};
 	}
 	const field = from === 'paid' ? 'paidOn' : 'creationDate';
+	// A Beyond order says that it is paid, not when (beyond/order.ts): its paid date would be a guess.
+	if (from === 'paid' && (order._beyond as IDataObject | undefined)?.statusDatesExact === false) {
+		return {
+			ok: false,
+			message: `${label}: "Invoice Date From" is the paid date, but an ePages Beyond order does not say when it was paid`,
+			description: 'Choose Today or Order Date for Beyond orders.',
+		};
+	}
 	const raw = order[field];
 	const when = isSet(raw) ? new Date(String(raw)) : undefined;
 	if (!when || Number.isNaN(when.getTime())) {

@@ -12,7 +12,10 @@ function shopKey(order: IDataObject): string {
 	const links = Array.isArray(order.links) ? (order.links as IDataObject[]) : [];
 	const self = links.find((l) => l.rel === 'self')?.href;
 	const match = typeof self === 'string' ? /\/rs\/shops\/([^/]+)/.exec(self) : null;
-	return match ? match[1] : 'epages';
+	if (match) return match[1];
+	// A Beyond shop is its host (https://myshop.beyondshop.cloud/api/orders/{id}).
+	const beyond = typeof self === 'string' ? /^https?:\/\/([^/]+)\/api\/orders\//i.exec(self) : null;
+	return beyond ? `beyond:${beyond[1].toLowerCase()}` : 'epages';
 }
 
 /** The document's unique key in InvoicExpress: one document of each type per order of a shop. */

@@ -27,6 +27,7 @@ import {
 } from 'n8n-workflow';
 
 import { EPagesApi } from '../../credentials/EPagesApi.credentials';
+import { EPagesBeyondApi } from '../../credentials/EPagesBeyondApi.credentials';
 import { InvoicExpressApi } from '../../credentials/InvoicExpressApi.credentials';
 import { PACKAGE_NODES } from './nodes';
 
@@ -35,6 +36,7 @@ export const PACKAGE = 'n8n-nodes-epages-invoicexpress';
 const credentialTypes: Record<string, ICredentialType> = {
 	invoicExpressApi: new InvoicExpressApi(),
 	ePagesApi: new EPagesApi(),
+	ePagesBeyondApi: new EPagesBeyondApi(),
 };
 
 /** Emits the items it is given: stands in for whatever node feeds the node under test. */

@@ -56,7 +56,7 @@ describe('documentation links', () => {
 			}
 		}
 		// Each node's codex links to its own section.
-		expect(links.filter((l) => l.includes('.node.json'))).toHaveLength(3);
+		expect(links.filter((l) => l.includes('.node.json'))).toHaveLength(4);
 	});
 
 	it('every in-README link to a section resolves', () => {

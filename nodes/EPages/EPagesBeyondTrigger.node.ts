@@ -1,0 +1,224 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { errorStatus } from '../shared/errors';
+import { asNodeError } from '../shared/execute';
+import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { bodyJson, bodyText } from '../shared/http';
+import { orderFromBeyond } from './beyond/order';
+import { beyondRequest } from './beyond/transport';
+import { emptyMemory, judgeDelivery, signatureHeaders, subscriptionTypes, type BeyondEvent, type WebhookMemory } from './beyond/webhook';
+
+/**
+ * Starts a workflow seconds after an order changes in an ePages Beyond shop: a webhook subscription
+ * made on activation and removed on deactivation (reference epages.md §4b), every delivery checked
+ * against the shop's signature before anything runs (beyond/webhook.ts decides, this file does the I/O).
+ *
+ * What it keeps in the workflow's static data: the subscription and the signer (its shared secret),
+ * the deliveries received (a repeat starts nothing) and the events started per order.
+ */
+
+interface Registration {
+	subscriptionId?: string;
+	callbackUri?: string;
+	eventTypes?: string[];
+	signerId?: string;
+	/** The signer this trigger created (so that deactivation removes only what it added). */
+	signerCreated?: boolean;
+	sharedSecret?: string;
+	memory?: WebhookMemory;
+}
+
+const registration = (ctx: IHookFunctions | IWebhookFunctions) => ctx.getWorkflowStaticData('node') as Registration;
+
+function chosenEvents(ctx: IHookFunctions | IWebhookFunctions): BeyondEvent[] {
+	const events = ctx.getNodeParameter('events', []) as BeyondEvent[];
+	if (events.length === 0) throw new NodeOperationError(ctx.getNode(), 'Choose at least one event');
+	return events;
+}
+
+function webhookUrl(ctx: IHookFunctions): string {
+	const url = ctx.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n gave no webhook URL for this trigger');
+	if (!/^https:\/\//i.test(url) && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/i.test(url)) {
+		throw new NodeOperationError(ctx.getNode(), `The webhook URL "${url}" is not https: ePages Beyond delivers to https addresses only`, {
+			description: 'Set WEBHOOK_URL of n8n to its public https address, or use the ePages Trigger (polling) instead.',
+		});
+	}
+	return url;
+}
+
+const embedded = (body: unknown, key: string): IDataObject[] => {
+	const json = bodyJson(body) as IDataObject | undefined;
+	const list = (json?._embedded as IDataObject | undefined)?.[key];
+	return Array.isArray(list) ? (list as IDataObject[]) : [];
+};
+
+export class EPagesBeyondTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'ePages Beyond Trigger',
+		name: 'ePagesBeyondTrigger',
+		icon: { light: 'file:../../icons/epages.svg', dark: 'file:../../icons/epages.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow within seconds when an order of an ePages Beyond shop is created, paid, cancelled or returned (signed webhooks)',
+		defaults: { name: 'ePages Beyond Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName:
+					'ePages Beyond signs each delivery over the webhook URL it was given. If n8n runs behind a proxy, set n8n\'s WEBHOOK_URL to the public address, or every delivery is refused as unsigned. Where n8n cannot be reached from the internet, use the ePages Trigger (polling) instead.',
+				name: 'proxyNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Order Cancelled', value: 'orderCancelled', description: 'Once per order, when it is cancelled' },
+					{ name: 'Order Created', value: 'orderCreated', description: 'Every new order' },
+					{ name: 'Order Paid', value: 'orderPaid', description: 'Once per order, when its payment status becomes PAID' },
+					{ name: 'Order Returned', value: 'orderReturned', description: 'Once per order, when its shipping status becomes RETURNED' },
+					{ name: 'Order Updated', value: 'orderUpdated', description: 'Every change of an order' },
+				],
+				default: ['orderPaid'],
+			},
+			{
+				displayName: 'Output as Beyond Sends It',
+				name: 'rawOutput',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to output the order as Beyond sends it. Off: in the shape of ePages Now orders, which "Create From ePages Order" and "Credit From ePages Order" read.',
+			},
+		],
+	};
+
+	methods = { credentialTest: { ePagesBeyondApiTest } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const reg = registration(this);
+				if (!reg.subscriptionId || !reg.sharedSecret) return false;
+				const res = await beyondRequest(this, 'GET', `/webhook-subscriptions/${encodeURIComponent(reg.subscriptionId)}`, { accept: [404], action: 'read the webhook subscription' });
+				if (res.status === 404) return false;
+				const sub = bodyJson(res.body) as IDataObject | undefined;
+				const wanted = subscriptionTypes(chosenEvents(this));
+				const types = Array.isArray(sub?.eventTypes) ? (sub!.eventTypes as string[]).slice().sort() : [];
+				return sub?.callbackUri === webhookUrl(this) && sub?.active !== false && JSON.stringify(types) === JSON.stringify(wanted);
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const reg = registration(this);
+				const uri = webhookUrl(this);
+				const eventTypes = subscriptionTypes(chosenEvents(this));
+				// A signer first: the shop signs every delivery with it, and refuses subscriptions without one.
+				if (!reg.sharedSecret) {
+					const res = await beyondRequest(this, 'POST', '/signers', { body: {}, action: 'create a signer for the webhooks' });
+					const signer = bodyJson(res.body) as IDataObject | undefined;
+					if (typeof signer?.sharedSecret !== 'string' || signer.sharedSecret === '') {
+						throw new NodeApiError(this.getNode(), { message: 'ePages Beyond created a signer without a shared secret' }, { message: 'ePages Beyond created a signer without a shared secret' });
+					}
+					reg.signerId = String(signer._id ?? '');
+					reg.sharedSecret = signer.sharedSecret;
+					reg.signerCreated = true;
+				}
+				// A subscription of this app left behind for this very URL (an earlier activation) is replaced.
+				const existing = embedded((await beyondRequest(this, 'GET', '/webhook-subscriptions', { qs: { page: 0, size: 100 }, action: 'list the webhook subscriptions' })).body, 'subscriptions');
+				for (const sub of existing.filter((s) => s.callbackUri === uri)) {
+					await beyondRequest(this, 'DELETE', `/webhook-subscriptions/${encodeURIComponent(String(sub._id))}`, { accept: [404], action: 'remove an old subscription of this trigger' });
+				}
+				try {
+					const res = await beyondRequest(this, 'POST', '/webhook-subscriptions', { body: { callbackUri: uri, eventTypes }, action: 'subscribe to order events' });
+					const sub = bodyJson(res.body) as IDataObject | undefined;
+					reg.subscriptionId = String(sub?._id ?? '');
+					reg.callbackUri = uri;
+					reg.eventTypes = eventTypes;
+					reg.memory ??= emptyMemory();
+					return true;
+				} catch (error) {
+					if (errorStatus(error) === 400 && /overlapping/i.test(String((error as Error).message))) {
+						const other = existing.find((s) => Array.isArray(s.eventTypes) && (s.eventTypes as string[]).some((t) => eventTypes.includes(t)));
+						throw new NodeOperationError(this.getNode(), `Another subscription of this app already receives ${eventTypes.join(', ')}${other ? ` (sent to ${String(other.callbackUri)})` : ''}`, {
+							description: 'ePages Beyond allows one subscription per event type and app: deactivate the other workflow, or give this one its own custom app and credential.',
+						});
+					}
+					throw asNodeError(this.getNode(), error);
+				}
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const reg = registration(this);
+				if (reg.subscriptionId) {
+					await beyondRequest(this, 'DELETE', `/webhook-subscriptions/${encodeURIComponent(reg.subscriptionId)}`, { accept: [404], action: 'unsubscribe from order events' });
+				}
+				if (reg.signerCreated && reg.signerId) {
+					// The shop keeps its last signer (400): then it stays, unused.
+					await beyondRequest(this, 'DELETE', `/signers/${encodeURIComponent(reg.signerId)}`, { accept: [400, 404], action: 'remove the signer of the webhooks' });
+				}
+				for (const key of ['subscriptionId', 'callbackUri', 'eventTypes', 'signerId', 'signerCreated', 'sharedSecret', 'memory'] as const) delete reg[key];
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		const reg = registration(this);
+		// The exact bytes the shop signed: the raw body, never a re-serialised parse.
+		const raw = (req as unknown as { rawBody?: Buffer | string }).rawBody;
+		const body = raw !== undefined ? bodyText(raw) : typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {});
+		const eventType = String(req.headers['x-epages-webhook-event-type'] ?? '');
+		let order: IDataObject | undefined;
+		try {
+			const parsed = JSON.parse(body) as unknown;
+			order = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : undefined;
+		} catch {
+			order = undefined;
+		}
+		const { verdict, memory } = judgeDelivery(
+			{
+				signatures: signatureHeaders(req.headers['x-epages-signature']),
+				secrets: reg.sharedSecret ? [reg.sharedSecret] : [],
+				// The URI the subscription was made with: what the shop signs, whatever a proxy rewrote.
+				uri: reg.callbackUri ?? this.getNodeWebhookUrl('default') ?? '',
+				body,
+				eventType,
+				order,
+				chosen: this.getNodeParameter('events', []) as BeyondEvent[],
+				now: Date.now(),
+			},
+			reg.memory ?? emptyMemory(),
+		);
+		if (verdict.kind === 'reject') {
+			res.status(401).json({ error: verdict.reason });
+			return { noWebhookResponse: true };
+		}
+		reg.memory = memory;
+		if (verdict.kind === 'ignore') return { webhookResponse: { received: true, started: false, reason: verdict.reason } };
+		const asBeyond = this.getNodeParameter('rawOutput', false) as boolean;
+		let json: IDataObject;
+		try {
+			json = asBeyond ? order! : orderFromBeyond(order!);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), `ePages Beyond: ${(error as Error).message}`);
+		}
+		return { workflowData: [verdict.events.map((event) => ({ json: { ...json, _event: event, _eventType: eventType } }))] };
+	}
+}
