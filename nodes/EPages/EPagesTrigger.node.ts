@@ -2,6 +2,8 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { tuningParameter } from '../shared/tuning';
+import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { pollBeyond } from './beyond/poll';
 import { pollEPages } from './trigger/runner';
 import { STATUS_EVENTS, UNINVOICED_EVENT } from './trigger/types';
 
@@ -15,14 +17,57 @@ export class EPagesTrigger implements INodeType {
 		icon: { light: 'file:../../icons/epages.svg', dark: 'file:../../icons/epages.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"]}}',
+		subtitle: '={{ $parameter["platform"] === "beyond" ? "Beyond: " + ($parameter["beyondEvents"] || []).join(", ") : $parameter["event"] }}',
 		description: 'Starts the workflow when an order is placed, changed or reaches a status in an ePages shop',
 		defaults: { name: 'ePages Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'ePagesApi', required: true }],
+		credentials: [
+			{ name: 'ePagesApi', required: true, displayOptions: { show: { platform: ['now'] } } },
+			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { show: { platform: ['beyond'] } } },
+		],
 		properties: [
+			{
+				displayName: 'Platform',
+				name: 'platform',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'ePages Now / Base', value: 'now', description: 'Shops with an API URL ending in /rs/shops/ and the shop ID' },
+					{
+						name: 'ePages Beyond (Polling)',
+						value: 'beyond',
+						description: 'Beyond shops that n8n cannot be reached from; where it can, the ePages Beyond Trigger (webhooks) starts within seconds',
+					},
+				],
+				default: 'now',
+			},
+			{
+				displayName: 'Events',
+				name: 'beyondEvents',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Order Cancelled', value: 'orderCancelled', description: 'Once per order, when it is cancelled' },
+					{ name: 'Order Created', value: 'orderCreated', description: 'Every new order' },
+					{ name: 'Order Paid', value: 'orderPaid', description: 'Once per order, when its payment status becomes PAID' },
+					{ name: 'Order Returned', value: 'orderReturned', description: 'Once per order, when its shipping status becomes RETURNED' },
+					{ name: 'Order Updated', value: 'orderUpdated', description: 'Every change of an order' },
+				],
+				default: ['orderPaid'],
+				description: 'The same events as the ePages Beyond Trigger, read from the orders changed since the last poll',
+				displayOptions: { show: { platform: ['beyond'] } },
+			},
+			{
+				displayName: 'Output as Beyond Sends It',
+				name: 'beyondRawOutput',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to output the order as Beyond sends it. Off: in the shape of ePages Now orders, which "Create From ePages Order" and "Credit From ePages Order" read.',
+				displayOptions: { show: { platform: ['beyond'] } },
+			},
 			{
 				displayName: 'Event',
 				name: 'event',
@@ -58,6 +103,7 @@ export class EPagesTrigger implements INodeType {
 					{ name: 'Order Viewed', value: 'orderViewed', description: 'The order was opened in the administration' },
 				],
 				default: 'newOrder',
+				displayOptions: { show: { platform: ['now'] } },
 			},
 			{
 				displayName:
@@ -65,7 +111,7 @@ export class EPagesTrigger implements INodeType {
 				name: 'statusNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { event: statusEvents } },
+				displayOptions: { show: { platform: ['now'], event: statusEvents } },
 			},
 			{
 				displayName:
@@ -73,7 +119,7 @@ export class EPagesTrigger implements INodeType {
 				name: 'uninvoicedNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { event: [UNINVOICED_EVENT] } },
+				displayOptions: { show: { platform: ['now'], event: [UNINVOICED_EVENT] } },
 			},
 			{
 				displayName: 'Options',
@@ -81,6 +127,7 @@ export class EPagesTrigger implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
+				displayOptions: { show: { platform: ['now'] } },
 				options: [
 					{
 						displayName: 'Emit',
@@ -140,7 +187,10 @@ export class EPagesTrigger implements INodeType {
 		],
 	};
 
+	methods = { credentialTest: { ePagesBeyondApiTest } };
+
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		if (this.getNodeParameter('platform', 'now') === 'beyond') return await pollBeyond(this);
 		return await pollEPages(this);
 	}
 }

@@ -7,6 +7,7 @@ import { createHmac } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { orderFromBeyond } from '../../nodes/EPages/beyond/order';
+import { BEYOND_OVERLAP_MS, digestBeyondOrders, initialBeyondState } from '../../nodes/EPages/beyond/poll';
 import { beyondBaseUrl, readTokenAnswer } from '../../nodes/EPages/beyond/transport';
 import { emptyMemory, judgeDelivery, signatureHeaders, signatureOf, subscriptionTypes, verifySignature } from '../../nodes/EPages/beyond/webhook';
 import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
@@ -218,5 +219,32 @@ describe('webhook deliveries', () => {
 		expect(subscriptionTypes(['orderPaid'])).toEqual(['order.created', 'order.updated']);
 		expect(subscriptionTypes(['orderCreated'])).toEqual(['order.created']);
 		expect(subscriptionTypes(['orderUpdated'])).toEqual(['order.updated']);
+	});
+});
+
+describe('the ePages Trigger polling a Beyond shop', () => {
+	const T0 = Date.parse('2026-12-03T10:00:00Z');
+	const at = (minutes: number) => new Date(T0 + minutes * 60000).toISOString().replace('Z', '');
+	const o = (id: string, created: number, updated: number, over: IDataObject = {}): IDataObject => ({ ...REFERENCE_ORDER, _id: id, orderNumber: id, createdAt: at(created), updatedAt: at(updated), ...over });
+
+	it('each change once; created for orders placed after activation; paid once per order; the cursor follows the changes', () => {
+		let state = initialBeyondState(T0);
+		const chosen = ['orderCreated', 'orderPaid'] as const;
+		let r = digestBeyondOrders([o('a', 1, 1), o('old', -60, 2, { paymentStatus: 'PAID' })], state, [...chosen], T0 + 3 * 60000);
+		expect(r.emit.map((e) => [e.order._id, e.events])).toEqual([
+			['a', ['orderCreated']],
+			['old', ['orderPaid']],
+		]);
+		state = r.state;
+		expect(state.cursorMs).toBe(T0 + 2 * 60000);
+		// The next poll lists the same changes again (overlap) and a new one: only the new one starts.
+		r = digestBeyondOrders([o('a', 1, 1), o('old', -60, 2, { paymentStatus: 'PAID' }), o('a', 1, 5, { paymentStatus: 'PAID' })], state, [...chosen], T0 + 6 * 60000);
+		expect(r.emit.map((e) => [e.order._id, e.events])).toEqual([['a', ['orderPaid']]]);
+		// Shipped later: paid does not start again.
+		r = digestBeyondOrders([o('a', 1, 9, { paymentStatus: 'PAID', shippingStatus: 'SHIPPED' })], r.state, [...chosen], T0 + 10 * 60000);
+		expect(r.emit).toEqual([]);
+		// What is older than the overlap band behind the cursor is forgotten: the state stays small.
+		expect(Object.keys(r.state.taken)).toEqual(['a']);
+		expect(r.state.cursorMs - BEYOND_OVERLAP_MS).toBeGreaterThan(T0 + 2 * 60000);
 	});
 });

@@ -95,26 +95,38 @@ export function judgeDelivery(
 	if (!order || !id || (order._payloadType !== undefined && order._payloadType !== 'order')) {
 		return { verdict: { kind: 'ignore', reason: `not an order (${input.eventType})` }, memory: next };
 	}
-	const events: BeyondEvent[] = [];
-	const once = (event: BeyondEvent, holds: boolean) => {
-		if (!holds || !input.chosen.includes(event)) return;
-		const fired = next.fired[id] ?? {};
-		if (fired[event] !== undefined) return;
-		next.fired[id] = { ...fired, [event]: input.now };
-		events.push(event);
-	};
-	if (input.eventType === 'order.created' && input.chosen.includes('orderCreated')) events.push('orderCreated');
-	if (input.eventType === 'order.updated' && input.chosen.includes('orderUpdated')) events.push('orderUpdated');
-	if (input.eventType === 'order.created' || input.eventType === 'order.updated') {
-		once('orderPaid', order.paymentStatus === 'PAID');
-		once('orderCancelled', order.canceled === true);
-		once('orderReturned', order.shippingStatus === 'RETURNED');
-	}
+	const events = deriveEvents(input.eventType, order, input.chosen, next.fired, input.now);
 	if (events.length === 0) return { verdict: { kind: 'ignore', reason: `no chosen event in this ${input.eventType}` }, memory: next };
 	return { verdict: { kind: 'start', events }, memory: next };
 }
 
-function prune(memory: WebhookMemory, now: number): void {
+/**
+ * The chosen events an order's creation or change is, for the webhook and the polling trigger alike:
+ * created and updated as they come; paid, cancelled and returned read from the order, once per order
+ * (`fired`, updated in place).
+ */
+export function deriveEvents(eventType: string, order: IDataObject, chosen: BeyondEvent[], fired: WebhookMemory['fired'], now: number): BeyondEvent[] {
+	const id = String(order._id);
+	const events: BeyondEvent[] = [];
+	const once = (event: BeyondEvent, holds: boolean) => {
+		if (!holds || !chosen.includes(event)) return;
+		const done = fired[id] ?? {};
+		if (done[event] !== undefined) return;
+		fired[id] = { ...done, [event]: now };
+		events.push(event);
+	};
+	if (eventType === 'order.created' && chosen.includes('orderCreated')) events.push('orderCreated');
+	if (eventType === 'order.updated' && chosen.includes('orderUpdated')) events.push('orderUpdated');
+	if (eventType === 'order.created' || eventType === 'order.updated') {
+		once('orderPaid', order.paymentStatus === 'PAID');
+		once('orderCancelled', order.canceled === true);
+		once('orderReturned', order.shippingStatus === 'RETURNED');
+	}
+	return events;
+}
+
+/** Drops what is older than the memory needs: deliveries after 90 days, at most 5000; events of quiet orders. */
+export function prune(memory: WebhookMemory, now: number): void {
 	const entries = Object.entries(memory.seen).filter(([, at]) => now - at < KEEP_MS);
 	entries.sort((a, b) => b[1] - a[1]);
 	memory.seen = Object.fromEntries(entries.slice(0, MAX_SEEN));
