@@ -402,7 +402,12 @@ function taxAmount(amountCents: number, rate: number, model: BeyondTaxModel): nu
 	return r4(value / 100);
 }
 
-function tax(amountCents: number, rate: number, model: BeyondTaxModel, currency: string): BeyondTax {
+function tax(
+	amountCents: number,
+	rate: number,
+	model: BeyondTaxModel,
+	currency: string,
+): BeyondTax {
 	return {
 		taxClass: beyondTaxClassOf(rate),
 		taxRate: rate,
@@ -425,7 +430,9 @@ function computeTotals(order: BeyondOrder, couponShares?: number[]): void {
 	const model = order.taxModel;
 	const currency = order.currency;
 	const lines = order.productLineItems;
-	const couponCents = order.couponLineItem ? -Math.abs(cents(order.couponLineItem.lineItemPrice.amount)) : 0;
+	const couponCents = order.couponLineItem
+		? -Math.abs(cents(order.couponLineItem.lineItemPrice.amount))
+		: 0;
 	const lineCents = lines.map((line) => cents(line.lineItemPrice.amount));
 	let shares = couponShares;
 	if (!shares || shares.length !== lines.length) {
@@ -459,7 +466,8 @@ function computeTotals(order: BeyondOrder, couponShares?: number[]): void {
 	order.taxes = sortedRates.map((rate) => tax(bases.get(rate) ?? 0, rate, model, currency));
 	const taxTotal = r4(order.taxes.reduce((sum, t) => sum + t.amount, 0));
 	const roundedTaxCents = sortedRates.reduce(
-		(sum, rate) => sum + Math.round(((bases.get(rate) ?? 0) * rate) / (model === 'GROSS' ? 1 + rate : 1)),
+		(sum, rate) =>
+			sum + Math.round(((bases.get(rate) ?? 0) * rate) / (model === 'GROSS' ? 1 + rate : 1)),
 		0,
 	);
 	const base = lineCents.reduce((a, b) => a + b, 0) + couponCents + extras;
@@ -485,7 +493,9 @@ export function beyondDate(date: Date | string | number): string {
 /** Reads a Beyond date (no zone = UTC) or a filter value; undefined if it is not one. */
 export function parseBeyondDate(value: string): number | undefined {
 	const text = value.trim();
-	if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+	if (
+		!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)
+	) {
 		return undefined;
 	}
 	const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) || text.length === 10 ? text : `${text}Z`;
@@ -512,7 +522,10 @@ function uuid(): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Splits "Rua Augusta 132" / "8 Rue des Écoles" into street and house number. */
-function splitStreet(street: string | null | undefined): { street: string | null; houseNumber: string | null } {
+function splitStreet(street: string | null | undefined): {
+	street: string | null;
+	houseNumber: string | null;
+} {
 	if (!street) return { street: street ?? null, houseNumber: null };
 	const trailing = /^(.*\D)[\s,]+(\d+[A-Za-z]?(?:[-/]\d+[A-Za-z]?)?)$/.exec(street.trim());
 	if (trailing) return { street: trailing[1].trim(), houseNumber: trailing[2] };
@@ -541,7 +554,8 @@ function addressFromNow(address: EPagesAddress): BeyondAddress {
 		city: address.city ?? null,
 		country: address.country ?? null,
 		state: address.state ?? null,
-		email: address.emailAddress ?? address.businessEmailAddress ?? address.privateEmailAddress ?? null,
+		email:
+			address.emailAddress ?? address.businessEmailAddress ?? address.privateEmailAddress ?? null,
 		phone: address.phoneNumber ?? null,
 		mobile: address.mobilePhoneNumber ?? null,
 		vatId,
@@ -663,7 +677,12 @@ function plainJson(status: number, payload: unknown): Answer {
 	return { status, headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(payload) };
 }
 
-function apiError(status: number, errorId: string, message: string, details: Record<string, unknown> = {}): Answer {
+function apiError(
+	status: number,
+	errorId: string,
+	message: string,
+	details: Record<string, unknown> = {},
+): Answer {
 	return plainJson(status, {
 		errorId,
 		details,
@@ -674,7 +693,9 @@ function apiError(status: number, errorId: string, message: string, details: Rec
 
 function oauthError(status: number, error: string, description: string): Answer {
 	const answer = plainJson(status, { error, error_description: description });
-	if (status === 401) answer.headers['WWW-Authenticate'] = `Bearer error="${error}", error_description="${description}"`;
+	if (status === 401)
+		answer.headers['WWW-Authenticate'] =
+			`Bearer error="${error}", error_description="${description}"`;
 	return answer;
 }
 
@@ -690,7 +711,11 @@ function first(value: string | string[] | undefined): string | undefined {
 
 function all(value: string | string[] | undefined): string[] {
 	if (value === undefined) return [];
-	return ([] as string[]).concat(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+	return ([] as string[])
+		.concat(value)
+		.flatMap((v) => v.split(','))
+		.map((v) => v.trim())
+		.filter(Boolean);
 }
 
 function acceptsJson(accept: string | undefined): boolean {
@@ -698,7 +723,13 @@ function acceptsJson(accept: string | undefined): boolean {
 	return accept
 		.split(',')
 		.map((part) => part.split(';')[0].trim().toLowerCase())
-		.some((t) => t === 'application/hal+json' || t === 'application/json' || t === '*/*' || t === 'application/*');
+		.some(
+			(t) =>
+				t === 'application/hal+json' ||
+				t === 'application/json' ||
+				t === '*/*' ||
+				t === 'application/*',
+		);
 }
 
 function isLoopback(uri: string): boolean {
@@ -836,12 +867,14 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	}
 
 	addOrder(input: BeyondOrderInput = {}): BeyondOrder {
-		const order = input.grandTotal !== undefined ? this.completeOrder(input) : this.buildOrder(input);
+		const order =
+			input.grandTotal !== undefined ? this.completeOrder(input) : this.buildOrder(input);
 		if (this.orders.some((o) => o._id === order._id)) {
 			throw new Error(`An order ${order._id} is already in the Beyond sandbox`);
 		}
 		const numeric = Number(order.orderNumber);
-		if (Number.isFinite(numeric)) this.nextOrderNumber = Math.max(this.nextOrderNumber, numeric + 1);
+		if (Number.isFinite(numeric))
+			this.nextOrderNumber = Math.max(this.nextOrderNumber, numeric + 1);
 		this.orders.push(order);
 		this.fire('order.created', order);
 		return order;
@@ -915,7 +948,12 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	}
 
 	private completeOrder(input: BeyondOrderInput): BeyondOrder {
-		const order = clone(input) as BeyondOrder & { lines?: unknown; coupon?: unknown; shipping?: unknown; paymentFee?: unknown };
+		const order = clone(input) as BeyondOrder & {
+			lines?: unknown;
+			coupon?: unknown;
+			shipping?: unknown;
+			paymentFee?: unknown;
+		};
 		delete order.lines;
 		delete order.coupon;
 		delete order.shipping;
@@ -924,7 +962,9 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		order._id ??= uuid();
 		order.orderNumber ??= String(this.nextOrderNumber);
 		order.createdAt = beyondDate(parseBeyondDate(order.createdAt ?? '') ?? this.now().getTime());
-		order.updatedAt = beyondDate(parseBeyondDate(order.updatedAt ?? '') ?? parseBeyondDate(order.createdAt) ?? 0);
+		order.updatedAt = beyondDate(
+			parseBeyondDate(order.updatedAt ?? '') ?? parseBeyondDate(order.createdAt) ?? 0,
+		);
 		order.productLineItems ??= [];
 		order.shippingAddress ??= clone(order.billingAddress ?? {});
 		order.customerEmail ??= order.billingAddress?.email ?? null;
@@ -935,7 +975,8 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const n = this.addedCount++;
 		const model = input.taxModel ?? 'GROSS';
 		const currency = input.currency ?? 'EUR';
-		const customer = this.customers.length > 0 ? this.customers[n % this.customers.length] : undefined;
+		const customer =
+			this.customers.length > 0 ? this.customers[n % this.customers.length] : undefined;
 		const billing: BeyondAddress = input.billingAddress
 			? clone(input.billingAddress)
 			: customer
@@ -959,9 +1000,16 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			: lineInputs.map((line) => this.line(line, model, currency));
 		const shipping =
 			input.shipping === undefined
-				? { name: domestic ? 'CTT Expresso 48h' : 'Envio internacional (CTT)', price: domestic ? 4.9 : 9.9, taxRate: 0.23 }
+				? {
+						name: domestic ? 'CTT Expresso 48h' : 'Envio internacional (CTT)',
+						price: domestic ? 4.9 : 9.9,
+						taxRate: 0.23,
+					}
 				: input.shipping;
-		const fee = input.paymentFee === undefined ? { name: 'MB WAY', price: 0, taxRate: 0.23 } : input.paymentFee;
+		const fee =
+			input.paymentFee === undefined
+				? { name: 'MB WAY', price: 0, taxRate: 0.23 }
+				: input.paymentFee;
 		const createdAt = beyondDate(parseBeyondDate(input.createdAt ?? '') ?? this.now().getTime());
 		const shippingRate = asFraction(shipping?.taxRate ?? 0.23);
 		const feeRate = asFraction(fee?.taxRate ?? 0.23);
@@ -1013,8 +1061,9 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			customerComment: null,
 			orderNote: null,
 		};
-		const { lines: _l, coupon: _c, shipping: _s, paymentFee: _p, ...rest } = input;
-		Object.assign(order, clone(rest), { createdAt });
+		const rest: Record<string, unknown> = clone(input);
+		for (const key of ['lines', 'coupon', 'shipping', 'paymentFee']) delete rest[key];
+		Object.assign(order, rest, { createdAt });
 		if (input.updatedAt === undefined) order.updatedAt = createdAt;
 		computeTotals(order);
 		return order;
@@ -1032,11 +1081,20 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		return lines;
 	}
 
-	private line(input: BeyondLineInput, model: BeyondTaxModel, currency: string): BeyondProductLineItem {
+	private line(
+		input: BeyondLineInput,
+		model: BeyondTaxModel,
+		currency: string,
+	): BeyondProductLineItem {
 		const product = this.catalogue.find(
-			(p) => (input.sku !== undefined && p.productNumber === input.sku) || (input.productId !== undefined && p.productId.toLowerCase() === input.productId.toLowerCase()),
+			(p) =>
+				(input.sku !== undefined && p.productNumber === input.sku) ||
+				(input.productId !== undefined &&
+					p.productId.toLowerCase() === input.productId.toLowerCase()),
 		);
-		const rate = asFraction(input.taxRate ?? (product ? product.priceInfo.taxClass.percentage / 100 : 0.23));
+		const rate = asFraction(
+			input.taxRate ?? (product ? product.priceInfo.taxClass.percentage / 100 : 0.23),
+		);
 		let unitCents: number;
 		if (input.unitPrice !== undefined) unitCents = cents(input.unitPrice);
 		else if (product) {
@@ -1128,7 +1186,10 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	private attempt(delivery: BeyondDelivery): Promise<BeyondDeliveryAttempt> {
 		const at = Date.now();
 		if (!isLoopback(delivery.uri)) {
-			return Promise.resolve({ at, error: 'callback host is not loopback: the sandbox does not use the network' });
+			return Promise.resolve({
+				at,
+				error: 'callback host is not loopback: the sandbox does not use the network',
+			});
 		}
 		return new Promise((resolve) => {
 			let settled = false;
@@ -1207,7 +1268,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	}
 
 	private renderSigner(s: BeyondSigner) {
-		return { _id: s._id, sharedSecret: s.sharedSecret, _links: { self: this.link(`/signers/${s._id}`) } };
+		return {
+			_id: s._id,
+			sharedSecret: s.sharedSecret,
+			_links: { self: this.link(`/signers/${s._id}`) },
+		};
 	}
 
 	// ----- request handling --------------------------------------------------------------------
@@ -1316,11 +1381,15 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
 		const state = match ? this.tokens.get(match[1]) : undefined;
 		if (!match) {
-			return oauthError(401, 'invalid_token', 'Full authentication is required to access this resource');
+			return oauthError(
+				401,
+				'invalid_token',
+				'Full authentication is required to access this resource',
+			);
 		}
 		if (!state) return oauthError(401, 'invalid_token', 'Cannot convert access token to JSON');
 		if (state.expiresAt <= Date.now()) {
-			return oauthError(401, 'invalid_token', `Access token expired: ${match[1].slice(0, 12)}…`);
+			return oauthError(401, 'invalid_token', `Access token expired: ${match[1].slice(0, 12)}...`);
 		}
 		const rate = this.consumeRate(match[1]);
 		if (rate.over) return this.tooMany(rate.resetAt);
@@ -1340,7 +1409,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		};
 		const only = (...allowed: string[]) => {
 			if (!allowed.includes(method)) {
-				const answer = apiError(405, 'method-not-allowed', `Request method '${method}' not supported`);
+				const answer = apiError(
+					405,
+					'method-not-allowed',
+					`Request method '${method}' not supported`,
+				);
 				answer.headers.Allow = allowed.join(', ');
 				throw new HttpError(answer);
 			}
@@ -1353,12 +1426,15 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				);
 			}
 			if (raw.trim() === '' || typeof json !== 'object' || json === null || Array.isArray(json)) {
-				throw new HttpError(apiError(400, 'message-not-readable', 'The request body is not a JSON object'));
+				throw new HttpError(
+					apiError(400, 'message-not-readable', 'The request body is not a JSON object'),
+				);
 			}
 			return json as Record<string, unknown>;
 		};
 		const [resource, id, sub, ...more] = segments;
-		if (more.length > 0) return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
+		if (more.length > 0)
+			return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
 
 		if (resource === 'orders') {
 			if (id === undefined) {
@@ -1380,10 +1456,14 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				if (!order) return apiError(404, 'resource-not-found', `Order ${id} not found`);
 				const note = input.orderNote;
 				if (note !== null && typeof note !== 'string') {
-					return apiError(400, 'validation-failed', 'orderNote must be a string', { field: 'orderNote' });
+					return apiError(400, 'validation-failed', 'orderNote must be a string', {
+						field: 'orderNote',
+					});
 				}
 				if (typeof note === 'string' && note.length > 4000) {
-					return apiError(400, 'validation-failed', 'orderNote is longer than 4000 characters', { field: 'orderNote' });
+					return apiError(400, 'validation-failed', 'orderNote is longer than 4000 characters', {
+						field: 'orderNote',
+					});
 				}
 				this.change(order._id, (o) => {
 					o.orderNote = note;
@@ -1394,7 +1474,8 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		}
 
 		if (resource === 'signers') {
-			if (sub !== undefined) return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
+			if (sub !== undefined)
+				return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
 			if (id === undefined) {
 				only('GET', 'POST');
 				if (method === 'GET') {
@@ -1404,13 +1485,22 @@ class BeyondSandboxImpl implements BeyondSandbox {
 					});
 				}
 				if (this.signers.length >= BEYOND_MAX_SIGNERS) {
-					return apiError(400, 'signer-limit-exceeded', `No more than ${BEYOND_MAX_SIGNERS} signers can be defined. Delete one first.`, {
-						maxSigners: BEYOND_MAX_SIGNERS,
-					});
+					return apiError(
+						400,
+						'signer-limit-exceeded',
+						`No more than ${BEYOND_MAX_SIGNERS} signers can be defined. Delete one first.`,
+						{
+							maxSigners: BEYOND_MAX_SIGNERS,
+						},
+					);
 				}
 				const signer: BeyondSigner = {
 					_id: uuid(),
-					sharedSecret: randomBytes(16).toString('base64').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 26),
+					sharedSecret: randomBytes(16)
+						.toString('base64')
+						.replace(/[^a-z0-9]/gi, '')
+						.toLowerCase()
+						.slice(0, 26),
 					createdAt: beyondDate(Date.now()),
 				};
 				this.signers.push(signer);
@@ -1437,13 +1527,16 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			const subscription = this.subscriptions.find((s) => s._id === id);
 			if (sub === 'activate' || sub === 'deactivate') {
 				only('POST');
-				if (!subscription) return apiError(404, 'resource-not-found', `Webhook subscription ${id} not found`);
+				if (!subscription)
+					return apiError(404, 'resource-not-found', `Webhook subscription ${id} not found`);
 				subscription.active = sub === 'activate';
 				return hal(200, this.renderSubscription(subscription));
 			}
-			if (sub !== undefined) return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
+			if (sub !== undefined)
+				return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
 			only('GET', 'DELETE');
-			if (!subscription) return apiError(404, 'resource-not-found', `Webhook subscription ${id} not found`);
+			if (!subscription)
+				return apiError(404, 'resource-not-found', `Webhook subscription ${id} not found`);
 			if (method === 'GET') return hal(200, this.renderSubscription(subscription));
 			this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
 			return { status: 204, headers: {}, body: '' };
@@ -1451,9 +1544,19 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
 	}
 
-	private token(req: IncomingMessage, method: string, url: URL, raw: string, record: BeyondRecordedRequest): Answer {
+	private token(
+		req: IncomingMessage,
+		method: string,
+		url: URL,
+		raw: string,
+		record: BeyondRecordedRequest,
+	): Answer {
 		if (method !== 'POST') {
-			const answer = apiError(405, 'method-not-allowed', `Request method '${method}' not supported`);
+			const answer = apiError(
+				405,
+				'method-not-allowed',
+				`Request method '${method}' not supported`,
+			);
 			answer.headers.Allow = 'POST';
 			return answer;
 		}
@@ -1462,7 +1565,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const header = first(req.headers.authorization) ?? '';
 		const basic = /^Basic\s+(\S+)\s*$/i.exec(header);
 		if (!basic) {
-			return oauthError(401, 'unauthorized', 'Full authentication is required to access this resource');
+			return oauthError(
+				401,
+				'unauthorized',
+				'Full authentication is required to access this resource',
+			);
 		}
 		const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
@@ -1482,7 +1589,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		}
 		if (grantType === undefined) return oauthError(400, 'invalid_request', 'Missing grant type');
 		if (grantType === 'authorization_code' || grantType === 'refresh_token') {
-			return oauthError(400, 'invalid_grant', grantType === 'refresh_token' ? 'Invalid refresh token' : 'Invalid authorization code');
+			return oauthError(
+				400,
+				'invalid_grant',
+				grantType === 'refresh_token' ? 'Invalid refresh token' : 'Invalid authorization code',
+			);
 		}
 		if (grantType !== 'client_credentials') {
 			return oauthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`);
@@ -1493,7 +1604,15 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 		const accessToken = [
 			b64({ alg: 'RS256', typ: 'JWT' }),
-			b64({ sub: this.clientId, tenantId: this.tenantId, scope, iat, exp: iat + this.ttlSeconds, jti, clientId: this.clientId }),
+			b64({
+				sub: this.clientId,
+				tenantId: this.tenantId,
+				scope,
+				iat,
+				exp: iat + this.ttlSeconds,
+				jti,
+				clientId: this.clientId,
+			}),
 			randomBytes(64).toString('base64url'),
 		].join('.');
 		this.tokens.set(accessToken, {
@@ -1516,10 +1635,18 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const pageRaw = url.searchParams.get('page') ?? '0';
 		const sizeRaw = url.searchParams.get('size') ?? '20';
 		if (!/^\d+$/.test(pageRaw)) {
-			throw new HttpError(apiError(400, 'invalid-request-parameter', `Invalid page '${pageRaw}'`, { parameter: 'page' }));
+			throw new HttpError(
+				apiError(400, 'invalid-request-parameter', `Invalid page '${pageRaw}'`, {
+					parameter: 'page',
+				}),
+			);
 		}
 		if (!/^\d+$/.test(sizeRaw) || Number(sizeRaw) < 1) {
-			throw new HttpError(apiError(400, 'invalid-request-parameter', `Invalid size '${sizeRaw}'`, { parameter: 'size' }));
+			throw new HttpError(
+				apiError(400, 'invalid-request-parameter', `Invalid size '${sizeRaw}'`, {
+					parameter: 'size',
+				}),
+			);
 		}
 		return { page: Number(pageRaw), size: Math.min(Number(sizeRaw), BEYOND_MAX_PAGE_SIZE) };
 	}
@@ -1555,7 +1682,12 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			const ms = parseBeyondDate(raw);
 			if (ms === undefined) {
 				throw new HttpError(
-					apiError(400, 'invalid-request-parameter', `Invalid value '${raw}' for ${name}: expected an ISO 8601 date-time`, { parameter: name }),
+					apiError(
+						400,
+						'invalid-request-parameter',
+						`Invalid value '${raw}' for ${name}: expected an ISO 8601 date-time`,
+						{ parameter: name },
+					),
 				);
 			}
 			return ms;
@@ -1573,7 +1705,14 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			const raw = first(query[flag]);
 			if (raw === undefined) continue;
 			if (raw !== 'true' && raw !== 'false') {
-				throw new HttpError(apiError(400, 'invalid-request-parameter', `Invalid value '${raw}' for ${flag}: expected true or false`, { parameter: flag }));
+				throw new HttpError(
+					apiError(
+						400,
+						'invalid-request-parameter',
+						`Invalid value '${raw}' for ${flag}: expected true or false`,
+						{ parameter: flag },
+					),
+				);
 			}
 			list = list.filter((o) => o[flag] === (raw === 'true'));
 		}
@@ -1588,14 +1727,19 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			list = list.filter((o) => (o.customerEmail ?? '').toLowerCase() === email.toLowerCase());
 		}
 		const customerNumber = first(query.customerNumber);
-		if (customerNumber !== undefined) list = list.filter((o) => o.customerNumber === customerNumber);
+		if (customerNumber !== undefined)
+			list = list.filter((o) => o.customerNumber === customerNumber);
 		const customerId = first(query.customerId);
 		if (customerId !== undefined) list = list.filter((o) => o.customerId === customerId);
 
 		const sort = first(query.sort) ?? 'createdAt,desc';
 		const sortMatch = /^(createdAt|updatedAt)(?:,(asc|desc))?$/i.exec(sort.trim());
 		if (!sortMatch || (sortMatch[1] !== 'createdAt' && sortMatch[1] !== 'updatedAt')) {
-			throw new HttpError(apiError(400, 'invalid-request-parameter', `Unsupported sort '${sort}'`, { parameter: 'sort' }));
+			throw new HttpError(
+				apiError(400, 'invalid-request-parameter', `Unsupported sort '${sort}'`, {
+					parameter: 'sort',
+				}),
+			);
 		}
 		const field = sortMatch[1] as 'createdAt' | 'updatedAt';
 		const sign = (sortMatch[2] ?? 'asc').toLowerCase() === 'desc' ? -1 : 1;
@@ -1603,7 +1747,9 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const page = this.pageOf(list, url, '/orders', 'orders');
 		return {
 			...page,
-			_embedded: { orders: (page._embedded.orders as BeyondOrder[]).map((o) => this.renderOrder(o)) },
+			_embedded: {
+				orders: (page._embedded.orders as BeyondOrder[]).map((o) => this.renderOrder(o)),
+			},
 		};
 	}
 
@@ -1616,33 +1762,67 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		);
 	}
 
-	private createSubscription(input: Record<string, unknown>, need: (scope: string) => void): Answer {
+	private createSubscription(
+		input: Record<string, unknown>,
+		need: (scope: string) => void,
+	): Answer {
 		const { callbackUri, eventTypes } = input;
 		if (typeof callbackUri !== 'string' || !/^https?:\/\/[^\s/]+/i.test(callbackUri)) {
-			return apiError(400, 'validation-failed', 'callbackUri must be an absolute http(s) URI', { field: 'callbackUri' });
+			return apiError(400, 'validation-failed', 'callbackUri must be an absolute http(s) URI', {
+				field: 'callbackUri',
+			});
 		}
-		if (!Array.isArray(eventTypes) || eventTypes.length === 0 || eventTypes.some((t) => typeof t !== 'string')) {
-			return apiError(400, 'validation-failed', 'eventTypes must be a non-empty list of event types', { field: 'eventTypes' });
+		if (
+			!Array.isArray(eventTypes) ||
+			eventTypes.length === 0 ||
+			eventTypes.some((t) => typeof t !== 'string')
+		) {
+			return apiError(
+				400,
+				'validation-failed',
+				'eventTypes must be a non-empty list of event types',
+				{ field: 'eventTypes' },
+			);
 		}
-		const unknown = (eventTypes as string[]).filter((t) => !(BEYOND_EVENT_TYPES as readonly string[]).includes(t));
+		const unknown = (eventTypes as string[]).filter(
+			(t) => !(BEYOND_EVENT_TYPES as readonly string[]).includes(t),
+		);
 		if (unknown.length > 0) {
-			return apiError(400, 'unknown-event-type', `Unknown event type(s): ${unknown.join(', ')}`, { eventTypes: unknown });
+			return apiError(400, 'unknown-event-type', `Unknown event type(s): ${unknown.join(', ')}`, {
+				eventTypes: unknown,
+			});
 		}
 		if (this.signers.length === 0) {
-			return apiError(401, 'no-signer-defined', `A signer is required. No signer has been defined for clientId=${this.clientId}`);
+			return apiError(
+				401,
+				'no-signer-defined',
+				`A signer is required. No signer has been defined for clientId=${this.clientId}`,
+			);
 		}
 		const types = [...new Set(eventTypes as BeyondEventType[])];
 		for (const type of types) {
 			if (type.startsWith('order.')) need('ordr:r');
 			if (type.startsWith('product.')) need('prod:r');
 		}
-		const overlapping = types.filter((t) => this.subscriptions.some((s) => s.eventTypes.includes(t)));
+		const overlapping = types.filter((t) =>
+			this.subscriptions.some((s) => s.eventTypes.includes(t)),
+		);
 		if (overlapping.length > 0) {
-			return apiError(400, 'webhook-overlapping-event-types', `There is already a subscription for event type(s) ${overlapping.join(', ')} of clientId=${this.clientId}`, {
-				eventTypes: overlapping,
-			});
+			return apiError(
+				400,
+				'webhook-overlapping-event-types',
+				`There is already a subscription for event type(s) ${overlapping.join(', ')} of clientId=${this.clientId}`,
+				{
+					eventTypes: overlapping,
+				},
+			);
 		}
-		const subscription: BeyondSubscription = { _id: uuid(), callbackUri, eventTypes: types, active: true };
+		const subscription: BeyondSubscription = {
+			_id: uuid(),
+			callbackUri,
+			eventTypes: types,
+			active: true,
+		};
 		this.subscriptions.push(subscription);
 		const answer = hal(201, this.renderSubscription(subscription));
 		answer.headers.Location = this.link(`/webhook-subscriptions/${subscription._id}`).href;
