@@ -354,6 +354,11 @@ export interface BeyondSandbox {
 	setPaymentStatus(orderId: string, status: BeyondPaymentStatus): BeyondOrder;
 	setShippingStatus(orderId: string, status: BeyondShippingStatus): BeyondOrder;
 	cancelOrder(orderId: string): BeyondOrder;
+	/**
+	 * Delivers any payload, as is, to the active subscriptions of `eventType` (e.g. `product.updated`
+	 * or `app.uninstalled`, which the sandbox never fires by itself). Returns the new deliveries.
+	 */
+	fireEvent(eventType: BeyondEventType, payload: unknown): BeyondDelivery[];
 	/** Sends the exact same request (headers and bytes) again, as a new delivery record. */
 	redeliver(deliveryId: string): BeyondDelivery;
 	/** Resolves when no delivery is in flight or waiting for a retry. */
@@ -505,16 +510,6 @@ export function parseBeyondDate(value: string): number | undefined {
 
 function clone<T>(value: T): T {
 	return JSON.parse(JSON.stringify(value)) as T;
-}
-
-let uuidRandom = prng(0xbe7011d);
-function uuid(): string {
-	const hex = (count: number) => {
-		let out = '';
-		for (let i = 0; i < count; i++) out += '0123456789abcdef'[Math.floor(uuidRandom() * 16)];
-		return out;
-	};
-	return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -777,6 +772,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	onRequest?: (req: BeyondRecordedRequest) => void;
 
 	private issued = 0;
+	private idRandom = prng(0xbe7011d);
 	private readonly tokens = new Map<string, TokenState>();
 	private readonly ttlSeconds: number;
 	private readonly now: () => Date;
@@ -837,7 +833,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			resolve();
 		}
 		this.timers.clear();
-		uuidRandom = prng(0xbe7011d);
+		this.idRandom = prng(0xbe7011d);
 		const fixture = loadEPagesFixture();
 		this.catalogue = fixture.products.filter((p) => p.visible && p.forSale);
 		this.customers = fixture.customers;
@@ -932,6 +928,16 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	}
 
+	/** Deterministic per sandbox (restarted by reset), so that runs can be compared. */
+	private uuid(): string {
+		const hex = (count: number) => {
+			let out = '';
+			for (let i = 0; i < count; i++) out += '0123456789abcdef'[Math.floor(this.idRandom() * 16)];
+			return out;
+		};
+		return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+	}
+
 	private change(orderId: string, apply: (order: BeyondOrder) => void): BeyondOrder {
 		const order = this.orders.find((o) => o._id === orderId);
 		if (!order) throw new Error(`No order ${orderId} in the Beyond sandbox`);
@@ -959,7 +965,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		delete order.shipping;
 		delete order.paymentFee;
 		delete order._links;
-		order._id ??= uuid();
+		order._id ??= this.uuid();
 		order.orderNumber ??= String(this.nextOrderNumber);
 		order.createdAt = beyondDate(parseBeyondDate(order.createdAt ?? '') ?? this.now().getTime());
 		order.updatedAt = beyondDate(
@@ -1014,7 +1020,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const shippingRate = asFraction(shipping?.taxRate ?? 0.23);
 		const feeRate = asFraction(fee?.taxRate ?? 0.23);
 		const order: BeyondOrder = {
-			_id: input._id ?? uuid(),
+			_id: input._id ?? this.uuid(),
 			orderNumber: input.orderNumber ?? String(this.nextOrderNumber),
 			createdAt,
 			updatedAt: createdAt,
@@ -1027,7 +1033,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				? {
 						lineItemPrice: money(cents(shipping.price), model, currency),
 						taxClass: beyondTaxClassOf(shippingRate),
-						shippingMethod: { id: uuid(), name: shipping.name ?? 'CTT Expresso 48h' },
+						shippingMethod: { id: this.uuid(), name: shipping.name ?? 'CTT Expresso 48h' },
 						lineItemTaxes: [tax(0, shippingRate, model, currency)],
 					}
 				: null,
@@ -1035,7 +1041,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				? {
 						lineItemPrice: money(cents(fee.price), model, currency),
 						taxClass: beyondTaxClassOf(feeRate),
-						paymentMethod: { id: uuid(), name: fee.name ?? 'MB WAY' },
+						paymentMethod: { id: this.uuid(), name: fee.name ?? 'MB WAY' },
 						lineItemTaxes: [tax(0, feeRate, model, currency)],
 					}
 				: null,
@@ -1043,7 +1049,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				? {
 						code: input.coupon.code,
 						lineItemPrice: money(-Math.abs(cents(input.coupon.amount)), model, currency),
-						couponCampaign: { _id: uuid() },
+						couponCampaign: { _id: this.uuid() },
 					}
 				: (input.couponLineItem ?? null),
 			grandTotal: { currency, amount: 0 },
@@ -1103,9 +1109,9 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		} else throw new Error('A Beyond line needs a catalogue sku/productId or a unitPrice');
 		const quantity = input.quantity ?? 1;
 		return {
-			_id: uuid(),
+			_id: this.uuid(),
 			product: {
-				_id: (product?.productId ?? input.productId ?? uuid()).toLowerCase(),
+				_id: (product?.productId ?? input.productId ?? this.uuid()).toLowerCase(),
 				sku: product?.productNumber ?? input.sku ?? 'CUSTOM',
 				name: product?.name ?? input.name ?? 'Artigo',
 			},
@@ -1118,9 +1124,19 @@ class BeyondSandboxImpl implements BeyondSandbox {
 
 	// ----- webhooks ----------------------------------------------------------------------------
 
+	fireEvent(eventType: BeyondEventType, payload: unknown): BeyondDelivery[] {
+		if (!(BEYOND_EVENT_TYPES as readonly string[]).includes(eventType)) {
+			throw new Error(`Not a Beyond event type: ${eventType}`);
+		}
+		return this.deliver(eventType, JSON.stringify(payload));
+	}
+
 	private fire(eventType: BeyondEventType, order: BeyondOrder): void {
-		const payload = { ...this.renderOrder(order), _payloadType: 'order' };
-		const body = JSON.stringify(payload);
+		this.deliver(eventType, JSON.stringify({ ...this.renderOrder(order), _payloadType: 'order' }));
+	}
+
+	private deliver(eventType: BeyondEventType, body: string): BeyondDelivery[] {
+		const created: BeyondDelivery[] = [];
 		for (const subscription of this.subscriptions) {
 			if (!subscription.active || !subscription.eventTypes.includes(eventType)) continue;
 			const uri = subscription.callbackUri;
@@ -1142,8 +1158,10 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				outcome: 'pending',
 			};
 			this.deliveries.push(delivery);
+			created.push(delivery);
 			this.track(this.run(delivery));
 		}
+		return created;
 	}
 
 	private track(promise: Promise<void>): void {
@@ -1495,7 +1513,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 					);
 				}
 				const signer: BeyondSigner = {
-					_id: uuid(),
+					_id: this.uuid(),
 					sharedSecret: randomBytes(16)
 						.toString('base64')
 						.replace(/[^a-z0-9]/gi, '')
@@ -1818,7 +1836,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			);
 		}
 		const subscription: BeyondSubscription = {
-			_id: uuid(),
+			_id: this.uuid(),
 			callbackUri,
 			eventTypes: types,
 			active: true,

@@ -949,6 +949,49 @@ describe('Beyond sandbox: deliveries', () => {
 	});
 });
 
+describe('Beyond sandbox: other events and no network', () => {
+	it('delivers an app.uninstalled payload as given, signed like the others', async () => {
+		const sandbox = await start({ seed: 'empty' });
+		const token = await getToken(sandbox);
+		const receiver = await startReceiver([200]);
+		const [secret] = await subscribe(sandbox, token, receiver.url, ['app.uninstalled']);
+		const payload = { payloadType: 'app', _id: 'a1', clientId: sandbox.clientId, name: 'n8n' };
+		const [delivery] = sandbox.fireEvent('app.uninstalled', payload);
+		expect(sandbox.fireEvent('order.created', {})).toEqual([]);
+		await sandbox.waitForDeliveries();
+		expect(delivery.outcome).toBe('delivered');
+		expect(receiver.received).toHaveLength(1);
+		expect(receiver.received[0].body).toBe(JSON.stringify(payload));
+		expect(receiver.received[0].headers['x-epages-webhook-event-type']).toBe('app.uninstalled');
+		expect(receiver.received[0].signatures).toEqual([
+			hmac(secret, receiver.url, JSON.stringify(payload)),
+		]);
+	});
+
+	it('accepts a non-loopback callback but never sends to it', async () => {
+		const sandbox = await start({ seed: 'empty', retryDelaysMs: [1] });
+		const token = await getToken(sandbox);
+		await subscribe(sandbox, token, 'https://shop-hooks.example.com/beyond', ['order.created']);
+		sandbox.addOrder();
+		await sandbox.waitForDeliveries();
+		const [delivery] = sandbox.deliveries;
+		expect(delivery.outcome).toBe('failed');
+		expect(delivery.attempts).toHaveLength(2);
+		expect(delivery.attempts.every((a) => /not loopback/.test(a.error ?? ''))).toBe(true);
+	});
+
+	it('answers 404 with an errorId for an unknown resource and 405 for a wrong method', async () => {
+		const sandbox = await start();
+		const token = await getToken(sandbox);
+		const unknown = await call(sandbox, '/carts', { token });
+		expect(unknown.status).toBe(404);
+		expect(unknown.body.errorId).toBe('resource-not-found');
+		const post = await call(sandbox, '/orders', { method: 'POST', token, body: {} });
+		expect(post.status).toBe(405);
+		expect(post.headers.get('allow')).toBe('GET');
+	});
+});
+
 describe('Beyond sandbox: Now → Beyond translation', () => {
 	const nowOrders = loadEPagesFixture().orders;
 
