@@ -773,6 +773,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 
 	private issued = 0;
 	private idRandom = prng(0xbe7011d);
+	private generation = 0;
 	private readonly tokens = new Map<string, TokenState>();
 	private readonly ttlSeconds: number;
 	private readonly now: () => Date;
@@ -834,6 +835,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		}
 		this.timers.clear();
 		this.idRandom = prng(0xbe7011d);
+		this.generation++;
 		const fixture = loadEPagesFixture();
 		this.catalogue = fixture.products.filter((p) => p.visible && p.forSale);
 		this.customers = fixture.customers;
@@ -1182,9 +1184,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 
 	private async run(delivery: BeyondDelivery): Promise<void> {
 		// Let the API answer that caused the event go out first.
+		const generation = this.generation;
 		await new Promise((resolve) => setImmediate(resolve));
 		for (let attempt = 0; ; attempt++) {
-			if (this.closed) break;
+			// close() and reset() end the retries (reset: the delivery is no longer listed anyway).
+			if (this.closed || generation !== this.generation) break;
 			const result = await this.attempt(delivery);
 			delivery.attempts.push(result);
 			if (result.status !== undefined && result.status >= 200 && result.status < 300) {

@@ -1149,6 +1149,20 @@ describe('Beyond sandbox: faults, rate limit, reset', () => {
 		expect((await call(sandbox, '/orders?size=1', { token })).status).toBe(200);
 	});
 
+	it('reset() stops the retries of deliveries that were still pending', async () => {
+		const sandbox = await start({ seed: 'empty', retryDelaysMs: [30, 30, 30] });
+		const token = await getToken(sandbox);
+		const receiver = await startReceiver([500]);
+		await subscribe(sandbox, token, receiver.url, ['order.created']);
+		sandbox.addOrder();
+		while (receiver.received.length === 0) await sleep(5);
+		sandbox.reset('empty');
+		await sandbox.waitForDeliveries();
+		await sleep(120);
+		expect(receiver.received).toHaveLength(1);
+		expect(sandbox.deliveries).toEqual([]);
+	});
+
 	it('reset() restores the seed and forgets tokens, signers, subscriptions and deliveries', async () => {
 		const sandbox = await start();
 		const token = await getToken(sandbox);
