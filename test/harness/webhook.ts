@@ -17,6 +17,8 @@ import { additionalData, PACKAGE, TestNodeTypes } from './n8n';
 export interface TriggerHost {
 	/** The webhook URL n8n would show (what the trigger subscribes with). */
 	webhookUrl: string;
+	/** Where the host really listens (the webhook URL may be a proxy's public one). */
+	address: string;
 	/** Each started execution's items. */
 	executions: INodeExecutionData[][];
 	/** Every answer the webhook gave: status and body. */
@@ -52,6 +54,7 @@ export async function startTriggerHost(opts: {
 	const description = nodeType.description.webhooks![0] as IWebhookDescription;
 	const host: TriggerHost = {
 		webhookUrl: '',
+		address: '',
 		executions: [],
 		answers: [],
 		staticData,
@@ -65,6 +68,7 @@ export async function startTriggerHost(opts: {
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const port = (server.address() as AddressInfo).port;
 	const base = opts.publicBaseUrl ?? `http://127.0.0.1:${port}/webhook`;
+	host.address = `http://127.0.0.1:${port}`;
 
 	const data = () => {
 		const d = additionalData(opts.credentials, { id: 'webhook-workflow', name: 'Webhook', nodes: [node], connections: {} }, 'webhook');

@@ -107,6 +107,8 @@ describe('a Beyond order in the package\'s order shape', () => {
 			expect.objectContaining({ sku: 'EB001', name: 'High Protein Power Bar (Pack of 5)', quantity: { amount: 5, unit: null }, lineItemPrice: expect.objectContaining({ amount: 49.95 }), taxClass: expect.objectContaining({ percentage: 19 }) }),
 		]);
 		expect(container.couponLineItem).toMatchObject({ code: 'SUMMER-SALE-SHOES', lineItemPrice: { amount: -17.24 } });
+		// Its line tax is on the price before the coupon: no share can be read from it, the mapping shares the coupon out.
+		expect((container.productLineItems as IDataObject[])[0]).not.toHaveProperty('lineItemCouponDiscount');
 		expect(container.grandTotal).toMatchObject({ amount: 62.44 });
 	});
 

@@ -89,6 +89,33 @@ function charge(line: IDataObject | null | undefined, currency: string, taxModel
 	};
 }
 
+/**
+ * The shop's own share of an order-level coupon per line, when its line taxes tell it: each line's
+ * tax is on its price after its share (as the shop computed it), so the share is the line price minus
+ * the price that tax belongs to. Used only when that holds for every line to the cent (the shares add
+ * up to the coupon) and no line is untaxed; else undefined, and the invoice mapping shares the coupon
+ * out itself, with the same total.
+ */
+function couponShares(raw: IDataObject, lines: Array<{ lineItemPrice?: IDataObject; taxClass: { percentage: number } }>): number[] | undefined {
+	const coupon = Math.abs(amountOf((raw.couponLineItem as IDataObject | undefined)?.lineItemPrice) ?? 0);
+	if (!(coupon > 0) || lines.length === 0) return undefined;
+	const items = Array.isArray(raw.productLineItems) ? (raw.productLineItems as IDataObject[]) : [];
+	if (items.some((i) => amountOf(i.lineItemDiscount))) return undefined;
+	const gross = raw.taxModel !== 'NET';
+	const shares: number[] = [];
+	for (const [n, line] of lines.entries()) {
+		const rate = line.taxClass.percentage / 100;
+		const tax = amountOf((items[n]?.lineItemTax as IDataObject | undefined)?.amount);
+		const before = amountOf(line.lineItemPrice);
+		if (!(rate > 0) || tax === undefined || !Number.isFinite(tax) || before === undefined) return undefined;
+		const after = gross ? (tax * (1 + rate)) / rate : tax / rate;
+		shares.push(round(before - after, 2));
+	}
+	const total = round(shares.reduce((a, b) => a + b, 0), 2);
+	if (shares.some((x) => x < 0) || Math.abs(total - coupon) > 0.005) return undefined;
+	return shares;
+}
+
 export function orderFromBeyond(raw: IDataObject): IDataObject {
 	const id = raw._id;
 	const number = raw.orderNumber;
@@ -119,6 +146,12 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 		};
 	});
 	const coupon = raw.couponLineItem as IDataObject | null | undefined;
+	const shares = couponShares(raw, lines);
+	if (shares) {
+		lines.forEach((line, n) => {
+			if (shares[n] > 0) (line as IDataObject).lineItemCouponDiscount = price(shares[n], currency, taxModel);
+		});
+	}
 	const updated = beyondDate(raw.updatedAt);
 	const shipping = charge(raw.shippingLineItem as IDataObject | undefined, currency, taxModel, `${where}, shipping`);
 	const payment = charge(raw.paymentLineItem as IDataObject | undefined, currency, taxModel, `${where}, payment`);
