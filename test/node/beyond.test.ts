@@ -15,6 +15,7 @@ import { Poller, runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startTriggerHost, type TriggerHost } from '../harness/webhook';
 import { beyondSignature, startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
+import { fakeSecret } from '../harness/secrets';
 import { loadEPagesFixture } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -68,10 +69,11 @@ describe('the ePages Beyond credential', () => {
 	});
 
 	it('a wrong secret is named as such, and the secret is never in the error', async () => {
-		const run = await ePages({ operation: 'getAll', limit: 1 }, beyondCredential({ clientSecret: 'not-the-secret-9f8e7d' }));
+		const wrong = fakeSecret('wrong-beyond-secret');
+		const run = await ePages({ operation: 'getAll', limit: 1 }, beyondCredential({ clientSecret: wrong }));
 		expect(run.error?.message).toMatch(/^ePages Beyond could not give an access token: the shop refused the client ID or secret/);
 		expect(run.error?.description).toBe('Fix the client ID or secret in the ePages Beyond credential.');
-		expect(JSON.stringify(run.error)).not.toContain('not-the-secret-9f8e7d');
+		expect(JSON.stringify(run.error)).not.toContain(wrong);
 	});
 
 	it('a missing scope is named', async () => {
