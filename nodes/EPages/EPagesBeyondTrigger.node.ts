@@ -11,6 +11,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import { errorStatus } from '../shared/errors';
 import { asNodeError } from '../shared/execute';
 import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descriptions';
 import { bodyJson, bodyText } from '../shared/http';
 import { orderFromBeyond } from './beyond/order';
 import { beyondRequest } from './beyond/transport';
@@ -89,11 +90,7 @@ export class EPagesBeyondTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: [
-					{ name: 'Order Cancelled', value: 'orderCancelled', description: 'Once per order, when it is cancelled' },
-					{ name: 'Order Created', value: 'orderCreated', description: 'Every new order' },
-					{ name: 'Order Paid', value: 'orderPaid', description: 'Once per order, when its payment status becomes PAID' },
-					{ name: 'Order Returned', value: 'orderReturned', description: 'Once per order, when its shipping status becomes RETURNED' },
-					{ name: 'Order Updated', value: 'orderUpdated', description: 'Every change of an order' },
+					...BEYOND_EVENT_OPTIONS,
 				],
 				default: ['orderPaid'],
 			},
@@ -102,8 +99,7 @@ export class EPagesBeyondTrigger implements INodeType {
 				name: 'rawOutput',
 				type: 'boolean',
 				default: false,
-				description:
-					'Whether to output the order as Beyond sends it. Off: in the shape of ePages Now orders, which "Create From ePages Order" and "Credit From ePages Order" read.',
+				description: RAW_OUTPUT_DESCRIPTION,
 			},
 		],
 	};

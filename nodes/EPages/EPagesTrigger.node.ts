@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { tuningParameter } from '../shared/tuning';
 import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descriptions';
 import { pollBeyond } from './beyond/poll';
 import { pollEPages } from './trigger/runner';
 import { STATUS_EVENTS, UNINVOICED_EVENT } from './trigger/types';
@@ -49,11 +50,7 @@ export class EPagesTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: [
-					{ name: 'Order Cancelled', value: 'orderCancelled', description: 'Once per order, when it is cancelled' },
-					{ name: 'Order Created', value: 'orderCreated', description: 'Every new order' },
-					{ name: 'Order Paid', value: 'orderPaid', description: 'Once per order, when its payment status becomes PAID' },
-					{ name: 'Order Returned', value: 'orderReturned', description: 'Once per order, when its shipping status becomes RETURNED' },
-					{ name: 'Order Updated', value: 'orderUpdated', description: 'Every change of an order' },
+					...BEYOND_EVENT_OPTIONS,
 				],
 				default: ['orderPaid'],
 				description: 'The same events as the ePages Beyond Trigger, read from the orders changed since the last poll',
@@ -64,8 +61,7 @@ export class EPagesTrigger implements INodeType {
 				name: 'beyondRawOutput',
 				type: 'boolean',
 				default: false,
-				description:
-					'Whether to output the order as Beyond sends it. Off: in the shape of ePages Now orders, which "Create From ePages Order" and "Credit From ePages Order" read.',
+				description: RAW_OUTPUT_DESCRIPTION,
 				displayOptions: { show: { platform: ['beyond'] } },
 			},
 			{

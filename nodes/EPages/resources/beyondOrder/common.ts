@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { RAW_OUTPUT_DESCRIPTION } from '../../beyond/descriptions';
 import { requiredId } from '../common';
 
 /** Whether to give Beyond's own answer instead of the order to invoice. */
@@ -8,8 +9,7 @@ export const rawField = (operations: string[]): INodeProperties => ({
 	name: 'rawOutput',
 	type: 'boolean',
 	default: false,
-	description:
-		'Whether to output the order as the Beyond API answers it. Off: in the shape of ePages Now orders, which "Create From ePages Order" and "Credit From ePages Order" read.',
+	description: RAW_OUTPUT_DESCRIPTION,
 	displayOptions: { show: { resource: ['beyondOrder'], operation: operations } },
 });
 
