@@ -8,7 +8,7 @@ import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../Invoic
 import { summarizeDocument } from '../InvoicExpress/helpers/document';
 import { todayIx } from '../InvoicExpress/helpers/dates';
 import { orderEmail } from '../InvoicExpress/mapping/orderToDocument';
-import { asNodeError, withPrefix } from '../shared/execute';
+import { asNodeError, stepsFor, type Step } from '../shared/execute';
 import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './creditPlan';
 import { cancelNoteLine, creditNoteLine } from './orderLink';
 import { labelOf } from './plan';
@@ -20,13 +20,7 @@ import { labelOf } from './plan';
  */
 export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: CreditParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
-	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-		try {
-			return await fn();
-		} catch (error) {
-			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, i);
-		}
-	};
+	const step = stepsFor(ctx, i, label);
 	const input: CreditInput = { params, order, today: todayIx() };
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 
@@ -111,7 +105,7 @@ async function issueCreditNote(
 	params: CreditParams,
 	order: IDataObject,
 	plan: CreditNotePlan,
-	step: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
+	step: Step,
 ): Promise<InvoiceOrderResult> {
 	const label = labelOf(order);
 	// The credit note names the invoice's client as its record reads now (name and code), never the order's.
@@ -140,7 +134,7 @@ async function creditNote(
 	order: IDataObject,
 	plan: CreditNotePlan,
 	base: IDataObject,
-	step: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
+	step: Step,
 ): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const result: InvoiceOrderResult =

@@ -9,7 +9,7 @@ import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../Invoic
 import { todayIx } from '../InvoicExpress/helpers/dates';
 import { InputError } from '../InvoicExpress/helpers/client';
 import { DOCUMENT_TYPES } from '../InvoicExpress/helpers/documentTypes';
-import { asNodeError, withPrefix } from '../shared/execute';
+import { asNodeError, stepsFor, withPrefix } from '../shared/execute';
 import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
 
 /**
@@ -20,13 +20,7 @@ import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, t
  */
 export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: OrderToInvoiceParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
-	const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-		try {
-			return await fn();
-		} catch (error) {
-			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, i);
-		}
-	};
+	const step = stepsFor(ctx, i, label);
 	const refused = (r: Refusal) => new NodeOperationError(ctx.getNode(), r.message, { itemIndex: i, description: r.description });
 	const input: PlanInput = { params, order, today: todayIx() };
 	// A mapping that failed, refused or thrown, is the one failure that reading the taxes again may cure.

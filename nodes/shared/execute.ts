@@ -132,3 +132,16 @@ export async function mapConcurrent<T, R>(values: T[], concurrency: number, fn: 
 	if (failure) throw failure.error;
 	return results;
 }
+
+/** A step of one item's work whose failure names the item and the step ("order 1001: e-mailing … failed: …"). */
+export type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+export function stepsFor(ctx: IExecuteFunctions, itemIndex: number, label: string): Step {
+	return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+		try {
+			return await fn();
+		} catch (error) {
+			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, itemIndex);
+		}
+	};
+}
