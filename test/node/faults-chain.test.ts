@@ -186,6 +186,9 @@ it('the separate-steps chain with Retry On Fail, 400 orders under faults', async
 	expect(legal).toHaveLength(ORDERS);
 	expect(perRef.size).toBe(ORDERS);
 	for (const order of shop.orders) expect(perRef.get(order.orderNumber)).toBe(1);
+	// Issue 11: retries leave nothing behind and never send a change the service must refuse.
+	expect(ix.state.illegalTransitions).toEqual([]);
+	expect(ix.state.documents.filter((d) => d.status === 'draft').map((d) => d.reference)).toEqual([]);
 	// Within a run, an e-mail is never repeated (a lost answer is an error item, not a second send).
 	emailRunStarts.push(ix.state.emails.length);
 	for (let r = 0; r + 1 < emailRunStarts.length; r++) {
