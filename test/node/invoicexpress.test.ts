@@ -540,6 +540,22 @@ describe('operations that cancel or delete a document (the node is usable as an 
 		expect(again.items.map((i) => i.json)).toEqual([{ id, document_type: 'invoice', deleted: true, reason: 'Duplicate of order 1001', already_deleted: true }]);
 	});
 
+	it('two executions finalizing (or canceling) one document at the same moment send the change once; the other finds it done', async () => {
+		const draft = await ix(invoiceParams({ additionalFields: { reference: 'T-1' } }));
+		const id = String(draft.items[0].json.id);
+		const both = await Promise.all([0, 1].map(async () => await ix({ resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id })));
+		const changes = () => sandbox.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/${id}/change-state.json`));
+		expect(changes()).toHaveLength(1);
+		expect(both.map((r) => [r.items[0].json.finalized_here, r.items[0].json.already_final]).sort()).toEqual([
+			[false, true],
+			[true, false],
+		]);
+		const cancels = await Promise.all([0, 1].map(async () => await ix({ resource: 'document', operation: 'cancel', documentType: 'invoice', documentId: id, reason: 'Duplicada' })));
+		expect(changes()).toHaveLength(2);
+		expect(cancels.map((r) => r.items[0].json.already_canceled ?? false).sort()).toEqual([false, true]);
+		expect(sandbox.state.illegalTransitions).toEqual([]);
+	});
+
 	it('Delete Draft of a finalized document is refused and the document stays final, reason or not', async () => {
 		const final = await ix(invoiceParams({ additionalFields: { reference: 'DEL-3', finalize: true } }));
 		const id = String(final.items[0].json.id);

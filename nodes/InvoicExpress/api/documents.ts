@@ -252,7 +252,37 @@ const TRANSITIONS = {
 	canceled: { verb: 'cancel', from: isFinalStatus, reached: (s: unknown) => s === 'canceled', not: 'not finalized', needs: 'only a finalized document can be canceled' },
 } as const;
 
+/**
+ * Changes of one document under way in this process. Two executions in one n8n process (a double click
+ * on "Execute workflow", a manual run beside the trigger) would otherwise read the same draft at the
+ * same instant and both send the same change, the second refused by the service: the later one waits
+ * for the earlier and then reads the state again, so it finds the change done and sends nothing.
+ */
+const IN_FLIGHT = new Map<string, Promise<unknown>>();
+
 async function safeTransition(
+	ctx: ApiContext,
+	type: DocumentTypeKey,
+	id: string | number,
+	target: keyof typeof TRANSITIONS,
+	opts: { itemIndex?: number; known?: IDataObject; message?: string },
+): Promise<TransitionResult> {
+	const key = `${DOCUMENT_TYPES[type].path}/${String(id)}`;
+	const before = IN_FLIGHT.get(key);
+	const mine = (async () => {
+		if (before) await before.catch(() => undefined);
+		// Another change of this document just ended here: what we knew of its state is stale.
+		return await transitionOnce(ctx, type, id, target, before ? { ...opts, known: undefined } : opts);
+	})();
+	IN_FLIGHT.set(key, mine);
+	try {
+		return await mine;
+	} finally {
+		if (IN_FLIGHT.get(key) === mine) IN_FLIGHT.delete(key);
+	}
+}
+
+async function transitionOnce(
 	ctx: ApiContext,
 	type: DocumentTypeKey,
 	id: string | number,

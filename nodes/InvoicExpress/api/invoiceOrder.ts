@@ -49,6 +49,12 @@ export interface InvoiceOrderResult {
 	recovered?: boolean;
 	/** The type of `document` when it is not the type asked for: the order was already invoiced with another. */
 	documentType?: DocumentTypeKey;
+	/**
+	 * Create without finalizing (the separate-steps chain) that hands on a draft: 0 when it is this
+	 * run's own, else this run's rank among the runs whose drafts lost (see rankOf). The chain's Finalize
+	 * waits that many grace periods first, so that two executions never finalize one draft at once.
+	 */
+	turn?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,6 +290,7 @@ export async function invoiceOnce(
 	let finalSinceWaitedMs: number | undefined;
 	let adopted: { document: IDataObject; finalizedHere: boolean; adopt: boolean } | undefined;
 	let discardedDraftId: number | string | undefined;
+	let turn: number | undefined;
 	let listed: IDataObject[] = [];
 	// By default the first action is a create (nothing is known yet): listing before it would cost every
 	// order one more call, and a re-run only pays a create and a delete for it.
@@ -356,6 +363,12 @@ export async function invoiceOnce(
 			}
 			case 'delete': {
 				if (!action.own && t.adoptJitterMs > 0) await sleep(Math.floor(Math.random() * t.adoptJitterMs));
+				if (action.own && !opts.finalize && own) {
+					// Our draft lost: our rank behind the winner decides when our Finalize may act on it.
+					const drafts = listed.filter((d) => d.status === 'draft' && String(d.id) !== String(own?.id)).map(view);
+					const winnerId = drafts.length ? Math.min(...drafts.map((d) => Number(d.id))) : Number(action.id);
+					turn = rankOf(drafts, view(own), winnerId);
+				}
 				await transitionDraft(ctx, type, action.id, 'deleted', itemIndex);
 				if (action.own) {
 					discardedDraftId = action.id;
@@ -404,6 +417,7 @@ export async function invoiceOnce(
 				return {
 					...result(doc, action.final ? 'already invoiced' : mine ? 'draft' : 'resumed', false),
 					...(winnerType !== type ? { documentType: winnerType } : {}),
+					...(!action.final ? { turn: mine ? 0 : Math.max(1, turn ?? 1) } : {}),
 				};
 			}
 			case 'pending':

@@ -343,6 +343,7 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 	let outcome: 'created' | 'existing' | 'recovered' = 'created';
 	let doc: IDataObject | undefined;
 	let finalizedHere: boolean | undefined;
+	let finalizeTurn: number | undefined;
 	if (extra.skipIfReferenceExists && !reference) {
 		throw new NodeOperationError(this.getNode(), '"Skip If Reference Exists" needs a reference', { itemIndex: i, description: 'Set "Reference".' });
 	}
@@ -365,6 +366,7 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 		}
 		doc = result.document;
 		finalizedHere = result.finalizedHere;
+		finalizeTurn = result.turn;
 		outcome = result.recovered ? 'recovered' : result.outcome === 'created' || result.outcome === 'draft' ? 'created' : 'existing';
 	}
 	if (!doc) {
@@ -388,6 +390,8 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 				document_type: type,
 				outcome,
 				...(finalizedHere !== undefined ? { finalized_here: finalizedHere } : {}),
+				// Read by Finalize: another execution's draft is left to that execution for a while first.
+				...(finalizeTurn !== undefined && doc.status === 'draft' ? { finalize_turn: finalizeTurn } : {}),
 				...(orderItems ? { totals_check: orderItems.totalsCheck } : {}),
 				...(warnings.length ? { warnings } : {}),
 			},

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
 import { invoiceTiming } from '../../api/invoiceOrder';
@@ -86,6 +87,13 @@ function executionIdOf(ctx: IExecuteFunctions): string | undefined {
  */
 export async function finalize(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const { type, id } = read(this, i);
+	// Straight after Create with a unique key: a draft that another execution created (and is finalizing
+	// now) is left to it for its turn first, then read; so two executions never send the same finalize.
+	const turn = Number(this.getInputData()[i]?.json?.finalize_turn ?? 0);
+	if (Number.isInteger(turn) && turn > 0 && String(this.getInputData()[i]?.json?.id) === String(id)) {
+		const t = invoiceTiming(this);
+		await sleep(t.graceMs * Math.min(turn, 4) + Math.floor(Math.random() * t.adoptJitterMs));
+	}
 	const done = await transitionDraft(this, type, id, 'finalized', i);
 	// After a lost answer a re-read shows it final, by this request or by another execution's in the
 	// same instant: not counted as here, so that it is never e-mailed twice (the item says so). A try of
