@@ -73,7 +73,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 					input.retired = undefined;
 					continue;
 				}
-				return [{ json: { ...base, outcome: 'draft deleted', deleted_drafts: plan.drafts.map((d) => d.id), note: 'the invoice was still a draft, without fiscal value: it was deleted, and nothing else is needed' } }];
+				return [{ json: { ...base, outcome: 'draft deleted', deleted_drafts: plan.drafts.map((d) => d.id), note: 'the invoice was still a draft, without fiscal value: it was deleted. If the order is invoiced later (it is paid), correct that invoice with a credit note' } }];
 			}
 			case 'cancel': {
 				const done = await step(`canceling ${plan.legalNumber}`, async () => cancelFinal(ctx, plan.type, plan.invoice.id as number, plan.reason, i, plan.invoice));
