@@ -155,6 +155,13 @@ describe('04: returns and cancellations to credit notes', () => {
 		expect(node('Cancelled Orders').parameters).toMatchObject({ operation: 'getAll', returnAll: true, filters: { rejected: 'set' }, options: { fullOrders: true } });
 	});
 
+	it('lists Check Again before the polling triggers, so that `n8n execute` starts there', () => {
+		// n8n 2.41's `execute` command starts at the first node that has a trigger or poll method
+		// (Workflow.getStartNode): a polling trigger listed first would run instead, emitting an empty item.
+		const starts = wf.nodes.filter((n) => /manualTrigger$|Trigger$/.test(n.type)).map((n) => n.name);
+		expect(starts).toEqual(['Check Again', 'Order Returned', 'Order Cancelled']);
+	});
+
 	it('credits the whole invoice, e-mails it and writes it back; failures and pending returns stop the execution visibly', () => {
 		expect(node('Credit Note').parameters).toMatchObject({
 			resource: 'document',
