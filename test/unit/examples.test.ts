@@ -141,28 +141,26 @@ describe('04: returns and cancellations to credit notes', () => {
 	const node = (name: string) => wf.nodes.find((n) => n.name === name)!;
 
 	it('both status triggers (one event per trigger) and the manual re-check feed the one credit node', () => {
-		expect(node('Order Returned').parameters).toMatchObject({ event: 'orderReturned', options: { emit: 'fullOrders' } });
-		expect(node('Order Cancelled').parameters).toMatchObject({ event: 'orderRejected', options: { emit: 'fullOrders' } });
+		// List items carry what the credit needs (order number and id, links, internal note, invoiced
+		// date, billing e-mail): the credit note is built from the invoice, so no line items are read.
+		expect(node('Order Returned').parameters).toMatchObject({ event: 'orderReturned', options: { emit: 'listItems' } });
+		expect(node('Order Cancelled').parameters).toMatchObject({ event: 'orderRejected', options: { emit: 'listItems' } });
 		// Returns come weeks after the order: the default 14-day lookback would miss most of them.
 		for (const trigger of ['Order Returned', 'Order Cancelled']) expect((node(trigger).parameters.options as { statusLookbackDays: number }).statusLookbackDays).toBe(90);
 		const into = (target: string) =>
 			Object.entries(wf.connections)
-				.filter(([, o]) => o.main.some((out, k) => k === 0 && out.some((c) => c.node === target)))
+				.filter(([, o]) => o.main.some((out) => out.some((c) => c.node === target)))
 				.map(([from]) => from)
 				.sort();
-		expect(into('Credit Note')).toEqual(['Cancelled Orders', 'Order Cancelled', 'Order Returned', 'Returned Orders']);
-		expect(node('Returned Orders').parameters).toMatchObject({ operation: 'getAll', returnAll: true, filters: { returned: 'set' }, options: { fullOrders: true } });
-		expect(node('Cancelled Orders').parameters).toMatchObject({ operation: 'getAll', returnAll: true, filters: { rejected: 'set' }, options: { fullOrders: true } });
+		expect(into('Credit Note')).toEqual(['Order Cancelled', 'Order Returned', 'Returned or Cancelled']);
+		expect(into('Returned or Cancelled')).toEqual(['Orders of the Last 90 Days']);
+		expect(into('Orders of the Last 90 Days')).toEqual(['Check Again']);
+		// One list, filtered: an order both returned and cancelled reaches the credit node once per run.
+		expect(node('Orders of the Last 90 Days').parameters).toMatchObject({ operation: 'getAll', returnAll: true, filters: { createdAfter: '={{ $now.minus({ days: 90 }).toISO() }}' } });
+		expect(JSON.stringify(node('Returned or Cancelled').parameters)).toContain('!!$json.returnedOn || !!$json.rejectedOn');
 	});
 
-	it('lists Check Again before the polling triggers, so that `n8n execute` starts there', () => {
-		// n8n 2.41's `execute` command starts at the first node that has a trigger or poll method
-		// (Workflow.getStartNode): a polling trigger listed first would run instead, emitting an empty item.
-		const starts = wf.nodes.filter((n) => /manualTrigger$|Trigger$/.test(n.type)).map((n) => n.name);
-		expect(starts).toEqual(['Check Again', 'Order Returned', 'Order Cancelled']);
-	});
-
-	it('credits the whole invoice, e-mails it and writes it back; failures and pending returns stop the execution visibly', () => {
+	it('credits the whole invoice, e-mails it and writes it back; refused and pending returns stop the execution visibly, all in one message', () => {
 		expect(node('Credit Note').parameters).toMatchObject({
 			resource: 'document',
 			operation: 'creditFromEPagesOrder',
@@ -174,10 +172,19 @@ describe('04: returns and cancellations to credit notes', () => {
 			connectEPages: true,
 			writeBack: true,
 		});
-		expect(node('Credit Note').onError).toBe('continueErrorOutput');
-		expect(wf.connections['Credit Note'].main[1].map((c) => c.node)).toEqual(['Returns Not Credited']);
-		expect(wf.connections['Credit Note'].main[0].map((c) => c.node)).toEqual(['Left Pending']);
-		expect(wf.connections['Left Pending'].main[0].map((c) => c.node)).toEqual(['Returns Not Credited']);
+		// Refused items stay on the one output: a Stop and Error fed by two branches would stop the
+		// execution at the first branch, before the other's items (or the next batch) are handled.
+		expect(node('Credit Note').onError).toBe('continueRegularOutput');
+		expect(wf.connections['Credit Note'].main.map((out) => out.map((c) => c.node))).toEqual([['Not Credited']]);
+		expect(JSON.stringify(node('Not Credited').parameters)).toContain("!!$json.error || $json.outcome === 'pending'");
+		expect(wf.connections['Not Credited'].main.map((out) => out.map((c) => c.node))).toEqual([['Returns Not Credited']]);
+	});
+
+	it('lists Check Again before the polling triggers, so that `n8n execute` starts there', () => {
+		// n8n 2.41's `execute` command starts at the first node that has a trigger or poll method
+		// (Workflow.getStartNode): a polling trigger listed first would run instead, emitting an empty item.
+		const starts = wf.nodes.filter((n) => /manualTrigger$|Trigger$/.test(n.type)).map((n) => n.name);
+		expect(starts).toEqual(['Check Again', 'Order Returned', 'Order Cancelled']);
 	});
 
 	it('its sticky note says what the merchant needs to know', () => {
