@@ -188,7 +188,7 @@ describe('examples/04 in a real n8n', () => {
 		const fresh = invoiced.filter((o) => Date.parse(o.creationDate) > Date.now() - DAY);
 		const returned = [old[0], noEmail, fresh[0]];
 		const cancelled = [fresh[1]];
-		// Returned and cancelled both: listed twice, credited once.
+		// Returned and cancelled both: taken once by Check Again's filter, credited once.
 		const both = [fresh[2]];
 		for (const o of [...returned, ...both]) shop.setStatus(o.orderId, 'returnedOn', now);
 		for (const o of [...cancelled, ...both]) shop.setStatus(o.orderId, 'rejectedOn', now);
