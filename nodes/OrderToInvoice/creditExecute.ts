@@ -191,7 +191,9 @@ async function creditNote(
 	}
 	if (params.connectEPages && params.writeBack) {
 		const line = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber, emailTo);
-		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => addOrderNoteLine(ctx, order, line, i));
+		// Another execution at once may have written the line without the e-mail: completed, not repeated.
+		const bare = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber);
+		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => addOrderNoteLine(ctx, order, line, i, bare));
 	}
 	if (params.attachPdf) {
 		const url = await step('getting the PDF (the credit note exists and is final)', async () => getPdfUrl(ctx, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));

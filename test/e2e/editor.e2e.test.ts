@@ -87,7 +87,7 @@ beforeAll(async () => {
 	await n8n.importCredentials(exampleCredentials(ix, shop));
 	await n8n.importWorkflows(
 		[
-			...['02-separate-steps.json', '01-paid-order-to-invoice.json', '01-paid-orders-to-invoices-manual.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
+			...['02-separate-steps.json', '01-paid-order-to-invoice.json', '01-paid-orders-to-invoices-manual.json', '04-returned-order-to-credit-note.json'].map((f) => JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8'))),
 			EVERY_OPERATION_WORKFLOW,
 		],
 	);
@@ -234,6 +234,28 @@ it('shows the merchant workflow and the one-step panel, and lists series, orders
 	const names = await page.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
 	expect(names.sort()).toEqual(['Create Invoice', 'Orders Not Invoiced', 'Paid Order, Not Invoiced']);
 	await shot('merchant-workflow.png', 'merchant-workflow.png');
+
+	// The returns workflow (example 04) on the canvas: its nodes known to the editor, the credit node's panel without issues.
+	await page.goto(`${base}/workflow/exReturnCredit04`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
+	await page.waitForTimeout(2000);
+	const returnNodes = await page.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+	// The sticky note may or may not count as a canvas node; its text shows either way.
+	expect(await page.locator('text=Returns and cancellations → credit notes').count()).toBeGreaterThan(0);
+	expect(returnNodes.filter((n) => n !== 'Sticky Note').sort()).toEqual(['Check Again', 'Credit Note', 'Not Credited', 'Order Cancelled', 'Order Returned', 'Orders of the Last 90 Days', 'Returned or Cancelled', 'Returns Not Credited']);
+	expect(await page.locator('text=/install this node|unknown node/i').count()).toBe(0);
+	await shot('returns-workflow.png');
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Credit Note"]').dblclick();
+	await page.waitForSelector('[data-test-id="ndv"]', { timeout: 20000 });
+	await page.waitForTimeout(2000);
+	const creditPanel = await page.locator('[data-test-id="ndv"]').innerText();
+	expect(creditPanel).toContain('Correction');
+	expect(creditPanel).not.toMatch(/Issues:|could not be loaded|Error fetching options/i);
+	await shot('credit-from-order-panel.png');
+	await page.keyboard.press('Escape');
+	await page.goto(`${base}/workflow/exPaidOrderInv01`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
+	await page.waitForTimeout(1500);
 
 	// The one-step node's panel.
 	await page.locator('[data-test-id="canvas-node"][data-node-name="Create Invoice"]').dblclick();
