@@ -15,7 +15,7 @@ import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descripti
 import { bodyJson, bodyText } from '../shared/http';
 import { orderFromBeyond } from './beyond/order';
 import { beyondRequest } from './beyond/transport';
-import { emptyMemory, judgeDelivery, signatureHeaders, subscriptionTypes, type BeyondEvent, type WebhookMemory } from './beyond/webhook';
+import { emptyMemory, judgeDelivery, mergeMemory, signatureHeaders, subscriptionTypes, type BeyondEvent, type WebhookMemory } from './beyond/webhook';
 
 /**
  * Starts a workflow seconds after an order changes in an ePages Beyond shop: a webhook subscription
@@ -38,6 +38,16 @@ interface Registration {
 }
 
 const registration = (ctx: IHookFunctions | IWebhookFunctions) => ctx.getWorkflowStaticData('node') as Registration;
+
+/**
+ * The delivery memory, also kept in this process. n8n 2.41 saves what webhook() writes to the static
+ * data only when the delivery starts no execution (starting one clears the data's "changed" flag before
+ * the answer would save it), and deliveries handled at the same time each load and save their own copy.
+ * From the static data alone, a replayed paid delivery would start again, and so would a later change
+ * of a paid order. Per workflow, node and subscription; merged with the static data on every delivery.
+ */
+const MEMORY = new Map<string, WebhookMemory>();
+const memoryKey = (ctx: IHookFunctions | IWebhookFunctions, reg: Registration) => `${String(ctx.getWorkflow().id)}\n${ctx.getNode().name}\n${reg.subscriptionId ?? ''}`;
 
 function chosenEvents(ctx: IHookFunctions | IWebhookFunctions): BeyondEvent[] {
 	const events = ctx.getNodeParameter('events', []) as BeyondEvent[];
@@ -145,6 +155,8 @@ export class EPagesBeyondTrigger implements INodeType {
 					reg.subscriptionId = String(sub?._id ?? '');
 					reg.callbackUri = uri;
 					reg.eventTypes = eventTypes;
+					// A first activation starts with nothing remembered, in this process too.
+					if (!reg.memory) MEMORY.delete(memoryKey(this, reg));
 					reg.memory ??= emptyMemory();
 					return true;
 				} catch (error) {
@@ -160,6 +172,7 @@ export class EPagesBeyondTrigger implements INodeType {
 
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const reg = registration(this);
+				MEMORY.delete(memoryKey(this, reg));
 				if (reg.subscriptionId) {
 					await beyondRequest(this, 'DELETE', `/webhook-subscriptions/${encodeURIComponent(reg.subscriptionId)}`, { accept: [404], action: 'unsubscribe from order events' });
 				}
@@ -177,6 +190,7 @@ export class EPagesBeyondTrigger implements INodeType {
 		const req = this.getRequestObject();
 		const res = this.getResponseObject();
 		const reg = registration(this);
+		const key = memoryKey(this, reg);
 		// The exact bytes the shop signed: the raw body, never a re-serialised parse.
 		const raw = (req as unknown as { rawBody?: Buffer | string }).rawBody;
 		const body = raw !== undefined ? bodyText(raw) : typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {});
@@ -200,13 +214,14 @@ export class EPagesBeyondTrigger implements INodeType {
 				chosen: this.getNodeParameter('events', []) as BeyondEvent[],
 				now: Date.now(),
 			},
-			reg.memory ?? emptyMemory(),
+			mergeMemory(reg.memory ?? emptyMemory(), MEMORY.get(key) ?? emptyMemory()),
 		);
 		if (verdict.kind === 'reject') {
 			res.status(401).json({ error: verdict.reason });
 			return { noWebhookResponse: true };
 		}
 		reg.memory = memory;
+		MEMORY.set(key, memory);
 		if (verdict.kind === 'ignore') return { webhookResponse: { received: true, started: false, reason: verdict.reason } };
 		const asBeyond = this.getNodeParameter('rawOutput', false) as boolean;
 		let json: IDataObject;

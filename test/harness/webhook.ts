@@ -4,6 +4,13 @@
  * activation and deactivation run its webhookMethods in n8n-core's HookContext, and every request to
  * its URL runs its `webhook()` in n8n-core's WebhookContext, with the raw body as n8n keeps it. The
  * workflow's static data lives as long as the host, as it does across n8n restarts.
+ *
+ * `staticData: 'n8n'` keeps it as a real n8n 2.41 does for a production webhook (seen in
+ * test/e2e/beyond.e2e.test.ts, read in n8n's live-webhooks.js and workflow-runner.js): each request
+ * works on its own copy loaded when the request arrives, and the copy is saved after `webhook()` only
+ * when the request starts no execution (starting one builds the run's Workflow over the same object,
+ * which clears its "changed" flag before the answer would save it). So writes of a delivery that starts
+ * a run are lost, and of two deliveries handled at once the last save wins.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +43,8 @@ export async function startTriggerHost(opts: {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	/** The public base n8n shows (WEBHOOK_URL), when it differs from where requests arrive (a proxy). */
 	publicBaseUrl?: string;
+	/** 'shared' (default): one static data object for every request. 'n8n': as n8n 2.41 keeps it (above). */
+	staticData?: 'shared' | 'n8n';
 }): Promise<TriggerHost> {
 	const nodeTypes = new TestNodeTypes();
 	const node: INode = {
@@ -87,6 +96,12 @@ export async function startTriggerHost(opts: {
 	host.close = async () => await new Promise<void>((resolve) => server.close(() => resolve()));
 
 	async function handle(req: IncomingMessage, res: ServerResponse) {
+		// n8n loads the workflow (and its static data) from the database before it reads the body.
+		const asN8n = opts.staticData === 'n8n';
+		const requestStaticData = asN8n ? (JSON.parse(JSON.stringify(staticData)) as IDataObject) : staticData;
+		const requestWorkflow = asN8n
+			? new Workflow({ id: 'webhook-workflow', name: 'Webhook', nodes: [node], connections: {}, active: true, nodeTypes, staticData: requestStaticData, settings: {} })
+			: workflow;
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks);
@@ -125,8 +140,13 @@ export async function startTriggerHost(opts: {
 			(d as unknown as IDataObject).httpRequest = request as unknown as IDataObject;
 			(d as unknown as IDataObject).httpResponse = reply as unknown as IDataObject;
 			const webhookData: IWebhookData = { httpMethod: 'POST', node: node.name, path: description.path as string, webhookDescription: description, workflowId: 'webhook-workflow', workflowExecuteAdditionalData: d, webhookId: node.webhookId };
-			const ctx = new WebhookContext(workflow, node, d, 'webhook', webhookData, [], null);
+			const ctx = new WebhookContext(requestWorkflow, node, d, 'webhook', webhookData, [], null);
 			const result = await nodeType.webhook!.call(ctx);
+			if (asN8n && !result.workflowData) {
+				// Saved (whole) only when nothing starts: the last request to save wins.
+				for (const key of Object.keys(staticData)) delete staticData[key];
+				Object.assign(staticData, JSON.parse(JSON.stringify(requestStaticData)) as IDataObject);
+			}
 			if (!result.noWebhookResponse) {
 				if (result.workflowData) {
 					host.executions.push(result.workflowData[0]);

@@ -216,6 +216,29 @@ describe('the ePages Beyond Trigger (webhooks)', () => {
 		expect(host.executions).toHaveLength(1);
 	});
 
+	it('with static data kept as n8n 2.41 keeps it, a replayed paid delivery and a later change of a paid order still start nothing, and deliveries handled at once are all remembered', async () => {
+		await host.close();
+		host = await startTriggerHost({ type: 'ePagesBeyondTrigger', parameters: { events: ['orderPaid'] }, credentials: credentials(), staticData: 'n8n' });
+		await host.activate();
+		// Four orders created and paid at once: their deliveries reach the trigger concurrently.
+		const orders = Array.from({ length: 4 }, () => beyond.addOrder());
+		for (const order of orders) beyond.setPaymentStatus(order._id, 'PAID');
+		await beyond.waitForDeliveries();
+		expect(host.executions.map((e) => e[0].json.orderNumber).sort()).toEqual(orders.map((o) => o.orderNumber).sort());
+		// The shop replays every delivery: each is refused, none starts a run.
+		const originals = beyond.deliveries.filter((d) => !d.replayOf);
+		expect(originals).toHaveLength(8);
+		const replays = originals.map((d) => beyond.redeliver(d.id));
+		await beyond.waitForDeliveries();
+		expect(replays.map((d) => d.attempts[0].status)).toEqual(replays.map(() => 401));
+		// A later change of a paid order (shipped) is not "paid" again.
+		beyond.setShippingStatus(orders[0]._id, 'SHIPPED');
+		await beyond.waitForDeliveries();
+		expect(host.executions).toHaveLength(4);
+		expect(await host.deactivate()).toBe(true);
+		expect(beyond.subscriptions).toEqual([]);
+	});
+
 	it('behind a proxy: the shop signs the public URL, and the trigger checks against it, not against the address it is reached at', async () => {
 		await host.close();
 		// The proxy listens where the shop delivers (the public URL) and forwards to the trigger's host.

@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { orderFromBeyond } from '../../nodes/EPages/beyond/order';
 import { BEYOND_OVERLAP_MS, digestBeyondOrders, initialBeyondState } from '../../nodes/EPages/beyond/poll';
 import { beyondBaseUrl, readTokenAnswer } from '../../nodes/EPages/beyond/transport';
-import { emptyMemory, judgeDelivery, signatureHeaders, signatureOf, subscriptionTypes, verifySignature } from '../../nodes/EPages/beyond/webhook';
+import { emptyMemory, judgeDelivery, mergeMemory, signatureHeaders, signatureOf, subscriptionTypes, verifySignature } from '../../nodes/EPages/beyond/webhook';
 import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
 import { mapOrderToDocument } from '../../nodes/InvoicExpress/mapping/orderToDocument';
 import { invoiceDateFor } from '../../nodes/OrderToInvoice/documentRules';
@@ -248,5 +248,16 @@ describe('the ePages Trigger polling a Beyond shop', () => {
 		// What is older than the overlap band behind the cursor is forgotten: the state stays small.
 		expect(Object.keys(r.state.taken)).toEqual(['a']);
 		expect(r.state.cursorMs - BEYOND_OVERLAP_MS).toBeGreaterThan(T0 + 2 * 60000);
+	});
+});
+
+describe('mergeMemory (the static data and the process memory of the webhook trigger)', () => {
+	it('keeps every delivery either has seen and every event either has started, each at its first time', () => {
+		const a = { seen: { k1: 10, k2: 20 }, fired: { o1: { orderPaid: 5 } } };
+		const b = { seen: { k2: 15, k3: 30 }, fired: { o1: { orderPaid: 7, orderReturned: 9 }, o2: { orderPaid: 8 } } };
+		expect(mergeMemory(a, b)).toEqual({ seen: { k1: 10, k2: 15, k3: 30 }, fired: { o1: { orderPaid: 5, orderReturned: 9 }, o2: { orderPaid: 8 } } });
+		expect(mergeMemory(emptyMemory(), emptyMemory())).toEqual(emptyMemory());
+		// Neither input is changed.
+		expect(a).toEqual({ seen: { k1: 10, k2: 20 }, fired: { o1: { orderPaid: 5 } } });
 	});
 });

@@ -125,6 +125,19 @@ export function deriveEvents(eventType: string, order: IDataObject, chosen: Beyo
 	return events;
 }
 
+/** Both memories in one: every delivery either has seen, every event either has started (the first time kept). */
+export function mergeMemory(a: WebhookMemory, b: WebhookMemory): WebhookMemory {
+	const seen: Record<string, number> = { ...a.seen };
+	for (const [key, at] of Object.entries(b.seen)) seen[key] = seen[key] === undefined ? at : Math.min(seen[key], at);
+	const fired: WebhookMemory['fired'] = { ...a.fired };
+	for (const [id, events] of Object.entries(b.fired)) {
+		const merged: Partial<Record<BeyondEvent, number>> = { ...fired[id] };
+		for (const [event, at] of Object.entries(events) as Array<[BeyondEvent, number]>) merged[event] = merged[event] === undefined ? at : Math.min(merged[event], at);
+		fired[id] = merged;
+	}
+	return { seen, fired };
+}
+
 /** Drops what is older than the memory needs: deliveries after 90 days, at most 5000; events of quiet orders. */
 export function prune(memory: WebhookMemory, now: number): void {
 	const entries = Object.entries(memory.seen).filter(([, at]) => now - at < KEEP_MS);
