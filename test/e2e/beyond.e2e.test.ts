@@ -152,13 +152,19 @@ it('a forged delivery is answered 401 and starts no execution', async () => {
 	expect(ix.state.emails).toHaveLength(6);
 });
 
-it('a redelivery (the same signed bytes again) starts nothing', async () => {
+it('a redelivery (the same signed bytes again) starts nothing, nor does a later change of a paid order', async () => {
 	const before = (await settledExecutions()).length;
 	const originals = beyond.deliveries.filter((d) => !d.replayOf);
 	const replays = originals.map((d) => beyond.redeliver(d.id));
 	await beyond.waitForDeliveries();
 	// n8n answers each replay 401 (the shop retries a few times, and gives up).
 	expect(replays.map((d) => [d.outcome, [...new Set(d.attempts.map((a) => a.status))]])).toEqual(replays.map(() => ['failed', [401]]));
+	// A later change of a paid order (shipped) is taken (200) and is not "paid" again.
+	const [shipped] = paidOrders;
+	const count = beyond.deliveries.length;
+	beyond.setShippingStatus(shipped._id, 'SHIPPED');
+	await beyond.waitForDeliveries();
+	expect(beyond.deliveries.slice(count).map((d) => [d.eventType, d.attempts.map((a) => a.status)])).toEqual([['order.updated', [200]]]);
 	await sleep(3000);
 	expect(await settledExecutions()).toHaveLength(before);
 	expect(ix.legalDocuments()).toHaveLength(6);
