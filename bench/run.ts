@@ -5,7 +5,8 @@
  *
  *   npx ts-node --transpile-only bench/run.ts [--orders 500] [--rate-orders 1000] [--latency-orders 40]
  *     [--latency-ms 50] [--mapping-orders 10000] [--backfill-orders 10000] [--shop-orders 500]
- *     [--returning 0.4] [--load-runs 5] [--only calls,rate,latency,overhead,trigger,package] [--no-write]
+ *     [--returning 0.4] [--load-runs 5] [--beyond-orders 20] [--beyond-spread-s 240]
+ *     [--only calls,rate,latency,overhead,trigger,package,beyond-latency] [--no-write]
  *
  * A run with --only or --no-write prints its figures but leaves results.json and README.md alone.
  */
@@ -26,8 +27,9 @@ import { runBackfill, runMapping, type BackfillResult, type MappingResult } from
 import { measureLoad, prepareOwn, prepareReference, REFERENCE_PACKAGES, type PackageFigures } from './scenarios/package';
 import type { RateLimitResult } from './scenarios/rateLimit';
 import { runTrigger, type TriggerResult } from './scenarios/trigger';
+import { runBeyondLatency, type BeyondLatencyResult } from './scenarios/beyondLatency';
 
-const SCENARIOS = ['calls', 'rate', 'latency', 'overhead', 'trigger', 'package'] as const;
+const SCENARIOS = ['calls', 'rate', 'latency', 'overhead', 'trigger', 'package', 'beyond-latency'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -40,6 +42,8 @@ interface Options {
 	shopOrders: number;
 	returning: number;
 	loadRuns: number;
+	beyondOrders: number;
+	beyondSpreadS: number;
 	only: Set<Scenario>;
 	write: boolean;
 }
@@ -65,6 +69,8 @@ function parseArgs(argv: string[]): Options {
 		shopOrders: get('shop-orders', 500),
 		returning: get('returning', 0.4),
 		loadRuns: get('load-runs', 5),
+		beyondOrders: get('beyond-orders', 20),
+		beyondSpreadS: get('beyond-spread-s', 240),
 		only,
 		write: onlyIndex < 0 && !argv.includes('--no-write'),
 	};
@@ -104,6 +110,7 @@ interface Results {
 	backfill?: BackfillResult;
 	trigger?: TriggerResult;
 	packages?: PackageFigures[];
+	beyond?: BeyondLatencyResult;
 }
 
 function flowRun(runs: FlowRun[] | undefined, flow: FlowKey, mode: FlowRun['mode'] = 'default'): FlowRun | undefined {
@@ -165,6 +172,11 @@ function targets(r: Results): Target[] {
 				met: bounded,
 			});
 		}
+	}
+	if (r.beyond) {
+		const p50 = r.beyond.webhook.p50_ms;
+		out.push({ scenario: '7 beyond', target: 'webhook: paid → invoice e-mailed p50 < 2 s', measured: p50 === null ? 'none e-mailed' : `${p50} ms`, met: p50 !== null && p50 < 2000 });
+		out.push({ scenario: '7 beyond', target: 'every paid order e-mailed once by each trigger', measured: `${r.beyond.webhook.emails} / ${r.beyond.polling.emails} of ${r.beyond.orders}`, met: r.beyond.webhook.emails === r.beyond.orders && r.beyond.polling.emails === r.beyond.orders });
 	}
 	if (r.trigger) {
 		for (const idle of r.trigger.idle) {
@@ -275,6 +287,7 @@ function report(r: Results, opts: Options, meta: { durationS: number; load: numb
 			),
 		);
 	}
+	if (r.beyond) parts.push(beyondReport(r.beyond));
 	const t = targets(r);
 	if (t.length > 0) {
 		parts.push('### Targets');
@@ -282,6 +295,22 @@ function report(r: Results, opts: Options, meta: { durationS: number; load: numb
 	}
 	parts.push(`Run: ${meta.durationS} s on ${cpus().length} CPUs, load average ${meta.load.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the end.`);
 	return parts.join('\n\n');
+}
+
+/** Scenario 7's section (also what `--only beyond-latency` prints). */
+function beyondReport(b: BeyondLatencyResult): string {
+	const s = (ms: number | null) => (ms === null ? '-' : String(round(ms / 1000, 2)));
+	return [
+		`### 7. ePages Beyond: paid → invoice e-mailed (real n8n 2.41.1, \`n8n start\`; ${b.orders} orders paid over ${b.spread_s} s, the same orders for both triggers)`,
+		table(
+			['trigger', 'poll time', 'orders', 'e-mailed', 'p50 ms', 'p95 ms', 'mean ms', 'max ms', 'p50 s', 'p95 s'],
+			[
+				['ePages Beyond Trigger (webhook)', '-', b.orders, b.webhook.emails, b.webhook.p50_ms ?? '-', b.webhook.p95_ms ?? '-', b.webhook.mean_ms ?? '-', b.webhook.max_ms ?? '-', s(b.webhook.p50_ms), s(b.webhook.p95_ms)],
+				['ePages Trigger, polling Beyond', b.poll_time, b.orders, b.polling.emails, b.polling.p50_ms ?? '-', b.polling.p95_ms ?? '-', b.polling.mean_ms ?? '-', b.polling.max_ms ?? '-', s(b.polling.p50_ms), s(b.polling.p95_ms)],
+			],
+		),
+		`Latency = when the order's e-mail request reached the InvoicExpress sandbox − when the shop marked the order PAID. Signed deliveries taken by n8n: ${b.deliveries_taken} of ${b.deliveries}. Scenario time ${b.duration_s} s.`,
+	].join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +338,7 @@ async function main(): Promise<void> {
 	if (rate) log(`2 rate limit: ${opts.rateOrders} orders started in a child process (pid ${String(rate.pid)})`);
 
 	let tarball: string | undefined;
-	if (want('calls') || want('latency') || want('package')) {
+	if (want('calls') || want('latency') || want('package') || want('beyond-latency')) {
 		log('building and packing the package');
 		tarball = await buildAndPack();
 		tempDirs.push(dirname(tarball));
@@ -351,6 +380,12 @@ async function main(): Promise<void> {
 			await shop.close();
 			bench.n8n.cleanup();
 		}
+	}
+
+	if (want('beyond-latency')) {
+		log(`7 beyond latency: ${opts.beyondOrders} orders paid over ${opts.beyondSpreadS} s, webhook and polling trigger in one n8n`);
+		r.beyond = await runBeyondLatency({ orders: opts.beyondOrders, spreadS: opts.beyondSpreadS, tarball: tarball as string, log });
+		log(`7 beyond latency: webhook p50 ${r.beyond.webhook.p50_ms} ms, p95 ${r.beyond.webhook.p95_ms} ms; polling p50 ${r.beyond.polling.p50_ms} ms, p95 ${r.beyond.polling.p95_ms} ms`);
 	}
 
 	if (want('overhead')) {
@@ -419,6 +454,9 @@ async function main(): Promise<void> {
 		latency_ms_per_order: Object.fromEntries((r.latency ?? []).map((l) => [`${l.flow}_${l.mode}`, l.ms_per_order])),
 		package_packed_kb: r.packages?.[0]?.packed_kb ?? null,
 		package_load_ms: r.packages?.[0]?.load_ms ?? null,
+		beyond_paid_to_emailed_ms: r.beyond
+			? { webhook_p50: r.beyond.webhook.p50_ms, webhook_p95: r.beyond.webhook.p95_ms, polling_p50: r.beyond.polling.p50_ms, polling_p95: r.beyond.polling.p95_ms, poll_time: r.beyond.poll_time }
+			: null,
 		targets: targets(r),
 		run: {
 			finished_at: new Date().toISOString(),
