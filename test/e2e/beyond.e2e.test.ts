@@ -23,6 +23,7 @@ let beyond: BeyondSandbox;
 let n8n: N8nInstance;
 let rest: N8nRest;
 let webhookUrl: string;
+let port = 0;
 let paidOrders: BeyondOrder[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +38,7 @@ beforeAll(async () => {
 	await n8n.importWorkflows([beyondWebhookWorkflow('ixCredential0001')]);
 	const published = await n8n.cli(['publish:workflow', `--id=${WORKFLOW}`]);
 	if (published.code !== 0) throw new Error(`publish failed: ${published.stdout}\n${published.stderr}`);
-	const port = await freePort();
+	port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	webhookUrl = `${base}/webhook/${BEYOND_WEBHOOK_ID}/webhook`;
 	await n8n.start(port);
@@ -169,6 +170,45 @@ it('a redelivery (the same signed bytes again) starts nothing, nor does a later 
 	expect(await settledExecutions()).toHaveLength(before);
 	expect(ix.legalDocuments()).toHaveLength(6);
 	expect(ix.state.emails).toHaveLength(6);
+});
+
+it('after n8n restarts: a replay of a delivery taken before the last unchosen one is refused; a replay of the paid delivery taken last starts a run again, which invoices and e-mails nothing twice', async () => {
+	// The SHIPPED change above started nothing, so n8n saved the static data with everything the trigger
+	// remembered then. A seventh order paid now starts a run: n8n does not save what the trigger wrote for it.
+	const seventh = beyond.addOrder({ billingAddress: { ...paidOrders[0].billingAddress } });
+	await beyond.waitForDeliveries();
+	beyond.setPaymentStatus(seventh._id, 'PAID');
+	await waitFor('the seventh invoice e-mailed', () => ix.state.emails.length === 7, 60000);
+	await beyond.waitForDeliveries();
+	const lastPaid = paidDeliveries().find((d) => d.body.includes(`"${seventh._id}"`))!;
+	await settledExecutions();
+
+	await n8n.stop();
+	await n8n.start(port);
+	await rest.login(OWNER.email, OWNER.password);
+	await sleep(3000);
+	// The subscription made before the restart is kept (same URL): no second one, no second signer.
+	expect(beyond.subscriptions.map((s) => s.callbackUri)).toEqual([webhookUrl]);
+	expect(beyond.signers).toHaveLength(1);
+	const before = (await settledExecutions()).length;
+
+	const early = beyond.redeliver(paidDeliveries()[1].id);
+	await beyond.waitForDeliveries();
+	expect(early.attempts[0].status).toBe(401);
+	// What the trigger wrote for the last paid delivery lived in the n8n process only (README, ePages Beyond).
+	const replay = beyond.redeliver(lastPaid.id);
+	await beyond.waitForDeliveries();
+	expect(replay.attempts.map((a) => a.status)).toEqual([200]);
+	await waitFor('the run of the replay', async () => (await rest.executions(WORKFLOW)).length === before + 1, 30000);
+	const executions = await settledExecutions();
+	expect(executions[0]).toMatchObject({ mode: 'webhook', status: 'success' });
+	expect(ix.legalDocuments().filter((d) => d.reference === seventh.orderNumber)).toHaveLength(1);
+	expect(ix.legalDocuments()).toHaveLength(7);
+	expect(ix.state.emails).toHaveLength(7);
+	// And it is remembered now.
+	const again = beyond.redeliver(lastPaid.id);
+	await beyond.waitForDeliveries();
+	expect(again.attempts[0].status).toBe(401);
 });
 
 it('deactivating the workflow removes the subscription; an order paid afterwards reaches nothing', async () => {
