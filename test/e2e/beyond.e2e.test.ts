@@ -133,7 +133,7 @@ it('each order paid becomes exactly one finalized invoice of its grand total, e-
 	paidOrders = orders;
 });
 
-it('a forged delivery is answered 401 and starts no execution', async () => {
+it('a forged delivery is answered 401 and starts no execution; a genuine one is checked over the raw bytes n8n received', async () => {
 	expect(paidOrders).toHaveLength(6);
 	const before = (await settledExecutions()).length;
 	const genuine = paidDeliveries()[0];
@@ -147,6 +147,17 @@ it('a forged delivery is answered 401 and starts no execution', async () => {
 		await post({ 'X-EPAGES-WEBHOOK-EVENT-TYPE': 'order.updated' }, other),
 	];
 	expect(statuses).toEqual([401, 401, 401]);
+	// n8n hands the trigger the raw bytes: a genuine signature over a body that parsing and
+	// re-serialising would change (indented, non-ASCII escaped) is taken (200; unpaid, so nothing starts).
+	const unpaid = beyond.addOrder({ billingAddress: { ...paidOrders[0].billingAddress, firstName: 'Zoë', lastName: 'Ångström' } });
+	await beyond.waitForDeliveries();
+	const createdBody = beyond.deliveries.find((d) => d.eventType === 'order.created' && d.body.includes(unpaid._id))!.body;
+	const bytes = JSON.stringify(JSON.parse(createdBody), null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	expect(bytes).not.toBe(JSON.stringify(JSON.parse(bytes)));
+	expect(bytes).toContain('\\u00eb');
+	expect(await post({ 'X-EPAGES-WEBHOOK-EVENT-TYPE': 'order.created', 'X-EPAGES-SIGNATURE': beyondSignature(beyond.signers[0].sharedSecret, webhookUrl, bytes) }, bytes)).toBe(200);
+	// The same bytes signed over the re-serialised body (what a parsed body would give) are refused.
+	expect(await post({ 'X-EPAGES-WEBHOOK-EVENT-TYPE': 'order.created', 'X-EPAGES-SIGNATURE': beyondSignature(beyond.signers[0].sharedSecret, webhookUrl, JSON.stringify(JSON.parse(bytes))) }, bytes)).toBe(401);
 	await sleep(3000);
 	expect(await settledExecutions()).toHaveLength(before);
 	expect(ix.legalDocuments()).toHaveLength(6);
