@@ -9,7 +9,10 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { CredentialTestContext } from 'n8n-core';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { ePagesBeyondApiTest } from '../../nodes/EPages/beyond/credentialTest';
 
 import { Poller, runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
@@ -95,6 +98,33 @@ describe('the ePages Beyond credential', () => {
 	});
 });
 
+describe('the ePages Beyond credential test (in the editor)', () => {
+	beforeEach(() => beyond.reset('empty'));
+	const test = async (data: IDataObject) =>
+		await ePagesBeyondApiTest.call(new CredentialTestContext(), { id: 'c', name: 'Beyond', type: 'ePagesBeyondApi', data: { apiUrl: beyond.apiUrl, clientId: beyond.clientId, clientSecret: beyond.clientSecret, ...data } });
+
+	it('says Connected, or names the wrong field: API URL, client ID or secret, missing scopes', async () => {
+		expect(await test({})).toEqual({ status: 'OK', message: 'Connected' });
+		const wrong = fakeSecret('editor-wrong-secret');
+		const bad = await test({ clientSecret: wrong });
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toMatch(/^The client ID or secret is wrong: the shop refused the client ID or secret/);
+		expect(bad.message).not.toContain(wrong);
+		// Another service at that address (the InvoicExpress sandbox), and nothing at all.
+		expect(await test({ apiUrl: `${ix.url.replace(/\/+$/, '')}/api` })).toMatchObject({ status: 'Error', message: expect.stringMatching(/^The API URL is wrong: no ePages Beyond shop answers at this API URL/) });
+		expect(await test({ apiUrl: 'http://127.0.0.1:9/api' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/^No ePages Beyond shop could be reached at http:\/\/127\.0\.0\.1:9\/api/) });
+		expect(await test({ apiUrl: 'https://shop.example.com/rs/shops/Demo' })).toMatchObject({ status: 'Error', message: expect.stringContaining('use the "ePages API" credential') });
+		beyond.scopes = ['ordr:r'];
+		try {
+			expect(await test({})).toEqual({ status: 'OK', message: 'Connected. The app lacks ordr:u, orde:r: writing order notes or order events will be refused' });
+			beyond.scopes = ['cust:r'];
+			expect(await test({})).toMatchObject({ status: 'Error', message: expect.stringMatching(/^The app lacks the scopes ordr:r/) });
+		} finally {
+			beyond.scopes = ['ordr:r', 'ordr:u', 'orde:r', 'cust:r', 'prod:r'];
+		}
+	});
+});
+
 describe('Beyond orders in the ePages node and through Create From ePages Order', () => {
 	beforeEach(() => {
 		beyond.reset('fixtures');
@@ -111,6 +141,27 @@ describe('Beyond orders in the ePages node and through Create From ePages Order'
 		expect(noted.error).toBeUndefined();
 		expect(noted.items[0].json.internalNote).toBe('InvoicExpress FT A/1');
 		expect(beyond.orders.find((o) => o._id === target._id)?.orderNote).toBe('InvoicExpress FT A/1');
+	});
+
+	it('Mark as Viewed and Cancel read the order first: a change already made is reported, never sent again; Cancel needs a reason', async () => {
+		const credentials = beyondCredential();
+		const target = beyond.orders.find((o) => !o.canceled && !o.viewed)!;
+		const byId = { __rl: true, mode: 'id', value: target._id };
+		const posts = () => beyond.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/api/orders/${target._id}/`)).map((r) => r.path.split('/').pop());
+		const noReason = await ePages({ operation: 'cancel', beyondOrderId: byId, cancelReason: ' ' }, credentials);
+		expect(noReason.error?.message).toBe('Reason is empty');
+		expect(posts()).toEqual([]);
+		const viewed = await ePages({ operation: 'markViewed', beyondOrderId: byId }, credentials);
+		expect(viewed.items[0].json.viewedOn).not.toBeNull();
+		const again = await ePages({ operation: 'markViewed', beyondOrderId: byId }, credentials);
+		expect(again.items[0].json.already_done).toBe(true);
+		const canceled = await ePages({ operation: 'cancel', beyondOrderId: byId, cancelReason: 'Cliente desistiu' }, credentials);
+		expect(canceled.items[0].json).toMatchObject({ rejectedOn: expect.any(String), cancel_reason: 'Cliente desistiu' });
+		const twice = await ePages({ operation: 'cancel', beyondOrderId: byId, cancelReason: 'Cliente desistiu' }, credentials);
+		expect(twice.error).toBeUndefined();
+		expect(twice.items[0].json.already_done).toBe(true);
+		expect(posts()).toEqual(['mark-as-viewed', 'cancel']);
+		expect(beyond.orders.find((o) => o._id === target._id)).toMatchObject({ viewed: true, canceled: true });
 	});
 
 	it('every fixture order, read from Beyond, invoices to the same cent, the same VAT lines and the same client as the Now order', async () => {

@@ -1492,6 +1492,24 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				});
 				return hal(200, this.renderOrder(order));
 			}
+			// POST /orders/{id}/mark-as-viewed and /cancel (reference §2b, ordr:u). Inferred, strict: a
+			// second cancel is refused (400), never a silent success, so a client must read first.
+			if (sub === 'mark-as-viewed' || sub === 'cancel') {
+				only('POST');
+				need('ordr:u');
+				if (!order) return apiError(404, 'resource-not-found', `Order ${id} not found`);
+				if (sub === 'cancel') {
+					if (order.canceled) return apiError(400, 'order-already-canceled', `Order ${id} is already canceled`);
+					this.change(order._id, (o) => {
+						o.canceled = true;
+					});
+				} else if (!order.viewed) {
+					this.change(order._id, (o) => {
+						o.viewed = true;
+					});
+				}
+				return hal(200, this.renderOrder(order));
+			}
 			return apiError(404, 'resource-not-found', `No resource at ${url.pathname}`);
 		}
 

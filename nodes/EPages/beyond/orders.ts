@@ -45,3 +45,20 @@ export async function setBeyondOrderNote(ctx: ApiContext, id: string, note: stri
 	const res = await beyondRequest(ctx, 'PUT', `${path(id)}/order-note`, { body: { orderNote: note }, itemIndex, action: `set the note of order ${id}`, scope: BEYOND_SCOPES.write });
 	return asOrder(ctx, res.body, `order ${id}`, itemIndex);
 }
+
+/**
+ * POST /orders/{id}/mark-as-viewed or /cancel. The order is read first: a change already made (by an
+ * earlier try, by the merchant) is reported, never sent again.
+ */
+export async function changeBeyondOrder(ctx: ApiContext, id: string, change: 'markViewed' | 'cancel', itemIndex?: number): Promise<{ order: IDataObject; alreadyDone: boolean }> {
+	const current = await getBeyondOrder(ctx, id, itemIndex);
+	const done = change === 'cancel' ? current.canceled === true : current.viewed === true;
+	if (done) return { order: current, alreadyDone: true };
+	const res = await beyondRequest(ctx, 'POST', `${path(id)}/${change === 'cancel' ? 'cancel' : 'mark-as-viewed'}`, {
+		body: {},
+		itemIndex,
+		action: `${change === 'cancel' ? 'cancel' : 'mark as viewed'} order ${id}`,
+		scope: BEYOND_SCOPES.write,
+	});
+	return { order: asOrder(ctx, res.body, `order ${id}`, itemIndex), alreadyDone: false };
+}

@@ -74,8 +74,9 @@ function tokenKey(c: BeyondCredential): string {
 /** What a token answer says, or why it is refused: the error names what to fix in the credential. */
 export function readTokenAnswer(status: number, body: unknown, now: number): { token: BeyondToken } | { problem: string; field: 'API URL' | 'client ID or secret' | 'scopes' } {
 	const json = bodyJson(body) as IDataObject | string | undefined;
-	if (status === 401 || status === 400 || status === 403) {
-		const said = json && typeof json === 'object' ? String(json.error_description ?? json.error ?? '') : '';
+	// An OAuth refusal ({"error": …}) is about the client; any other answer is not a Beyond shop's.
+	if ((status === 401 || status === 400 || status === 403) && json && typeof json === 'object' && typeof json.error === 'string') {
+		const said = String(json.error_description ?? json.error ?? '');
 		return { problem: `the shop refused the client ID or secret${said ? ` ("${said}")` : ''}: copy both again from the custom app in the Cockpit`, field: 'client ID or secret' };
 	}
 	if (status === 404 || typeof json !== 'object' || json === null || typeof json.access_token !== 'string' || json.access_token === '') {

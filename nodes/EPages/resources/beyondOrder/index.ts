@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { OperationHandler } from '../common';
+import { cancel, changeStatusDescription, markViewed } from './changeStatus';
 import { get, getDescription } from './get';
 import { getAll, getAllDescription } from './getAll';
 import { setNote, setNoteDescription } from './setNote';
@@ -10,7 +11,7 @@ import { setNote, setNoteDescription } from './setNote';
  * credential. Orders come out in the same shape as ePages Now orders, so that "Create From ePages
  * Order" and "Credit From ePages Order" take them unchanged.
  */
-export const beyondOrderOperations: Record<string, OperationHandler> = { get, getAll, setNote };
+export const beyondOrderOperations: Record<string, OperationHandler> = { get, getAll, setNote, markViewed, cancel };
 
 /** An order's API URL on Beyond; the group is its id. */
 const ORDER_URL = '^\\s*https?://[^/\\s]+/api/orders/([^/?#\\s]+)';
@@ -23,10 +24,19 @@ export const beyondOrderDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['beyondOrder'] } },
 		options: [
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
+				action: 'Cancel a Beyond order',
+				description: 'Cancel the order in the shop (cannot be undone; an order already cancelled is reported, not cancelled again)',
+			},
 			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
 			{ name: 'Get', value: 'get', action: 'Get a Beyond order', description: 'Get an order of an ePages Beyond shop with its line items' },
 			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
 			{ name: 'Get Many', value: 'getAll', action: 'Get many Beyond orders' },
+			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
+			{ name: 'Mark as Viewed', value: 'markViewed', action: 'Mark a Beyond order as viewed' },
 			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
 			{ name: 'Set Note', value: 'setNote', action: 'Set the note of a Beyond order', description: "Replace the order's internal note (needs the ordr:u scope)" },
 		],
@@ -39,7 +49,7 @@ export const beyondOrderDescription: INodeProperties[] = [
 		required: true,
 		default: { mode: 'id', value: '' },
 		description: 'The order, by its ID or by its API URL',
-		displayOptions: { show: { resource: ['beyondOrder'], operation: ['get', 'setNote'] } },
+		displayOptions: { show: { resource: ['beyondOrder'], operation: ['get', 'setNote', 'markViewed', 'cancel'] } },
 		modes: [
 			{
 				displayName: 'By ID',
@@ -61,4 +71,5 @@ export const beyondOrderDescription: INodeProperties[] = [
 	...getDescription,
 	...getAllDescription,
 	...setNoteDescription,
+	...changeStatusDescription,
 ];
