@@ -263,7 +263,8 @@ export class N8nInstance {
 
 	private async spawnLogged(name: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
 		// Each process needs its own task-runner broker port too, or a second n8n on the machine fails.
-		const fullEnv = { ...this.env, ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		// Never the main port chosen a moment ago: the system may hand a just-released port out again.
+		const fullEnv = { ...this.env, ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort(Number(env.N8N_PORT ?? this.env.N8N_PORT ?? 0))) };
 		const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.userFolder, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 		const file = this.processLog(name);
 		child.stdout?.on('data', (d: Buffer) => appendFileSync(file, d));
@@ -342,14 +343,18 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
 }
 
 /** A TCP port free on loopback right now. */
-export async function freePort(): Promise<number> {
-	return await new Promise((resolvePort) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolvePort(port));
+/** A port free now on 127.0.0.1, other than `avoid` (ports chosen for another process of this test). */
+export async function freePort(...avoid: number[]): Promise<number> {
+	for (;;) {
+		const port = await new Promise<number>((resolvePort) => {
+			const server = createServer();
+			server.listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as { port: number };
+				server.close(() => resolvePort(port));
+			});
 		});
-	});
+		if (!avoid.includes(port)) return port;
+	}
 }
 
 export interface RunJson {
