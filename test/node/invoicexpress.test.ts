@@ -556,6 +556,34 @@ describe('operations that cancel or delete a document (the node is usable as an 
 		expect(sandbox.state.illegalTransitions).toEqual([]);
 	});
 
+	it('Finalize under Retry On Fail: a finalize whose answer was lost in the first try is said again by the retry, never reported silently as already final', async () => {
+		const a = String((await ix(invoiceParams({ additionalFields: { reference: 'R-1' } }))).items[0].json.id);
+		const b = String((await ix(invoiceParams({ additionalFields: { reference: 'R-2' } }))).items[0].json.id);
+		// First try: A's finalize reaches the service and its answer is lost; B cannot be read at all
+		// (every attempt refused), so the node fails and n8n runs it again, when B reads fine.
+		let lostA = 0;
+		let refusedB = 0;
+		sandbox.faults.configure({
+			seed: 1,
+			rates: { lostResponse: 0.5, status503: 0.5 },
+			applies: (req) =>
+				(req.method === 'PUT' && req.path.endsWith(`/${a}/change-state.json`) && lostA++ === 0) || (req.method === 'GET' && req.path.endsWith(`/${b}.json`) && refusedB++ < 5),
+		});
+		const run = await ix(
+			{ resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: '={{ $json.id }}' },
+			{ input: [{ id: a }, { id: b }], retryOnFail: { maxTries: 2, waitBetweenTries: 10 } },
+		);
+		sandbox.faults.configure({});
+		expect(run.run.data.resultData.runData.Node).toHaveLength(1);
+		expect(run.error).toBeUndefined();
+		const [first, second] = run.items.map((item) => item.json);
+		// A: final, its finalize answer lost in the first try: not "here" (never e-mailed twice), and said so.
+		expect(first).toMatchObject({ id: Number(a), status: 'final', finalized_here: false });
+		expect(String(first.warning)).toMatch(/^the answer to the finalize request was lost/);
+		expect(second).toMatchObject({ id: Number(b), status: 'final', finalized_here: true });
+		expect(sandbox.state.illegalTransitions).toEqual([]);
+	});
+
 	it('Delete Draft of a finalized document is refused and the document stays final, reason or not', async () => {
 		const final = await ix(invoiceParams({ additionalFields: { reference: 'DEL-3', finalize: true } }));
 		const id = String(final.items[0].json.id);

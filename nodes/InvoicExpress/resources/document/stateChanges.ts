@@ -52,23 +52,25 @@ function output(type: DocumentTypeKey, doc: Record<string, unknown>): INodeExecu
  * tries run in one process (also in queue mode, on one worker), so process memory is enough; another
  * execution never finds its ids here and is still told "not finalized here".
  */
-const FINALIZED_BY_EXECUTION = new Map<string, Set<string>>();
+const FINALIZED_BY_EXECUTION = new Map<string, Map<string, FinalizedHow>>();
 const REMEMBERED_EXECUTIONS = 50;
+/** `unknown`: the answer was lost and a re-read showed it final (a retry must say so again, not go silent). */
+type FinalizedHow = 'here' | 'unknown';
 
-function rememberFinalized(executionId: string | undefined, documentId: string): void {
+function rememberFinalized(executionId: string | undefined, documentId: string, how: FinalizedHow): void {
 	if (!executionId) return;
 	let ids = FINALIZED_BY_EXECUTION.get(executionId);
 	if (!ids) {
-		ids = new Set();
+		ids = new Map();
 		FINALIZED_BY_EXECUTION.set(executionId, ids);
 		// Oldest first: Map keeps insertion order.
 		while (FINALIZED_BY_EXECUTION.size > REMEMBERED_EXECUTIONS) FINALIZED_BY_EXECUTION.delete(FINALIZED_BY_EXECUTION.keys().next().value!);
 	}
-	ids.add(documentId);
+	if (ids.get(documentId) !== 'here') ids.set(documentId, how);
 }
 
-function finalizedEarlierHere(executionId: string | undefined, documentId: string): boolean {
-	return executionId !== undefined && FINALIZED_BY_EXECUTION.get(executionId)?.has(documentId) === true;
+function finalizedEarlier(executionId: string | undefined, documentId: string): FinalizedHow | undefined {
+	return executionId === undefined ? undefined : FINALIZED_BY_EXECUTION.get(executionId)?.get(documentId);
 }
 
 function executionIdOf(ctx: IExecuteFunctions): string | undefined {
@@ -99,8 +101,12 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 	// same instant: not counted as here, so that it is never e-mailed twice (the item says so). A try of
 	// this node earlier in the same execution that finalized it counts as here (see above).
 	const executionId = executionIdOf(this);
-	const here = done.changedHere === true || (done.changedHere === false && finalizedEarlierHere(executionId, String(id)));
-	if (done.changedHere === true) rememberFinalized(executionId, String(id));
+	const earlier = done.changedHere === false ? finalizedEarlier(executionId, String(id)) : undefined;
+	const here = done.changedHere === true || earlier === 'here';
+	// Lost answer now, or in an earlier try of this node in this execution: said on the item either way.
+	const unknown = done.changedHere === 'unknown' || earlier === 'unknown';
+	if (done.changedHere === true) rememberFinalized(executionId, String(id), 'here');
+	if (done.changedHere === 'unknown') rememberFinalized(executionId, String(id), 'unknown');
 	// The execution that finalized it removes the drafts other executions left with the same reference
 	// (the separate-steps Create leaves none of its own behind, but a lost create answer or a pending run may).
 	const reference = typeof done.document.reference === 'string' ? done.document.reference : '';
@@ -123,7 +129,7 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 				already_final: done.changedHere === false,
 				...(removed.length ? { removed_drafts: removed } : {}),
 				...(cleanup ? { cleanup_warning: cleanup } : {}),
-				...(done.changedHere === 'unknown'
+				...(unknown
 					? {
 							warning:
 								'the answer to the finalize request was lost; the document is final, but whether this execution or another one finalized it is unknown, so finalized_here is false and it is not e-mailed here: send it with Send by Email unless another execution did',
