@@ -126,6 +126,8 @@ interface StoredExecution {
 	startedAt: string;
 	stoppedAt: string;
 	credit: Array<Record<string, unknown>>;
+	/** The execution's error message (a Stop and Error names the returns not credited), or null. */
+	error: string | null;
 }
 
 /** The workflow's executions as n8n stored them (its SQLite database), with what Credit Note output in each. */
@@ -137,9 +139,11 @@ const db = new sqlite3.Database(process.argv[1], sqlite3.OPEN_READONLY);
 db.all('SELECT e.id, e.mode, e.status, e.startedAt, e.stoppedAt, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id', [process.argv[2]], (error, rows) => {
 	if (error) { console.error(error.message); process.exit(1); }
 	const out = rows.map((r) => {
-		const runs = parse(r.data).resultData.runData['Credit Note'] || [];
+		const result = parse(r.data).resultData;
+		const runs = result.runData['Credit Note'] || [];
 		const credit = runs.flatMap((x) => ((x.data && x.data.main && x.data.main[0]) || []).map((i) => i.json));
-		return { id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, stoppedAt: r.stoppedAt, credit };
+		const error = result.error ? String(result.error.message) : null;
+		return { id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, stoppedAt: r.stoppedAt, credit, error };
 	});
 	process.stdout.write(JSON.stringify(out));
 	db.close();
@@ -350,7 +354,7 @@ describe('examples/04 in a real n8n', () => {
 		// the order returned and cancelled at once offered by both triggers and credited by one.
 		const runs = (await storedExecutions()).filter((e) => !before.some((b) => b.id === e.id));
 		expect(runs.length).toBeGreaterThanOrEqual(2);
-		expect(runs.map((r) => [r.mode, r.status])).toEqual(runs.map(() => ['trigger', 'success']));
+		expect(runs.map((r) => [r.mode, r.status, r.error])).toEqual(runs.map(() => ['trigger', 'success', null]));
 		expect(runs.flatMap((r) => r.credit).filter((i) => i.error)).toEqual([]);
 		const offered = runs.flatMap((r) => r.credit);
 		for (const o of credited) {
