@@ -5,7 +5,8 @@ import { InputError } from '../InvoicExpress/helpers/client';
 import { summarizeDocument } from '../InvoicExpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
 import { creditItems, type CreditItems, type CreditScope } from '../InvoicExpress/mapping/creditNote';
-import { creditLink, shortHash } from './orderLink';
+import { shortHash } from '../shared/text';
+import { creditLink } from './orderLink';
 import { labelOf } from './plan';
 
 /**

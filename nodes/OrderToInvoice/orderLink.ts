@@ -28,16 +28,6 @@ export function invoiceNoteLine(legalNumber: string, documentId: unknown, emaile
 	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: a short stable name for a return's content (no crypto module needed). */
-export function shortHash(text: string): string {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		h ^= text.charCodeAt(i);
-		h = Math.imul(h, 0x01000193) >>> 0;
-	}
-	return h.toString(16).padStart(8, '0');
-}
-
 /**
  * The credit note of one return event: its reference (what the lookup finds it by, printed on the
  * note) and its unique key. Both name the invoice it corrects, so an order invoiced again after a full

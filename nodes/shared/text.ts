@@ -65,3 +65,13 @@ export function plainText(value: string, keepLines = false): string {
 				.trim()
 		: text.replace(/ {2,}/g, ' ').trim();
 }
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short stable name for a text (no crypto module needed). */
+export function shortHash(text: string): string {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		h ^= text.charCodeAt(i);
+		h = Math.imul(h, 0x01000193) >>> 0;
+	}
+	return h.toString(16).padStart(8, '0');
+}

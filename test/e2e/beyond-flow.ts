@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+import { createFromOrderParameters } from '../harness/orderFixtures';
 import type { BeyondSandbox } from '../sandbox/beyond';
 import type { CredentialImport, N8nInstall } from './n8n';
 
@@ -34,23 +35,16 @@ function createInvoiceNode(ixCredentialId: string, x: number) {
 		type: 'n8n-nodes-epages-invoicexpress.invoicExpress',
 		typeVersion: 1,
 		position: [x, 0],
-		parameters: {
-			resource: 'document',
-			operation: 'createFromEPagesOrder',
-			order: '={{ $json }}',
-			documentType: 'invoice',
-			finalize: true,
-			sendEmail: true,
-			attachPdf: false,
-			dryRun: false,
-			matchBy: 'name',
-			orderOptions: {
+		// The examples' parameters (one place for them), with this story's options.
+		parameters: createFromOrderParameters(
+			{},
+			{
 				dueDays: 30,
 				taxExemption:
 					"={{ $json.lineItemContainer.productLineItems.some(l => l.taxClass.percentage === 0) || ($json.shippingData?.taxes || []).some(t => t.taxClass.percentage === 0 && $json.shippingData.price.amount > 0) ? ($json.taxModel === 'NET' ? 'M16' : 'M99') : '' }}",
 				emailSubject: '=Fatura da sua encomenda {{ $json.orderNumber }}',
 			},
-		},
+		),
 		credentials: { invoicExpressApi: { id: ixCredentialId, name: 'InvoicExpress account' } },
 	};
 }

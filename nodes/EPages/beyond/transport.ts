@@ -6,6 +6,7 @@ import { apiError, credentialReader } from '../../shared/errors';
 import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../shared/http';
 import { requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from '../../shared/retry';
+import { shortHash } from '../../shared/text';
 import { tuningOf } from '../../shared/tuning';
 
 /**
@@ -66,9 +67,7 @@ const TOKENS = new Map<string, Promise<BeyondToken>>();
 
 function tokenKey(c: BeyondCredential): string {
 	// The secret is part of the key (a changed secret is a new app), never stored as such.
-	let h = 0x811c9dc5;
-	for (let i = 0; i < c.clientSecret.length; i++) h = Math.imul(h ^ c.clientSecret.charCodeAt(i), 0x01000193) >>> 0;
-	return `${beyondBaseUrl(c.apiUrl)}\n${c.clientId}\n${h.toString(16)}`;
+	return `${beyondBaseUrl(c.apiUrl)}\n${c.clientId}\n${shortHash(c.clientSecret)}`;
 }
 
 /** What a token answer says, or why it is refused: the error names what to fix in the credential. */
