@@ -8,8 +8,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { mapOrderToDocument, type MappingOptions } from '../../nodes/InvoicExpress/mapping/orderToDocument';
+import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { mapOrderToDocument, type MappingOptions } from '../../nodes/link/mapping/orderToDocument';
 import { isErrorFixture, loadOrderFixtures } from '../../test/harness/orderFixtures';
 import { startEPagesSandbox, type EPagesSandbox } from '../../test/sandbox/epages';
 import { DEFAULT_TAXES } from '../../test/sandbox/invoicexpress';

@@ -9,7 +9,7 @@ import { customerDescription, customerOperations } from './resources/customer';
 import { orderDescription, orderOperations } from './resources/order';
 import { productDescription, productOperations } from './resources/product';
 import { beyondOrderDescription, beyondOrderOperations } from './resources/beyondOrder';
-import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { tuningParameter } from '../shared/tuning';
 
 const operations: Record<string, Record<string, OperationHandler>> = {

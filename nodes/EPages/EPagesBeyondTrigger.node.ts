@@ -10,11 +10,11 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import { errorStatus } from '../shared/errors';
 import { asNodeError } from '../shared/execute';
-import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descriptions';
 import { bodyJson, bodyText } from '../shared/http';
-import { orderFromBeyond } from './beyond/order';
-import { beyondRequest } from './beyond/transport';
+import { orderFromBeyond } from '../services/epagesBeyond/order';
+import { beyondRequest } from '../services/epagesBeyond/transport';
 import { emptyMemory, judgeDelivery, mergeMemory, signatureHeaders, subscriptionTypes, type BeyondEvent, type WebhookMemory } from './beyond/webhook';
 
 /**

@@ -2,7 +2,7 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { tuningParameter } from '../shared/tuning';
-import { ePagesBeyondApiTest } from './beyond/credentialTest';
+import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descriptions';
 import { pollBeyond } from './beyond/poll';
 import { pollEPages } from './trigger/runner';

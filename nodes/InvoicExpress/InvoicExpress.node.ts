@@ -9,7 +9,7 @@ import type { OperationHandler } from './resources/common';
 import { documentDescription, documentItemLabel, documentOperations } from './resources/document';
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
-import { orderRunHints } from '../OrderToInvoice/hints';
+import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
 import { tuningParameter } from '../shared/tuning';

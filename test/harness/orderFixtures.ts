@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { MappingOptions } from '../../nodes/InvoicExpress/mapping/orderToDocument';
-import type { LineKind } from '../../nodes/InvoicExpress/mapping/pricing';
+import type { MappingOptions } from '../../nodes/link/mapping/orderToDocument';
+import type { LineKind } from '../../nodes/link/mapping/pricing';
 
 /** test/fixtures/orders/NN-name.json: an ePages order and what an accountant expects of its invoice. */
 export interface ExpectedLine {

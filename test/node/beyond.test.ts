@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { CredentialTestContext } from 'n8n-core';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { ePagesBeyondApiTest } from '../../nodes/EPages/beyond/credentialTest';
+import { ePagesBeyondApiTest } from '../../nodes/services/epagesBeyond/credentialTest';
 
 import { Poller, runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_INVOICE_TIMING } from '../../nodes/InvoicExpress/api/invoiceOrder';
+import { DEFAULT_INVOICE_TIMING } from '../../nodes/services/invoicexpress/api/invoiceOrder';
 import { PACKAGE, runNode, runWorkflow } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';

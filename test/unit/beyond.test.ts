@@ -6,14 +6,14 @@ import { createHmac } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { orderFromBeyond } from '../../nodes/EPages/beyond/order';
+import { orderFromBeyond } from '../../nodes/services/epagesBeyond/order';
 import { BEYOND_OVERLAP_MS, digestBeyondOrders, initialBeyondState } from '../../nodes/EPages/beyond/poll';
-import { beyondBaseUrl, readTokenAnswer } from '../../nodes/EPages/beyond/transport';
+import { beyondBaseUrl, readTokenAnswer } from '../../nodes/services/epagesBeyond/transport';
 import { emptyMemory, judgeDelivery, mergeMemory, signatureHeaders, signatureOf, subscriptionTypes, verifySignature } from '../../nodes/EPages/beyond/webhook';
-import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { mapOrderToDocument } from '../../nodes/InvoicExpress/mapping/orderToDocument';
-import { invoiceDateFor } from '../../nodes/OrderToInvoice/documentRules';
-import { invoiceUniqueKey } from '../../nodes/OrderToInvoice/orderLink';
+import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { mapOrderToDocument } from '../../nodes/link/mapping/orderToDocument';
+import { invoiceDateFor } from '../../nodes/link/documentRules';
+import { invoiceUniqueKey } from '../../nodes/link/orderLink';
 
 describe('Beyond API URL and token answer', () => {
 	it('takes a shop address followed by /api, and names what is wrong otherwise', () => {

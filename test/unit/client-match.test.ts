@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { comparableNif, decideClient, distinctName, emptyFacts, type ClientDecision, type ClientFacts } from '../../nodes/InvoicExpress/helpers/clientMatch';
+import { comparableNif, decideClient, distinctName, emptyFacts, type ClientDecision, type ClientFacts } from '../../nodes/services/invoicexpress/helpers/clientMatch';
 
 /**
  * Issue 12: a legal document carries exactly the NIF the order gives. The decision rule, step by step:

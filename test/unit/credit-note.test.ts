@@ -1,11 +1,11 @@
 /**
  * Issue 13: the credit note's lines from the invoice it corrects (mapping/creditNote.ts), and what a
- * return does to an order (OrderToInvoice/creditPlan.ts): pure functions, no I/O.
+ * return does to an order (link/credit/plan.ts): pure functions, no I/O.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { creditItems, creditTotal } from '../../nodes/InvoicExpress/mapping/creditNote';
-import { planCredit, returnTag, type CreditParams } from '../../nodes/OrderToInvoice/creditPlan';
+import { creditItems, creditTotal } from '../../nodes/link/mapping/creditNote';
+import { planCredit, returnTag, type CreditParams } from '../../nodes/link/credit/plan';
 
 /** An invoice as GET /invoices/{id}.json answers it: prices with 4 decimals and quantities as strings. */
 const item = (name: string, unit_price: string, quantity: string, rate: number, discount = 0): IDataObject => ({

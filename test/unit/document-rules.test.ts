@@ -1,4 +1,4 @@
-import { documentTypeFor, invoiceDateFor, isBusinessBuyer } from '../../nodes/OrderToInvoice/documentRules';
+import { documentTypeFor, invoiceDateFor, isBusinessBuyer } from '../../nodes/link/documentRules';
 
 /** Issue 12: the document's own legal rules, decided from the order before anything is sent. */
 

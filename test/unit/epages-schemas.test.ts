@@ -1,5 +1,5 @@
 import { toInstant } from '../../nodes/EPages/helpers/dates';
-import { money } from '../../nodes/EPages/schemas/order';
+import { money } from '../../nodes/shared/order';
 
 describe('money', () => {
 	it.each([

@@ -1,10 +1,10 @@
-import { buildClientPayload, shortenName } from '../../nodes/InvoicExpress/helpers/client';
-import { countryIso, toIxCountry } from '../../nodes/InvoicExpress/helpers/countries';
-import { addDays, ixDateKey, toIxDate, todayIx } from '../../nodes/InvoicExpress/helpers/dates';
-import { buildDocumentBody, roundHalfUp, type IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { isValidPtNif, normalizeFiscalId } from '../../nodes/InvoicExpress/helpers/nif';
+import { buildClientPayload, shortenName } from '../../nodes/services/invoicexpress/helpers/client';
+import { countryIso, toIxCountry } from '../../nodes/services/invoicexpress/helpers/countries';
+import { addDays, ixDateKey, toIxDate, todayIx } from '../../nodes/services/invoicexpress/helpers/dates';
+import { buildDocumentBody, roundHalfUp, type IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { isValidPtNif, normalizeFiscalId } from '../../nodes/services/invoicexpress/helpers/nif';
 import { fakeSecret } from '../harness/secrets';
-import { parseIxErrorBody } from '../../nodes/InvoicExpress/transport/errors';
+import { parseIxErrorBody } from '../../nodes/services/invoicexpress/transport/errors';
 import { redactDeep, redactSecrets } from '../../nodes/shared/redact';
 import { backoffDelay, parseRetryAfter } from '../../nodes/shared/retry';
 

@@ -2,7 +2,7 @@
  * The exactly-once protocol's decisions (planInvoice), without I/O: what a run does next for an order
  * given what the reference lookup lists, its own draft and its time spent.
  */
-import { planInvoice, rankOf, type Observation } from '../../nodes/InvoicExpress/api/invoiceOrder';
+import { planInvoice, rankOf, type Observation } from '../../nodes/services/invoicexpress/api/invoiceOrder';
 
 const base: Observation = {
 	finalize: true,

@@ -6,7 +6,7 @@
 import { sleep } from 'n8n-workflow';
 
 import { AdaptiveLimiter, type LimiterOptions } from '../../nodes/shared/limiter';
-import { ixServerWaitMs } from '../../nodes/InvoicExpress/transport';
+import { ixServerWaitMs } from '../../nodes/services/invoicexpress/transport';
 
 const options = (extra: Partial<LimiterOptions> = {}): LimiterOptions => ({ initial: 4, min: 1, max: 8, pauseBaseMs: 100, pauseMaxMs: 400, ...extra });
 

@@ -3,10 +3,10 @@
  * under 1 ms per order is enough). The country and rounding helpers take shortcuts: each must give
  * exactly what the slow path gives, on the fixtures and on variants that leave the shortcut.
  */
-import { countryIso, IX_COUNTRY_BY_ISO } from '../../nodes/InvoicExpress/helpers/countries';
-import { buildDocumentBody, itemInputSchema, roundHalfUp, type IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { orderSchema } from '../../nodes/EPages/schemas/order';
-import { mapOrderToDocument, parseInvoiceableOrder, type MappingOptions } from '../../nodes/InvoicExpress/mapping/orderToDocument';
+import { countryIso, IX_COUNTRY_BY_ISO } from '../../nodes/services/invoicexpress/helpers/countries';
+import { buildDocumentBody, itemInputSchema, roundHalfUp, type IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { orderSchema } from '../../nodes/shared/order';
+import { mapOrderToDocument, parseInvoiceableOrder, type MappingOptions } from '../../nodes/link/mapping/orderToDocument';
 
 import { isErrorFixture, loadOrderFixtures } from '../harness/orderFixtures';
 import { DEFAULT_TAXES } from '../sandbox/invoicexpress';

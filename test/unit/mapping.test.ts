@@ -1,7 +1,7 @@
-import { InputError } from '../../nodes/InvoicExpress/helpers/client';
-import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../../nodes/InvoicExpress/mapping/orderToDocument';
-import { ixTotals, priceLines, type OrderComponent, type PricedLine } from '../../nodes/InvoicExpress/mapping/pricing';
+import { InputError } from '../../nodes/services/invoicexpress/helpers/client';
+import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../../nodes/link/mapping/orderToDocument';
+import { ixTotals, priceLines, type OrderComponent, type PricedLine } from '../../nodes/link/mapping/pricing';
 import { isErrorFixture, loadOrderFixtures, type ExpectedDocument, type OrderFixture } from '../harness/orderFixtures';
 import { DEFAULT_TAXES } from '../sandbox/invoicexpress';
 

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { firstFew, orderRunHints } from '../../nodes/OrderToInvoice/hints';
+import { firstFew, orderRunHints } from '../../nodes/link/hints';
 
 const created = (n: string, extra: IDataObject = {}) => ({
 	json: { order_number: n, outcome: 'created', status: 'final', totals_check: { matches: true, difference: 0, document_total: 10 }, ...extra },

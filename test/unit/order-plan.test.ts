@@ -4,8 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { InvoiceOrderResult } from '../../nodes/InvoicExpress/api/invoiceOrder';
-import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
+import type { InvoiceOrderResult } from '../../nodes/services/invoicexpress/api/invoiceOrder';
+import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document';
 import {
 	documentFor,
 	planAfterInvoice,
@@ -14,7 +14,7 @@ import {
 	type OrderPlan,
 	type OrderToInvoiceParams,
 	type PlanInput,
-} from '../../nodes/OrderToInvoice/plan';
+} from '../../nodes/link/invoice/plan';
 import { loadOrderFixtures } from '../harness/orderFixtures';
 import { DEFAULT_TAXES } from '../sandbox/invoicexpress';
 

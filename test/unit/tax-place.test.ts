@@ -1,7 +1,7 @@
-import type { Order } from '../../nodes/EPages/schemas/order';
-import type { InputError } from '../../nodes/InvoicExpress/helpers/client';
-import type { IxTax } from '../../nodes/InvoicExpress/helpers/document';
-import { portugueseRegion, taxForRate, taxPlace } from '../../nodes/InvoicExpress/mapping/taxPlace';
+import type { Order } from '../../nodes/shared/order';
+import type { InputError } from '../../nodes/services/invoicexpress/helpers/client';
+import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document';
+import { portugueseRegion, taxForRate, taxPlace } from '../../nodes/link/mapping/taxPlace';
 
 /** Issue 12: the VAT of the place the goods go to, never a tax picked by its rate alone. */
 

@@ -1,8 +1,8 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { listBeyondOrders } from './orders';
-import { beyondDate, orderFromBeyond } from './order';
+import { listBeyondOrders } from '../../services/epagesBeyond/orders';
+import { beyondDate, orderFromBeyond } from '../../services/epagesBeyond/order';
 import { deriveEvents, prune, type BeyondEvent, type WebhookMemory } from './webhook';
 
 /**

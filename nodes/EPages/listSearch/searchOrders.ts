@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
-import { listOrdersPage } from '../api/orders';
+import { listOrdersPage } from '../../services/epagesNow/orders';
 
 /** Orders per request: the shop's maximum, as the filter runs here (GET /orders has no text search). */
 const PAGE_SIZE = 100;

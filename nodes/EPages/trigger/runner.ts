@@ -4,8 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { tuningOf } from '../../shared/tuning';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
-import { getOrder, listOrdersPage } from '../api/orders';
-import { epErrorStatus } from '../transport';
+import { getOrder, listOrdersPage } from '../../services/epagesNow/orders';
+import { epErrorStatus } from '../../services/epagesNow/transport';
 import { manualSteps, pollSteps, runSteps } from './poll';
 import {
 	DEFAULT_LIMITS,

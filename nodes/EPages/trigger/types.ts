@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { OrderStatusFilter } from '../schemas/order';
+import type { OrderStatusFilter } from '../../shared/order';
 
 /** Status events: the list filter (`paidOn=true` …) whose switching to "set" is the event. */
 export const STATUS_EVENTS = {

@@ -2,8 +2,8 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str, uniqueByValue } from '../../shared/listSearch';
 import { bodyJson } from '../../shared/http';
-import { findClientByCode, findClientByName } from '../api/clients';
-import { ixError, ixRequest } from '../transport';
+import { findClientByCode, findClientByName } from '../../services/invoicexpress/api/clients';
+import { ixError, ixRequest } from '../../services/invoicexpress/transport';
 
 /** Clients per request; the account may answer with fewer (10, 20 or 30 per its settings). */
 const PER_PAGE = 100;

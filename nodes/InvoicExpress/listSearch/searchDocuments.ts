@@ -2,9 +2,9 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
 import { bodyJson } from '../../shared/http';
-import { listedType } from '../api/documents';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
-import { ixError, ixRequest } from '../transport';
+import { listedType } from '../../services/invoicexpress/api/documents';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { ixError, ixRequest } from '../../services/invoicexpress/transport';
 
 const PER_PAGE = 30;
 

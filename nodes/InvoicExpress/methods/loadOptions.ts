@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { loadSequences, loadTaxes } from '../api/accountData';
-import { DOCUMENT_TYPES, sequenceIdField, type DocumentTypeKey } from '../helpers/documentTypes';
+import { loadSequences, loadTaxes } from '../../services/invoicexpress/api/accountData';
+import { DOCUMENT_TYPES, sequenceIdField, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 
 export async function getTaxes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	// The editor shows the account as it is now, never the cache of earlier executions.

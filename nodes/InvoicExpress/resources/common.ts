@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InputError } from '../helpers/client';
+import { InputError } from '../../services/invoicexpress/helpers/client';
 import { requiredValue as requiredString, show } from '../../shared/descriptions';
-import { DOCUMENT_TYPES, TAX_EXEMPTION_CODES, type DocumentTypeKey } from '../helpers/documentTypes';
+import { DOCUMENT_TYPES, TAX_EXEMPTION_CODES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 
 export { asItems, getLimit, requiredValue as requiredString, returnAllFields, show, type OperationHandler } from '../../shared/descriptions';
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { changeBeyondOrder, shaped } from '../../beyond/orders';
+import { changeBeyondOrder, shaped } from '../../../services/epagesBeyond/orders';
 import { beyondOrderId, rawField } from './common';
 
 export const changeStatusDescription: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getBeyondOrder, shaped } from '../../beyond/orders';
+import { getBeyondOrder, shaped } from '../../../services/epagesBeyond/orders';
 import { beyondOrderId, rawField } from './common';
 
 export const getDescription: INodeProperties[] = [rawField(['get'])];

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { listBeyondOrders, shaped } from '../../beyond/orders';
+import { listBeyondOrders, shaped } from '../../../services/epagesBeyond/orders';
 import { asItems, dateParam, getLimit, returnAllFields } from '../common';
 import { rawField } from './common';
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { setBeyondOrderNote, shaped } from '../../beyond/orders';
+import { setBeyondOrderNote, shaped } from '../../../services/epagesBeyond/orders';
 import { beyondOrderId, rawField } from './common';
 
 export const setNoteDescription: INodeProperties[] = [

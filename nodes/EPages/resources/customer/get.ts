@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { bodyJson } from '../../../shared/http';
-import { epRequest } from '../../transport';
+import { epRequest } from '../../../services/epagesNow/transport';
 import { requiredId } from '../common';
 
 export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { epGetAll } from '../../transport';
+import { epGetAll } from '../../../services/epagesNow/transport';
 import { asItems, getLimit } from '../common';
 
 export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getOrder } from '../../api/orders';
+import { getOrder } from '../../../services/epagesNow/orders';
 import { localeField, localeOption, requiredId, show } from '../common';
 
 export const getDescription: INodeProperties[] = [

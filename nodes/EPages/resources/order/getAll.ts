@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../../../shared/execute';
-import { getOrder, listOrders } from '../../api/orders';
-import type { OrderStatusFilter } from '../../schemas/order';
+import { getOrder, listOrders } from '../../../services/epagesNow/orders';
+import type { OrderStatusFilter } from '../../../shared/order';
 import { asItems, dateParam, getLimit, localeField, localeOption, returnAllFields, show, YEAR_MS } from '../common';
 
 const op = show('order', ['getAll']);

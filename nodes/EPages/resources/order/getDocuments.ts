@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { epGetAll } from '../../transport';
+import { epGetAll } from '../../../services/epagesNow/transport';
 import { requiredId, show } from '../common';
 
 const op = show('order', ['getDocuments']);

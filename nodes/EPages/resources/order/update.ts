@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { patchOrder, type OrderPatchOp } from '../../api/orders';
-import { ORDER_STATUS_FIELDS, type OrderStatusField } from '../../schemas/order';
+import { patchOrder, type OrderPatchOp } from '../../../services/epagesNow/orders';
+import { ORDER_STATUS_FIELDS, type OrderStatusField } from '../../../shared/order';
 import { dateParam, requiredId, show } from '../common';
 
 const op = show('order', ['update']);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { epGetAll } from '../../transport';
+import { epGetAll } from '../../../services/epagesNow/transport';
 import { asItems, getLimit, localeOption } from '../common';
 
 export function currencyOption(ctx: IExecuteFunctions, options: IDataObject, i: number): IDataObject {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createClient } from '../../api/clients';
+import { createClient } from '../../../services/invoicexpress/api/clients';
 import { readClient } from './shared';
 
 export async function create(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

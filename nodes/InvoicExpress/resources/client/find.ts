@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { findClientByCode, findClientByName } from '../../api/clients';
+import { findClientByCode, findClientByName } from '../../../services/invoicexpress/api/clients';
 import { requiredString } from '../common';
 
 /** "Not found" is an answer, not a failure: the item says so and the workflow can branch on it. */

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { findOrCreateClient, type MatchBy } from '../../api/clients';
-import { InputError } from '../../helpers/client';
+import { findOrCreateClient, type MatchBy } from '../../../services/invoicexpress/api/clients';
+import { InputError } from '../../../services/invoicexpress/helpers/client';
 import { asNodeError } from '../../../shared/execute';
 import { show, toOperationError } from '../common';
 import { readClient } from './shared';

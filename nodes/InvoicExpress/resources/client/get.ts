@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ixRequest, unwrapRoot } from '../../transport';
+import { ixRequest, unwrapRoot } from '../../../services/invoicexpress/transport';
 import { requiredString } from '../common';
 
 export async function get(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ixGetAll } from '../../transport';
+import { ixGetAll } from '../../../services/invoicexpress/transport';
 import { asItems, getLimit } from '../common';
 
 export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { buildClientPayload, clientInputSchema, InputError, type ClientPayload } from '../../helpers/client';
+import { buildClientPayload, clientInputSchema, InputError, type ClientPayload } from '../../../services/invoicexpress/helpers/client';
 import { asNodeError } from '../../../shared/execute';
 import { toOperationError } from '../common';
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { updateClient } from '../../api/clients';
+import { updateClient } from '../../../services/invoicexpress/api/clients';
 import { requiredString } from '../common';
 import { readClient } from './shared';
 

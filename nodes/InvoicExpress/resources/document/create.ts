@@ -1,16 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { createDocument, transitionDraft } from '../../api/documents';
-import { invoiceOnce } from '../../api/invoiceOrder';
-import { loadTaxes } from '../../api/accountData';
-import { InputError } from '../../helpers/client';
-import { todayIx } from '../../helpers/dates';
-import { buildDocumentBody, summarizeDocument, type IxTax } from '../../helpers/document';
-import { mapOrderToDocument } from '../../mapping/orderToDocument';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
+import { createDocument, transitionDraft } from '../../../services/invoicexpress/api/documents';
+import { invoiceOnce } from '../../../services/invoicexpress/api/invoiceOrder';
+import { loadTaxes } from '../../../services/invoicexpress/api/accountData';
+import { InputError } from '../../../services/invoicexpress/helpers/client';
+import { todayIx } from '../../../services/invoicexpress/helpers/dates';
+import { buildDocumentBody, summarizeDocument, type IxTax } from '../../../services/invoicexpress/helpers/document';
+import { mapOrderToDocument } from '../../../link/mapping/orderToDocument';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { asNodeError } from '../../../shared/execute';
-import { documentTypeFor } from '../../../OrderToInvoice/documentRules';
+import { documentTypeFor } from '../../../link/documentRules';
 import { clientFieldOptions, clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
 import { readClient } from '../client/shared';
 

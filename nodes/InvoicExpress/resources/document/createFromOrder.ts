@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { orderToInvoice } from '../../../OrderToInvoice/execute';
-import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../OrderToInvoice/plan';
-import type { DocumentTypeKey } from '../../helpers/documentTypes';
+import { orderToInvoice } from '../../../link/invoice/execute';
+import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
+import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { clientRuleOptions, show, taxExemptionOptions } from '../common';
 
 const op = show('document', ['createFromEPagesOrder']);

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { orderToCredit } from '../../../OrderToInvoice/creditExecute';
-import type { Correction, CreditOptions, CreditParams } from '../../../OrderToInvoice/creditPlan';
-import type { CreditScope } from '../../mapping/creditNote';
+import { orderToCredit } from '../../../link/credit/execute';
+import type { Correction, CreditOptions, CreditParams } from '../../../link/credit/plan';
+import type { CreditScope } from '../../../link/mapping/creditNote';
 import { show } from '../common';
 import { readOrder } from './createFromOrder';
 

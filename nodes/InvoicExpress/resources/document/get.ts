@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getDocument, getRelatedDocuments, listedType } from '../../api/documents';
-import { toIxDate } from '../../helpers/dates';
-import { summarizeDocument } from '../../helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
-import { ixGetAll } from '../../transport';
+import { getDocument, getRelatedDocuments, listedType } from '../../../services/invoicexpress/api/documents';
+import { toIxDate } from '../../../services/invoicexpress/helpers/dates';
+import { summarizeDocument } from '../../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
+import { ixGetAll } from '../../../services/invoicexpress/transport';
 import { asItems, documentTypeOptions, getLimit, requiredDocumentId, returnAllFields, show } from '../common';
 
 export const getAllDescription: INodeProperties[] = [

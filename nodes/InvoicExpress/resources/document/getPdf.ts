@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { downloadPdf, getPdfUrl } from '../../api/documents';
+import { downloadPdf, getPdfUrl } from '../../../services/invoicexpress/api/documents';
 import { requiredDocumentId, show } from '../common';
 
 const op = show('document', ['getPdf']);

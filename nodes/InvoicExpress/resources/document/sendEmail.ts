@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { emailDocument, getDocument } from '../../api/documents';
-import { ixRequest, unwrapRoot } from '../../transport';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
+import { emailDocument, getDocument } from '../../../services/invoicexpress/api/documents';
+import { ixRequest, unwrapRoot } from '../../../services/invoicexpress/transport';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { requiredDocumentId, show } from '../common';
 
 const op = show('document', ['sendEmail']);

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../api/documents';
-import { invoiceTiming } from '../../api/invoiceOrder';
-import { summarizeDocument } from '../../helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../helpers/documentTypes';
+import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../../services/invoicexpress/api/documents';
+import { invoiceTiming } from '../../../services/invoicexpress/api/invoiceOrder';
+import { summarizeDocument } from '../../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { requiredDocumentId, requiredString, show } from '../common';
 
 /**

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { loadSequences } from '../../api/accountData';
+import { loadSequences } from '../../../services/invoicexpress/api/accountData';
 import { asItems, type OperationHandler } from '../common';
 
 async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { loadTaxes } from '../../api/accountData';
+import { loadTaxes } from '../../../services/invoicexpress/api/accountData';
 import { asItems, type OperationHandler } from '../common';
 
 async function getAll(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {

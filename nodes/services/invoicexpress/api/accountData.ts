@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { createHash } from 'crypto';
 import { z } from 'zod';
 
-import type { ApiContext } from '../../shared/http';
-import { bodyJson } from '../../shared/http';
+import type { ApiContext } from '../../../shared/http';
+import { bodyJson } from '../../../shared/http';
 import { taxSchema, type IxTax } from '../helpers/document';
 import { getIxCredential, ixError, ixGetAll, ixRequest } from '../transport';
 

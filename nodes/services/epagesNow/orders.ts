@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { bodyJson, type ApiContext } from '../../shared/http';
-import { epGetAll, epRequest, parseEpPage, type EpPage } from '../transport';
+import { epGetAll, epRequest, parseEpPage, type EpPage } from './transport';
 
 /**
  * The ePages orders as the rest of the package uses them: the node's order operations, the trigger

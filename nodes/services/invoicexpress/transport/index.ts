@@ -2,12 +2,12 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../shared/http';
-import { apiError, credentialReader, errorStatus } from '../../shared/errors';
-import { AdaptiveLimiter, limiterGate } from '../../shared/limiter';
-import { OPEN_GATE, perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
-import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
-import { tuningOf } from '../../shared/tuning';
+import { bodyJson, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../../shared/http';
+import { apiError, credentialReader, errorStatus } from '../../../shared/errors';
+import { AdaptiveLimiter, limiterGate } from '../../../shared/limiter';
+import { OPEN_GATE, perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../../shared/request';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../../shared/retry';
+import { tuningOf } from '../../../shared/tuning';
 import { ixStatusHint, parseIxErrorBody } from './errors';
 
 export const IX_CREDENTIAL = 'invoicExpressApi';

@@ -1,17 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { addOrderNoteLine } from '../EPages/api/orders';
-import { getClient } from '../InvoicExpress/api/clients';
-import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../InvoicExpress/api/documents';
-import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
-import { summarizeDocument } from '../InvoicExpress/helpers/document';
-import { todayIx } from '../InvoicExpress/helpers/dates';
-import { orderEmail } from '../InvoicExpress/mapping/orderToDocument';
-import { asNodeError, stepsFor, type Step } from '../shared/execute';
-import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './creditPlan';
-import { cancelNoteLine, creditNoteLine } from './orderLink';
-import { labelOf } from './plan';
+import { addOrderNoteLine } from '../../services/epagesNow/orders';
+import { getClient } from '../../services/invoicexpress/api/clients';
+import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../../services/invoicexpress/api/documents';
+import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
+import { summarizeDocument } from '../../services/invoicexpress/helpers/document';
+import { todayIx } from '../../services/invoicexpress/helpers/dates';
+import { orderEmail } from '../mapping/orderToDocument';
+import { asNodeError, stepsFor, type Step } from '../../shared/execute';
+import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './plan';
+import { cancelNoteLine, creditNoteLine } from '../orderLink';
+import { labelOf } from '../invoice/plan';
 
 /**
  * Runs the correction plan of one order (creditPlan.ts decides): reads what the plan asks for, then

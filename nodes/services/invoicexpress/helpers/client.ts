@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { countryIso, toIxCountry } from './countries';
 import { normalizeFiscalId } from './nif';
-import { plainText } from '../../shared/text';
+import { plainText } from '../../../shared/text';
 
 /** A bad input found before any request; the node turns it into a NodeOperationError. */
 export class InputError extends Error {

@@ -1,4 +1,4 @@
-import { roundHalfUp } from '../helpers/document';
+import { roundHalfUp } from '../../services/invoicexpress/helpers/document';
 
 /**
  * Turning shop amounts into InvoicExpress lines whose total equals the order's total to the cent.

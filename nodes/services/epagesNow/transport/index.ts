@@ -2,13 +2,13 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../shared/http';
-import { apiError, credentialReader, errorStatus } from '../../shared/errors';
-import { ResetWindow } from '../../shared/limiter';
-import { redactSecrets } from '../../shared/redact';
-import { perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
-import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
-import { tuningOf } from '../../shared/tuning';
+import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../../shared/http';
+import { apiError, credentialReader, errorStatus } from '../../../shared/errors';
+import { ResetWindow } from '../../../shared/limiter';
+import { redactSecrets } from '../../../shared/redact';
+import { perContext, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../../shared/request';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../../shared/retry';
+import { tuningOf } from '../../../shared/tuning';
 import { epStatusHint, epStatusSummary, isBareReason, parseEpErrorBody, scopeFor } from './errors';
 
 export const EP_CREDENTIAL = 'ePagesApi';

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { comparableNif } from '../InvoicExpress/helpers/clientMatch';
-import { todayIx } from '../InvoicExpress/helpers/dates';
-import type { DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
+import { comparableNif } from '../services/invoicexpress/helpers/clientMatch';
+import { todayIx } from '../services/invoicexpress/helpers/dates';
+import type { DocumentTypeKey } from '../services/invoicexpress/helpers/documentTypes';
 
 /**
  * The legal rules of the document itself, decided from the order before anything is sent (issue 12):

@@ -1,4 +1,4 @@
-import { bodyJson, bodyText, htmlSummary } from '../../shared/http';
+import { bodyJson, bodyText, htmlSummary } from '../../../shared/http';
 
 /**
  * InvoicExpress answers errors in at least eight shapes (reference §8). This turns any of them into

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { asNodeError } from '../../shared/execute';
-import type { ApiContext } from '../../shared/http';
-import { bodyJson } from '../../shared/http';
+import { asNodeError } from '../../../shared/execute';
+import type { ApiContext } from '../../../shared/http';
+import { bodyJson } from '../../../shared/http';
 import { InputError } from '../helpers/client';
 import { comparableNif, decideClient, emptyFacts, type ClientFacts } from '../helpers/clientMatch';
 import { errorStatus, isAmbiguousFailure, ixGetAll, ixRequest, unwrapRoot } from '../transport';

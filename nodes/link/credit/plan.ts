@@ -1,13 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isFinalStatus, listedType } from '../InvoicExpress/api/documents';
-import { InputError } from '../InvoicExpress/helpers/client';
-import { summarizeDocument } from '../InvoicExpress/helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
-import { creditItems, type CreditItems, type CreditScope } from '../InvoicExpress/mapping/creditNote';
-import { shortHash } from '../shared/text';
-import { creditLink } from './orderLink';
-import { labelOf } from './plan';
+import { isFinalStatus, listedType } from '../../services/invoicexpress/api/documents';
+import { InputError } from '../../services/invoicexpress/helpers/client';
+import { summarizeDocument } from '../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { creditItems, type CreditItems, type CreditScope } from '../mapping/creditNote';
+import { shortHash } from '../../shared/text';
+import { creditLink } from '../orderLink';
+import { labelOf } from '../invoice/plan';
 
 /**
  * What a return, a refund or a cancellation does to an invoiced order, decided without I/O: the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { plainText } from '../../shared/text';
+import { plainText } from './text';
 
 /**
  * The ePages Base/Now order as this package reads it (`GET /orders/{id}`): the one description of its

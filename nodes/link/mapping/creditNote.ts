@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { InputError } from '../helpers/client';
-import { roundHalfUp } from '../helpers/document';
+import { InputError } from '../../services/invoicexpress/helpers/client';
+import { roundHalfUp } from '../../services/invoicexpress/helpers/document';
 import { LINE_LABELS } from './orderToDocument';
 
 /**

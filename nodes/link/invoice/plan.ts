@@ -1,15 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { MatchBy } from '../InvoicExpress/api/clients';
-import type { EmailMessage } from '../InvoicExpress/api/documents';
-import type { InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
-import { InputError } from '../InvoicExpress/helpers/client';
-import { addDays, toIxDate } from '../InvoicExpress/helpers/dates';
-import { summarizeDocument, type IxTax } from '../InvoicExpress/helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../InvoicExpress/helpers/documentTypes';
-import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../InvoicExpress/mapping/orderToDocument';
-import { documentTypeFor, invoiceDateFor, type DateFrom } from './documentRules';
-import { invoiceNoteLine, invoiceUniqueKey } from './orderLink';
+import type { MatchBy } from '../../services/invoicexpress/api/clients';
+import type { EmailMessage } from '../../services/invoicexpress/api/documents';
+import type { InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
+import { InputError } from '../../services/invoicexpress/helpers/client';
+import { addDays, toIxDate } from '../../services/invoicexpress/helpers/dates';
+import { summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
+import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
+import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
 /**
  * What one order becomes, decided without I/O: the one-step operation asks here, and so must every

@@ -1,7 +1,7 @@
-import type { Order } from '../../EPages/schemas/order';
-import { InputError } from '../helpers/client';
-import { countryIso } from '../helpers/countries';
-import type { IxTax } from '../helpers/document';
+import type { Order } from '../../shared/order';
+import { InputError } from '../../services/invoicexpress/helpers/client';
+import { countryIso } from '../../services/invoicexpress/helpers/countries';
+import type { IxTax } from '../../services/invoicexpress/helpers/document';
 
 /**
  * Which of the account's taxes a VAT rate of an order stands for. InvoicExpress taxes carry a region

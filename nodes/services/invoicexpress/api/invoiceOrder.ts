@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { asNodeError } from '../../shared/execute';
-import type { ApiContext } from '../../shared/http';
-import { tuningOf } from '../../shared/tuning';
+import { asNodeError } from '../../../shared/execute';
+import type { ApiContext } from '../../../shared/http';
+import { tuningOf } from '../../../shared/tuning';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
 import { createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';

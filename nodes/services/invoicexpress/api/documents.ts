@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { asNodeError } from '../../shared/execute';
-import type { ApiContext } from '../../shared/http';
-import { bodyJson } from '../../shared/http';
+import { asNodeError } from '../../../shared/execute';
+import type { ApiContext } from '../../../shared/http';
+import { bodyJson } from '../../../shared/http';
 import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
 import {
 	downloadFile,

@@ -1,4 +1,4 @@
-import { bodyJson, bodyText, htmlSummary } from '../../shared/http';
+import { bodyJson, bodyText, htmlSummary } from '../../../shared/http';
 
 /** What an error body said, and whether it was a gateway page (Jetty HTML) or a JSON answer. */
 export interface EpErrorBody {

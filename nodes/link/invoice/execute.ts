@@ -1,15 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getFullOrder, writeInvoiceBack } from '../EPages/api/orders';
-import { loadTaxes } from '../InvoicExpress/api/accountData';
-import { findOrCreateClient } from '../InvoicExpress/api/clients';
-import { downloadPdf, emailDocument, getPdfUrl } from '../InvoicExpress/api/documents';
-import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../InvoicExpress/api/invoiceOrder';
-import { todayIx } from '../InvoicExpress/helpers/dates';
-import { InputError } from '../InvoicExpress/helpers/client';
-import { DOCUMENT_TYPES } from '../InvoicExpress/helpers/documentTypes';
-import { asNodeError, stepsFor, withPrefix } from '../shared/execute';
+import { getFullOrder, writeInvoiceBack } from '../../services/epagesNow/orders';
+import { loadTaxes } from '../../services/invoicexpress/api/accountData';
+import { findOrCreateClient } from '../../services/invoicexpress/api/clients';
+import { downloadPdf, emailDocument, getPdfUrl } from '../../services/invoicexpress/api/documents';
+import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
+import { todayIx } from '../../services/invoicexpress/helpers/dates';
+import { InputError } from '../../services/invoicexpress/helpers/client';
+import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
+import { asNodeError, stepsFor, withPrefix } from '../../shared/execute';
 import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
 
 /**

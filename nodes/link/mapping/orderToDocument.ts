@@ -1,7 +1,7 @@
-import { money, orderSchema, type Order } from '../../EPages/schemas/order';
-import { buildClientPayload, InputError, type ClientRules } from '../helpers/client';
-import { toIxCountry } from '../helpers/countries';
-import { buildDocumentBody, roundHalfUp, type IxTax } from '../helpers/document';
+import { money, orderSchema, type Order } from '../../shared/order';
+import { buildClientPayload, InputError, type ClientRules } from '../../services/invoicexpress/helpers/client';
+import { toIxCountry } from '../../services/invoicexpress/helpers/countries';
+import { buildDocumentBody, roundHalfUp, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { taxForRate, taxPlace } from './taxPlace';
 import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
