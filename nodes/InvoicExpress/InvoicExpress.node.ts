@@ -12,7 +12,11 @@ import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
+import { SHOPS } from '../services/shops';
 import { tuningParameter } from '../shared/tuning';
+
+/** The document operations that read or write shop orders (Connect to ePages). */
+const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder'];
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	client: clientOperations,
@@ -57,11 +61,12 @@ export class InvoicExpress implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'invoicExpressApi', required: true },
-			{
-				name: 'ePagesApi',
+			// One credential slot per shop platform, shown for the platform chosen (services/shops.ts).
+			...SHOPS.map((shop) => ({
+				name: shop.credential,
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] } },
-			},
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, connectEPages: [true], platform: [shop.platform] } },
+			})),
 		],
 		properties,
 	};

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { addOrderNoteLine } from '../../services/epagesNow/orders';
 import { getClient } from '../../services/invoicexpress/api/clients';
 import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../../services/invoicexpress/api/documents';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
@@ -12,6 +11,8 @@ import { asNodeError, stepsFor, type Step } from '../../shared/execute';
 import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './plan';
 import { cancelNoteLine, creditNoteLine } from '../orderLink';
 import { labelOf } from '../invoice/plan';
+import { chooseShop } from '../shops';
+import type { Shop } from '../../services/shop';
 
 /**
  * Runs the correction plan of one order (creditPlan.ts decides): reads what the plan asks for, then
@@ -21,6 +22,9 @@ import { labelOf } from '../invoice/plan';
 export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: CreditParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const step = stepsFor(ctx, i, label);
+	const chosen = chooseShop(params.connectEPages, params.platform, order, label);
+	if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
+	const shop = chosen.shop;
 	const input: CreditInput = { params, order, today: todayIx() };
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 
@@ -85,14 +89,14 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 					status: done.document.status ?? 'canceled',
 					reason: plan.reason,
 				};
-				if (params.connectEPages && params.writeBack) {
+				if (shop && params.writeBack) {
 					const line = cancelNoteLine(plan.legalNumber, plan.invoice.id, plan.reason);
-					out.written_back = await step(`writing the cancellation of ${plan.legalNumber} back to the ePages order (it is canceled)`, async () => addOrderNoteLine(ctx, order, line, i));
+					out.written_back = await step(`writing the cancellation of ${plan.legalNumber} back to the ePages order (it is canceled)`, async () => shop.addNoteLine(ctx, order, line, i));
 				}
 				return [{ json: out }];
 			}
 			case 'credit':
-				return await creditNote(ctx, i, params, order, plan, base, step);
+				return await creditNote(ctx, i, params, order, plan, base, step, shop);
 		}
 	}
 	throw new NodeOperationError(ctx.getNode(), `${label}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
@@ -135,6 +139,7 @@ async function creditNote(
 	plan: CreditNotePlan,
 	base: IDataObject,
 	step: Step,
+	shop: Shop | undefined,
 ): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const result: InvoiceOrderResult =
@@ -189,11 +194,11 @@ async function creditNote(
 			out.email_to = to;
 		}
 	}
-	if (params.connectEPages && params.writeBack) {
+	if (shop && params.writeBack) {
 		const line = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber, emailTo);
 		// Another execution at once may have written the line without the e-mail: completed, not repeated.
 		const bare = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber);
-		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => addOrderNoteLine(ctx, order, line, i, bare));
+		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => shop.addNoteLine(ctx, order, line, i, bare));
 	}
 	if (params.attachPdf) {
 		const url = await step('getting the PDF (the credit note exists and is final)', async () => getPdfUrl(ctx, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));

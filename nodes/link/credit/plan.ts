@@ -37,6 +37,8 @@ export interface CreditParams {
 	attachPdf: boolean;
 	dryRun: boolean;
 	connectEPages: boolean;
+	/** The shop platform (services/shops.ts) the order is written back to, when connected. */
+	platform?: string;
 	writeBack: boolean;
 	options: CreditOptions;
 }

@@ -57,6 +57,8 @@ export interface OrderToInvoiceParams {
 	dryRun: boolean;
 	matchBy: ClientMatch;
 	connectEPages: boolean;
+	/** The shop platform (services/shops.ts) the order is read from and written back to, when connected. */
+	platform?: string;
 	/** Ignored without Connect to ePages: the parameter is hidden then, and may keep an old value. */
 	writeBack: boolean;
 	options: OrderOptions;
