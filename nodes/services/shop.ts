@@ -36,11 +36,11 @@ export interface Shop {
 	 */
 	writeInvoiceBack(ctx: ApiContext, order: IDataObject, noteLine: string, itemIndex?: number): Promise<'written' | 'already written'>;
 	/**
-	 * Adds `noteLine` to the order's note, read fresh first (the note is replaced as a whole). A
-	 * `bareLine` already there (the same record without what only one execution knows, such as
-	 * " e-mailed to …") is completed instead of repeated.
+	 * Changes the order's note: reads it fresh from the shop (the note is replaced as a whole, so a
+	 * stale copy would drop lines written since), applies `change`, and writes the result unless
+	 * `change` answers undefined (nothing to change).
 	 */
-	addNoteLine(ctx: ApiContext, order: IDataObject, noteLine: string, itemIndex?: number, bareLine?: string): Promise<'written' | 'already written'>;
+	updateNote(ctx: ApiContext, order: IDataObject, change: (note: string) => string | undefined, itemIndex?: number): Promise<'written' | 'already written'>;
 }
 
 /** The note of an order in the package's shape (ePages Now's internal note, Beyond's order note). */
@@ -48,7 +48,8 @@ export const noteOf = (order: IDataObject): string => (typeof order.internalNote
 
 /**
  * The note with `noteLine` added, or undefined when it is there already. `bareLine`: see
- * {@link Shop.addNoteLine}. Pure, so that every platform merges notes the same way.
+ * the same record without what only one execution knows, such as " e-mailed to …") is completed
+ * instead of repeated. Pure, so that every platform merges notes the same way.
  */
 export function noteWithLine(note: string, noteLine: string, bareLine?: string): string | undefined {
 	// A substring test, not a line test: the full line contains the bare one, so a bare line is never
@@ -58,5 +59,14 @@ export function noteWithLine(note: string, noteLine: string, bareLine?: string):
 	const bare = bareLine !== undefined && bareLine !== noteLine ? lines.indexOf(bareLine) : -1;
 	if (bare >= 0) lines[bare] = noteLine;
 	else lines.push(noteLine);
+	return lines.join('\n');
+}
+
+/** The note with the line `from` replaced by `to`, or undefined when `from` is not one of its lines. */
+export function noteReplacing(note: string, from: string, to: string): string | undefined {
+	const lines = note.split('\n');
+	const at = lines.indexOf(from);
+	if (at < 0) return undefined;
+	lines[at] = to;
 	return lines.join('\n');
 }

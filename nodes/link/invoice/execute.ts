@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { loadTaxes } from '../../services/invoicexpress/api/accountData';
 import { findOrCreateClient } from '../../services/invoicexpress/api/clients';
-import { downloadPdf, emailDocument, getPdfUrl } from '../../services/invoicexpress/api/documents';
+import { emailDocument } from '../../services/invoicexpress/api/email';
+import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
 import { InputError } from '../../services/invoicexpress/helpers/client';
@@ -107,10 +108,9 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 				shop!.writeInvoiceBack(ctx, invoicePlan.order, s.noteLine, i),
 			);
 		} else {
-			const url = await step('getting the PDF (the document exists and is final)', async () => getPdfUrl(ctx, s.id, { maxWaitMs: 30000, itemIndex: i }));
-			const buffer = await step('downloading the PDF', async () => downloadPdf(ctx, url, i));
-			out.pdf_url = url;
-			return [{ json: out, binary: { data: await ctx.helpers.prepareBinaryData(buffer, s.fileName, 'application/pdf') } }];
+			const pdf = await step('getting the PDF (the document exists and is final)', async () => pdfAttachment(ctx, s.id, s.fileName, { itemIndex: i }));
+			out.pdf_url = pdf.url;
+			return [{ json: out, binary: { data: pdf.binary } }];
 		}
 	}
 	return [{ json: out }];

@@ -18,11 +18,11 @@ const idOf = (ctx: Parameters<Shop['fullOrder']>[0], order: IDataObject, itemInd
 	return id;
 };
 
-/** The note with the line, read fresh from the shop (PUT order-note replaces the note as a whole). */
-async function addNote(ctx: Parameters<Shop['fullOrder']>[0], order: IDataObject, noteLine: string, itemIndex?: number, bareLine?: string): Promise<'written' | 'already written'> {
+/** The order note read fresh from the shop, changed, and written back (PUT order-note replaces it as a whole). */
+async function updateNote(ctx: Parameters<Shop['fullOrder']>[0], order: IDataObject, change: (note: string) => string | undefined, itemIndex?: number): Promise<'written' | 'already written'> {
 	const id = idOf(ctx, order, itemIndex);
 	const fresh = await getBeyondOrder(ctx, id, itemIndex);
-	const note = noteWithLine(typeof fresh.orderNote === 'string' ? fresh.orderNote : '', noteLine, bareLine);
+	const note = change(typeof fresh.orderNote === 'string' ? fresh.orderNote : '');
 	if (note === undefined) return 'already written';
 	await setBeyondOrderNote(ctx, id, note, itemIndex);
 	return 'written';
@@ -53,6 +53,6 @@ export const epagesBeyondShop: Shop = {
 		return requests;
 	},
 	// No invoiced mark to set: the note line is the record (see above).
-	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await addNote(ctx, order, noteLine, itemIndex),
-	addNoteLine: addNote,
+	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await updateNote(ctx, order, (note) => noteWithLine(note, noteLine), itemIndex),
+	updateNote,
 };

@@ -105,16 +105,16 @@ export async function writeInvoiceBack(
 }
 
 /**
- * Adds `noteLine` to the order's internal note, read fresh first: a credit note or a cancellation is
- * written long after the order was read, and the note is replaced as a whole, so a stale copy would
- * drop the lines written since (the invoice's). See `noteWithLine` for the merge.
+ * Changes the order's internal note, read fresh first: a credit note or a cancellation is written
+ * long after the order was read, and the note is replaced as a whole, so a stale copy would drop the
+ * lines written since (the invoice's).
  */
-export async function addOrderNoteLine(ctx: ApiContext, order: IDataObject, noteLine: string, itemIndex?: number, bareLine?: string): Promise<'written' | 'already written'> {
+export async function updateOrderNote(ctx: ApiContext, order: IDataObject, change: (note: string) => string | undefined, itemIndex?: number): Promise<'written' | 'already written'> {
 	const id = String(order.orderId ?? '');
 	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex });
 	const label = String(order.orderNumber ?? id);
 	const fresh = await getOrder(ctx, id, { itemIndex, label });
-	const note = noteWithLine(noteOf(fresh), noteLine, bareLine);
+	const note = change(noteOf(fresh));
 	if (note === undefined) return 'already written';
 	await patchOrder(ctx, id, [{ op: 'add', path: '/internalNote', value: note }], { itemIndex, action: `write back to order ${label}` });
 	return 'written';

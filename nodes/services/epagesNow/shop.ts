@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Shop } from '../shop';
-import { addOrderNoteLine, getFullOrder, getOrder, writeInvoiceBack } from './orders';
+import { getFullOrder, getOrder, updateOrderNote, writeInvoiceBack } from './orders';
 import { EP_CREDENTIAL, epPages } from './transport';
 
 /** ePages Now (and Base): the REST API under /rs/shops/{shopId} (reference epages.md §1a, §2a). */
@@ -29,5 +29,5 @@ export const epagesNowShop: Shop = {
 		return requests;
 	},
 	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await writeInvoiceBack(ctx, order, noteLine, itemIndex),
-	addNoteLine: async (ctx, order, noteLine, itemIndex, bareLine) => await addOrderNoteLine(ctx, order, noteLine, itemIndex, bareLine),
+	updateNote: async (ctx, order, change, itemIndex) => await updateOrderNote(ctx, order, change, itemIndex),
 };
