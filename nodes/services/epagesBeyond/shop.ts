@@ -32,8 +32,8 @@ export const epagesBeyondShop: Shop = {
 	platform: 'beyond',
 	displayName: 'ePages Beyond',
 	credential: BEYOND_CREDENTIAL,
-	// The adapter (order.ts) marks every order it shapes.
-	owns: (order) => order._beyond !== undefined,
+	// The adapter (order.ts) marks every order it shapes; a raw Beyond order has `_id`, not orderId.
+	owns: (order) => order._beyond !== undefined || (order._id !== undefined && order.orderId === undefined),
 	async fullOrder(ctx, order, itemIndex) {
 		// Beyond's lists and webhooks carry whole orders; only an order given raw is read and shaped.
 		if (order.lineItemContainer !== undefined) return order;
