@@ -534,14 +534,14 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 		expect(grandTotal(big)).toBeGreaterThan(1000);
 		const refused = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false });
 		expect(refused.error?.message).toBe(
-			`order 9503: a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €`,
+			`order 9503: a simplified invoice is only allowed up to 1000 € for a retail sale to a buyer who is not a taxable person (art. 40.º n.º 1 a) CIVA), and the order total is ${grandTotal(big)} €`,
 		);
 		expect(sandbox.state.documents).toHaveLength(0);
-		const fallback = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false, orderOptions: { date: '2026-11-28', taxExemption: EXEMPTION, simplifiedOverLimit: 'invoice' } });
+		const fallback = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false, orderOptions: { date: '2026-11-28', taxExemption: EXEMPTION, simplifiedNotAllowed: 'invoice' } });
 		expect(fallback.error).toBeUndefined();
 		expect(fallback.items[0].json).toMatchObject({ document_type: 'invoice', status: 'final', total: grandTotal(big) });
 		expect(fallback.items[0].json.warnings).toContain(
-			`a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €: an invoice was issued instead`,
+			`a simplified invoice is only allowed up to 1000 € for a retail sale to a buyer who is not a taxable person (art. 40.º n.º 1 a) CIVA), and the order total is ${grandTotal(big)} €: an invoice was issued instead`,
 		);
 		expect(sandbox.legalDocuments().map((d) => d.type)).toEqual(['Invoice']);
 		const small = withTotal(orders.find((o) => grandTotal(o) < 100 && !(o.billingAddress as IDataObject).vatId)!, '9504');
