@@ -1,14 +1,21 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters, loadOrderFixtures, type OrderFixture } from '../harness/orderFixtures';
+import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 /**
  * Issue 21, the rules as the law and the APIs state them, run through n8n's engine against the
  * InvoicExpress sandbox: where the goods leave from decides the Portuguese region of the VAT (CIVA
  * art. 6.º n.º 1 and 16), simplified invoices only within art. 40.º n.º 1 CIVA, on every path from an
- * order to an invoice (Create From ePages Order and Document → Create from an ePages order).
+ * order to an invoice (Create From ePages Order and Document → Create from an ePages order); a legacy
+ * cash sale (VD) is never read as a simplified invoice; only what InvoicExpress cancels is canceled;
+ * a return of an order never invoiced ends `not invoiced` once no invoice can plausibly be unlisted.
  */
 
 const fixtures = new Map(loadOrderFixtures().map((f) => [f.file.replace(/\.json$/, ''), f]));
@@ -172,5 +179,164 @@ describe('Simplified invoices within art. 40.º n.º 1 CIVA', () => {
 			'order 10308: a simplified invoice is only allowed where the VAT is due in Portugal (art. 40.º n.º 1 CIVA), and the sale to a business in ES is an exempt intra-EU supply (art. 14.º RITI)',
 		);
 		expect(writes()).toEqual([]);
+	});
+});
+
+describe('a legacy cash sale (VD, listed CashInvoice) is not a simplified invoice, and no path is guessed for it', () => {
+	/** Invoices the order, then makes its document what an old account lists: a VD. */
+	async function withCashSale(name: string) {
+		const run = await createFromOrder([order(name)]);
+		expect(run.items[0].json.outcome).toBe('created');
+		const doc = sandbox.state.documents.find((d) => d.reference === String(fixture(name).order.orderNumber))!;
+		doc.type = 'CashInvoice';
+		return doc;
+	}
+
+	it('Create From ePages Order issues nothing beside it and names it, even as a simplified invoice', async () => {
+		const vd = await withCashSale('01-three-vat-rates');
+		const before = sandbox.requests.length;
+		for (const documentType of ['invoice', 'simplifiedInvoice']) {
+			const again = await createFromOrder([order('01-three-vat-rates')], {}, { documentType });
+			expect(again.items[0].json.error).toBe(
+				`order 10301: creating the ${documentType === 'invoice' ? 'invoice' : 'simplified invoice'} failed: a cash sale (VD ${String(vd.inverted_sequence_number)}, legacy type CashInvoice, id ${vd.id}, final) has the reference "10301": it is a legal document of this order, so nothing is issued or corrected beside it`,
+			);
+		}
+		// Its own drafts were deleted; the VD was never read by a guessed path.
+		expect(sandbox.state.documents.filter((d) => d.status !== 'deleted').map((d) => d.type)).toEqual(['CashInvoice']);
+		expect(sandbox.requests.slice(before).filter((r) => r.path.includes(String(vd.id)) || r.path.includes('cash'))).toEqual([]);
+	});
+
+	it('Credit From ePages Order refuses to credit or cancel it; Get Many lists it as what it is', async () => {
+		await withCashSale('01-three-vat-rates');
+		const before = sandbox.requests.length;
+		const refused = await runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false, tuning },
+			credentials,
+			input: [order('01-three-vat-rates')],
+			continueOnFail: true,
+		});
+		expect(String(refused.items[0].json.error)).toMatch(/^order 10301: the order's document VD A\/\d+ is a cash sale \(legacy type CashInvoice, id \d+\), which the package cannot credit$/);
+		expect(sandbox.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /invoices.json']);
+		const simplified = await runNode({ type: 'invoicExpress', parameters: { resource: 'document', operation: 'getAll', returnAll: true, filters: { types: ['simplifiedInvoice'] } }, credentials });
+		expect(simplified.items).toEqual([]);
+		const all = await runNode({ type: 'invoicExpress', parameters: { resource: 'document', operation: 'getAll', returnAll: true }, credentials });
+		expect(all.items.map((i) => [i.json.document_type, String(i.json.legal_number).slice(0, 3)])).toEqual([['cashInvoice', 'VD ']]);
+	});
+});
+
+describe('cancel only what InvoicExpress lets you cancel', () => {
+	const cancel = (type: string, id: number) =>
+		runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'document', operation: 'cancel', documentType: type, documentId: { __rl: true, mode: 'id', value: String(id) }, reason: 'emitida por engano', tuning },
+			credentials,
+			continueOnFail: true,
+		});
+	const changeStates = () => sandbox.requests.filter((r) => r.path.endsWith('/change-state.json'));
+
+	it('a settled invoice or simplified invoice is refused before the change-state request, saying what to do; a settled invoice-receipt is canceled', async () => {
+		for (const [documentType, path] of [['invoice', 'invoices'], ['simplifiedInvoice', 'simplified_invoices']] as const) {
+			sandbox.reset();
+			const run = await createFromOrder([order('46-ponta-delgada-consumer-mainland-shop')], {}, { documentType });
+			const id = run.items[0].json.document_id as number;
+			sandbox.state.documents.find((d) => d.id === id)!.status = 'settled';
+			const before = changeStates().length;
+			const refused = await cancel(documentType, id);
+			expect(refused.items[0].json.error).toBe(`${documentType === 'invoice' ? 'Invoice' : 'Simplified Invoice'} ${id} is settled, and InvoicExpress cancels a settled document only when it is an invoice-receipt`);
+			expect(String(refused.items[0].json.description ?? refused.error?.description ?? '')).toContain('first cancel in InvoicExpress the receipt that settled it');
+			expect(changeStates().slice(before)).toEqual([]);
+			expect(sandbox.requests.filter((r) => r.path === `/${path}/${id}.json` && r.method === 'GET')).toHaveLength(1);
+			expect(sandbox.state.illegalTransitions).toEqual([]);
+		}
+		sandbox.reset();
+		const receipt = await createFromOrder([order('46-ponta-delgada-consumer-mainland-shop')], {}, { documentType: 'invoiceReceipt' });
+		const done = await cancel('invoiceReceipt', receipt.items[0].json.document_id as number);
+		expect(done.items[0].json).toMatchObject({ status: 'canceled' });
+		expect(sandbox.state.illegalTransitions).toEqual([]);
+	});
+
+	it('the sandbox refuses settled → canceled for every type but invoice_receipt, as the service does', async () => {
+		const run = await createFromOrder([order('46-ponta-delgada-consumer-mainland-shop')]);
+		const id = run.items[0].json.document_id as number;
+		sandbox.state.documents.find((d) => d.id === id)!.status = 'settled';
+		const res = await fetch(`${sandbox.url}/invoices/${id}/change-state.json?api_key=${sandbox.apiKey}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', accept: 'application/json' },
+			body: JSON.stringify({ invoice: { state: 'canceled', message: 'x' } }),
+		});
+		expect(res.status).toBe(422);
+		expect(sandbox.state.illegalTransitions).toEqual([expect.objectContaining({ documentId: id, from: 'settled', target: 'canceled' })]);
+	});
+
+	it('Credit From ePages Order with the correction "cancel" refuses a settled invoice before any change', async () => {
+		const run = await createFromOrder([order('46-ponta-delgada-consumer-mainland-shop')]);
+		sandbox.state.documents.find((d) => d.id === run.items[0].json.document_id)!.status = 'settled';
+		const before = sandbox.requests.length;
+		const refused = await runNode({
+			type: 'invoicExpress',
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'cancel', reason: 'emitida por engano', sendEmail: false, tuning },
+			credentials,
+			input: [order('46-ponta-delgada-consumer-mainland-shop')],
+			continueOnFail: true,
+		});
+		expect(String(refused.items[0].json.error)).toMatch(/^order 10346: FT A\/\d+ is settled, and InvoicExpress cancels a settled document only when it is an invoice-receipt$/);
+		expect(sandbox.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+	});
+});
+
+describe('returns of orders never invoiced (example 04)', () => {
+	let shop: EPagesSandbox;
+	const HOUR = 3600 * 1000;
+	beforeAll(async () => {
+		shop = await startEPagesSandbox({ seed: 'empty' });
+	});
+	afterAll(async () => shop.close());
+	beforeEach(() => shop.reset('empty'));
+
+	const example = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', '04-returned-order-to-credit-note.json'), 'utf8')) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+	const nodeOf = (name: string) => example.nodes.find((n) => n.name === name)!.parameters;
+
+	/** Example 04's Check Again path: the orders of the last 90 days, the returned or cancelled ones, their credit notes, then "Not Credited". */
+	async function checkAgain() {
+		const epCredentials = { ...credentials, ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token } };
+		const listed = await runNode({ type: 'ePages', parameters: nodeOf('Orders of the Last 90 Days') as INodeParameters, credentials: epCredentials });
+		expect(listed.error).toBeUndefined();
+		// The example's Filter node: {{ !!$json.returnedOn || !!$json.rejectedOn }}.
+		const returned = listed.items.map((i) => i.json).filter((o) => !!o.returnedOn || !!o.rejectedOn);
+		const credited = await runNode({ type: 'invoicExpress', parameters: { ...nodeOf('Credit Note'), tuning } as INodeParameters, credentials: epCredentials, input: returned, continueOnFail: true });
+		// The example's "Not Credited" filter: {{ !!$json.error || $json.outcome === 'pending' }} → Stop and Error.
+		const notCredited = credited.items.filter((i) => !!i.json.error || i.json.outcome === 'pending');
+		return { credited: credited.items.map((i) => [i.json.order_number, i.json.outcome ?? i.json.error]), notCredited };
+	}
+
+	it('a cancelled order refused at the time (never invoiced) is "not invoiced" once paid 24 hours ago, not pending on every Check Again', async () => {
+		const now = Date.now();
+		const old = shop.addOrder({ paidOn: new Date(now - 30 * HOUR).toISOString(), rejectedOn: new Date(now - 29 * HOUR).toISOString() }, { creationDate: new Date(now - 31 * HOUR).toISOString() });
+		const fresh = shop.addOrder({ paidOn: new Date(now - HOUR).toISOString(), returnedOn: new Date(now - HOUR / 2).toISOString() }, { creationDate: new Date(now - 2 * HOUR).toISOString() });
+		const first = await checkAgain();
+		expect(new Map(first.credited.map(([n, o]) => [n, o]))).toEqual(
+			new Map([
+				[old.orderNumber, 'not invoiced'],
+				[fresh.orderNumber, 'pending'],
+			]),
+		);
+		expect(first.notCredited.map((i) => i.json.order_number)).toEqual([fresh.orderNumber]);
+		expect(String(first.notCredited[0].json.pending_reason)).toContain('paid less than 24 hours ago');
+		// Nothing was sent to InvoicExpress for either: only reference lookups.
+		expect(sandbox.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+	});
+
+	it('an order marked invoiced in the shop, or with an invoice listed, is never declared "not invoiced"', async () => {
+		const now = Date.now();
+		const marked = shop.addOrder({ paidOn: new Date(now - 48 * HOUR).toISOString(), invoicedOn: new Date(now - 47 * HOUR).toISOString(), rejectedOn: new Date(now - 40 * HOUR).toISOString() }, { creationDate: new Date(now - 49 * HOUR).toISOString() });
+		const invoiced = shop.addOrder({ paidOn: new Date(now - 48 * HOUR).toISOString() }, { creationDate: new Date(now - 49 * HOUR).toISOString() });
+		const made = await createFromOrder([invoiced as unknown as IDataObject], { taxExemption: 'M99' });
+		expect(made.items[0].json.outcome).toBe('created');
+		shop.setStatus(invoiced.orderId, 'returnedOn', new Date(now - HOUR).toISOString());
+		const run = await checkAgain();
+		const outcome = new Map(run.credited.map(([n, o]) => [n, o]));
+		expect(outcome.get(marked.orderNumber)).toBe('pending');
+		expect(outcome.get(invoiced.orderNumber)).toBe('credited');
 	});
 });

@@ -21,7 +21,7 @@ import { labelOf } from '../invoice/plan';
 export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: CreditParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const step = stepsFor(ctx, i, label);
-	const input: CreditInput = { params, order, today: todayIx() };
+	const input: CreditInput = { params, order, today: todayIx(), now: Date.now() };
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 
 	// A draft invoice may become final between the listing and its deletion (the invoicing run

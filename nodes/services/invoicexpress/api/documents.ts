@@ -33,15 +33,41 @@ export async function getDocument(ctx: ApiContext, type: DocumentTypeKey, id: st
 
 /**
  * The type of a listed document. The documented `type[]` filter values are Invoice, InvoiceReceipt,
- * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them (CashInvoice,
- * the old "venda a dinheiro", may be how lists name them), so lists are never filtered by type here;
- * each document's own `type` is read, and both names count as a simplified invoice.
+ * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them, so lists are
+ * never filtered by type for them; each document's own `type` is read (SimplifiedInvoice, as the
+ * service answers an FS). `CashInvoice` is a VD (venda a dinheiro), a different legacy type, not an FS
+ * (api-fidelity.md): it is `cashInvoice` here, a legal document of its order that the package never
+ * reads, credits or cancels (the API documents no path for it), and never invoices beside.
  */
-export function listedType(doc: IDataObject): DocumentTypeKey | 'receipt' | undefined {
+export type ListedKind = DocumentTypeKey | 'receipt' | 'cashInvoice';
+
+export function listedType(doc: IDataObject): ListedKind | undefined {
 	const type = String(doc.type ?? '');
-	if (type === 'CashInvoice') return 'simplifiedInvoice';
+	if (type === 'CashInvoice') return 'cashInvoice';
 	if (type === 'Receipt') return 'receipt';
 	return documentTypeByApiType(type);
+}
+
+/** The printed prefix of a listed document's legal number: FT, FR, FS, NC, ND, or VD for a legacy cash sale. */
+export function listedPrefix(kind: ListedKind | undefined): string | undefined {
+	if (kind === 'cashInvoice') return 'VD';
+	return kind && kind !== 'receipt' ? DOCUMENT_TYPES[kind].prefix : undefined;
+}
+
+/**
+ * A legacy cash sale (VD) with the order's reference, as an error naming it: it is a legal document of
+ * the order (so no invoice is issued beside it), and the package knows no API path to read, correct or
+ * delete it, so it never guesses one. A canceled VD is out of effect: not an error here.
+ */
+export function cashSaleError(ctx: ApiContext, docs: IDataObject[], reference: string, itemIndex?: number): Error | undefined {
+	const vd = docs.find((d) => listedType(d) === 'cashInvoice' && d.status !== 'canceled' && d.status !== 'deleted');
+	if (!vd) return undefined;
+	const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `a draft VD`;
+	return ixError(ctx, `a cash sale (${number}, legacy type CashInvoice, id ${String(vd.id)}, ${String(vd.status)}) has the reference "${reference}": it is a legal document of this order, so nothing is issued or corrected beside it`, {
+		itemIndex,
+		description:
+			'Nothing was created or changed. The package does not read, credit, cancel or delete VDs (the InvoicExpress API documents no path for them): check it in InvoicExpress. If it is this order\'s invoice, mark the order invoiced in the shop; correct it in InvoicExpress if needed.',
+	});
 }
 
 /** The types that make an order invoiced: one of them, final, is the order's legal invoice. */
@@ -253,6 +279,26 @@ const TRANSITIONS = {
 } as const;
 
 /**
+ * Why InvoicExpress will not cancel a document in this state, before anything is sent: its change-state
+ * table moves a settled document to canceled only for an invoice-receipt ("settled → canceled: only
+ * invoice_receipt"; "Any other transitions will fail"), and moves settled back to final (`unsettled`)
+ * only for credit and debit notes. So a settled invoice or simplified invoice is corrected by a credit
+ * note, or canceled after the receipt that settled it is canceled (inferred: the invoice is then final
+ * again; the reference documents receipts' own cancel, not its effect on the invoice).
+ */
+export function cancelRefusal(type: DocumentTypeKey, status: unknown, subject: string): { message: string; description: string } | undefined {
+	if (status !== 'settled' || type === 'invoiceReceipt') return undefined;
+	const what = DOCUMENT_TYPES[type].label.toLowerCase();
+	const note = type === 'creditNote' || type === 'debitNote';
+	return {
+		message: `${subject} is settled, and InvoicExpress cancels a settled document only when it is an invoice-receipt`,
+		description: note
+			? `Nothing was sent. Move the ${what} back to final first (InvoicExpress: "unsettled", credit and debit notes only), then cancel it.`
+			: `Nothing was sent. To undo the sale, issue a credit note for the ${what} (Credit From ePages Order, or Document → Create with Document Type "Credit Note" and its Owner Invoice ID). To cancel it instead, first cancel in InvoicExpress the receipt that settled it, so that the ${what} is final again.`,
+	};
+}
+
+/**
  * Changes of one document under way in this process. Two executions in one n8n process (a double click
  * on "Execute workflow", a manual run beside the trigger) would otherwise read the same draft at the
  * same instant and both send the same change, the second refused by the service: the later one waits
@@ -299,6 +345,8 @@ async function transitionOnce(
 			if (target === 'finalized' && !doc.items) doc = await getDocument(ctx, type, id, itemIndex);
 			return { document: doc, changedHere: lostAnswer ? 'unknown' : false };
 		}
+		const settled = target === 'canceled' ? cancelRefusal(type, doc.status, `${DOCUMENT_TYPES[type].label} ${id}`) : undefined;
+		if (settled) throw ixError(ctx, settled.message, { itemIndex, description: settled.description });
 		if (!rule.from(doc.status)) {
 			throw ixError(ctx, `InvoicExpress could not ${rule.verb} ${label} ${id}: it is ${String(doc.status)}, ${rule.not}`, {
 				itemIndex,
