@@ -57,7 +57,7 @@ export const simplifiedNotAllowedOption: INodeProperties = {
 	],
 	default: 'refuse',
 	description:
-		'A simplified invoice is legal only where the VAT is due in Portugal (never for One-Stop-Shop sales, exports or intra-EU supplies to businesses), up to 1,000 € for a retail sale to a consumer and 100 € otherwise (art. 40.º n.º 1 CIVA)',
+		'A simplified invoice is legal only where the VAT is due in Portugal (never for One-Stop-Shop sales, exports or intra-EU supplies to businesses), up to 1,000 € for a retail sale to a consumer and 100 € otherwise (art. 40.º n.º 1 CIVA).',
 };
 
 /** Client fields shared by Client → Create/Update/Find or Create and Document → Create. */

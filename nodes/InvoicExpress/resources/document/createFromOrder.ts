@@ -24,7 +24,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Invoice', value: 'invoice' },
 			{ name: 'Invoice-Receipt', value: 'invoiceReceipt', description: 'Invoice and receipt in one, for orders already paid' },
-			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Sales taxed in Portugal, up to 1,000 € at retail to consumers, else 100 € (art. 40.º CIVA)' },
+			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Sales taxed in Portugal, up to 1,000 € at retail to consumers, else 100 € (art. 40.º CIVA).' },
 		],
 		default: 'invoice',
 		displayOptions: op,
