@@ -8,6 +8,7 @@ import { addDays, toIxDate } from '../../services/invoicexpress/helpers/dates';
 import { pdfFileName, summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
+import { readShipsFrom } from '../mapping/taxPlace';
 import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
 import { emailAfterIssue } from '../email/plan';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
@@ -27,7 +28,8 @@ export interface OrderOptions {
 	itemName?: MappingOptions['itemName'];
 	clientName?: MappingOptions['clientName'];
 	discountStyle?: MappingOptions['discountStyle'];
-	taxRegion?: string;
+	/** Where the goods leave from: PT, PT-AC or PT-MA (an expression may choose it per order). */
+	shipsFrom?: string;
 	taxMapping?: { mapping?: Array<{ rate: number; taxName: string }> };
 	taxExemption?: string;
 	exchangeRate?: number;
@@ -35,8 +37,10 @@ export interface OrderOptions {
 	sequenceId?: string;
 	/** Where the invoice date comes from when no fixed date is set (documentRules.ts). */
 	dateFrom?: DateFrom;
-	/** A simplified invoice over the legal limit: refuse the order, or issue an invoice instead. */
-	simplifiedOverLimit?: 'refuse' | 'invoice';
+	/** A simplified invoice the law does not allow here (art. 40.º CIVA): refuse the order, or issue an invoice instead. */
+	simplifiedNotAllowed?: 'refuse' | 'invoice';
+	/** The shop sells goods at retail: the 1,000 € simplified-invoice limit for consumers (default on). */
+	retailer?: boolean;
 	invalidFiscalId?: 'error' | 'finalConsumer';
 	/** Issue a new invoice for an order whose invoice was canceled or credited in full. */
 	invoiceAgain?: boolean;
@@ -136,7 +140,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		itemName: o.itemName ?? 'sku',
 		clientName: o.clientName ?? 'company',
 		discountStyle: o.discountStyle ?? 'lineDiscount',
-		taxRegion: o.taxRegion ?? 'PT',
+		shipsFrom: o.shipsFrom ?? 'PT',
 		taxMapping: o.taxMapping?.mapping ?? [],
 		taxExemption: o.taxExemption || undefined,
 		exchangeRate: o.exchangeRate || undefined,
@@ -170,6 +174,13 @@ export function planOrder(input: PlanInput): OrderPlan {
 			};
 		}
 	}
+	// Where the goods leave from decides every Portuguese tax of the order: a value that is not a region
+	// is refused before anything is read or sent, never taken for the mainland.
+	try {
+		readShipsFrom(o.shipsFrom, `${label}: `);
+	} catch (error) {
+		return { kind: 'refuse', stage: 'parameters', message: (error as InputError).message, description: (error as InputError).description };
+	}
 	const listItem = order.lineItemContainer === undefined;
 	const fetch = params.connectEPages && listItem && !input.fullOrder;
 	const findRetired = o.invoiceAgain === true && !params.dryRun && !input.retired;
@@ -195,8 +206,8 @@ export function planOrder(input: PlanInput): OrderPlan {
 	const allowed = documentTypeFor(
 		full,
 		params.documentType,
-		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id },
-		o.simplifiedOverLimit ?? 'refuse',
+		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id, taxation: mapped.taxation },
+		{ notAllowed: o.simplifiedNotAllowed ?? 'refuse', retailer: o.retailer !== false },
 		label,
 	);
 	if (!allowed.ok) return { kind: 'refuse', stage: 'parameters', message: allowed.message, description: allowed.description };

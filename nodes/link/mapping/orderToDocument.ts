@@ -2,7 +2,8 @@ import { money, orderSchema, type Order } from '../../shared/order';
 import { buildClientPayload, InputError, type ClientRules } from '../../services/invoicexpress/helpers/client';
 import { toIxCountry } from '../../services/invoicexpress/helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../../services/invoicexpress/helpers/document';
-import { taxForRate, taxPlace } from './taxPlace';
+import { readShipsFrom, taxForRate, taxPlace } from './taxPlace';
+import { dateKey, type PtRegion } from './vatRates';
 import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
 /**
@@ -17,8 +18,17 @@ export interface MappingOptions {
 	itemName: 'sku' | 'productName';
 	clientName: 'company' | 'person';
 	discountStyle: DiscountStyle;
-	/** The shop's home tax region (PT, PT-AC, PT-MA): for sales taxed in Portugal that do not go to a Portuguese address (see taxPlace.ts). */
-	taxRegion: string;
+	/**
+	 * Where the goods leave from (PT, PT-AC, PT-MA): every sale taxed in Portugal takes that region's
+	 * taxes, wherever the goods go (CIVA art. 6.º n.º 1 and 16; see taxPlace.ts).
+	 */
+	shipsFrom: string;
+	/**
+	 * @deprecated The old name of {@link shipsFrom} (the node parameter `taxRegion` was renamed). Kept
+	 * only for callers not yet renamed (test/unit/beyond.test.ts, owned by another change); ignored when
+	 * `shipsFrom` is given.
+	 */
+	taxRegion?: string;
 	/** Explicit VAT rate → tax name choices; they win over matching by value. */
 	taxMapping: Array<{ rate: number; taxName: string }>;
 	taxExemption?: string;
@@ -55,7 +65,7 @@ export const DEFAULT_MAPPING: MappingOptions = {
 	itemName: 'sku',
 	clientName: 'company',
 	discountStyle: 'lineDiscount',
-	taxRegion: 'PT',
+	shipsFrom: 'PT',
 	taxMapping: [],
 	commentInObservations: true,
 	clientRules: { invalidFiscalId: 'error' },
@@ -88,6 +98,22 @@ export interface MappedOrder {
 	currency: string;
 	/** The order total in EUR (converted with the exchange rate): what the legal limits are in. */
 	totalEur: number;
+	/** Where the sale is taxed, for the document rules (documentRules.ts: simplified invoices). */
+	taxation: Taxation;
+}
+
+/** The facts of where a sale is taxed, as the mapping found them (taxPlace.ts). */
+export interface Taxation {
+	/** ISO code of the country the goods go to. */
+	country: string;
+	/** The Portuguese region the goods leave from. */
+	shipsFrom: PtRegion;
+	/** Some line took a tax of the destination country (One-Stop-Shop): that VAT is due there. */
+	oss: boolean;
+	/** Some line is at 0 % (exempt; its reason is the exemption code). */
+	zeroRated: boolean;
+	/** The exemption reason the document carries (M16: intra-EU supply, RITI art. 14.º). */
+	exemption?: string;
 }
 
 const OBSERVATIONS_MAX = 200;
@@ -313,11 +339,23 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		warnings.push(`the order's grandTotal (${topLevel}) differs from its line item total (${grandTotal}); the line items were invoiced`);
 	}
 	const pricing: PricingResult = priceLines(parts, order.taxModel, grandTotal, opts.discountStyle);
-	const place = taxPlace(order, taxes, opts.taxRegion, ctx);
+	const shipsFrom = readShipsFrom(options.shipsFrom ?? options.taxRegion ?? opts.shipsFrom, ctx);
+	const place = taxPlace(order, taxes, shipsFrom, ctx);
+	// The rate table is read at the document's date (vatRates.ts says why); no date, no document.
+	const day = dateKey(opts.date);
+	if (day === undefined) throw new InputError(`${ctx}date "${opts.date}" is not a date`, 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');
 	const taxByRate = new Map<number, string>();
 	for (const line of pricing.lines) {
-		if (!taxByRate.has(line.taxRate)) taxByRate.set(line.taxRate, taxForRate(line.taxRate, taxes, place, opts, ctx));
+		if (!taxByRate.has(line.taxRate)) taxByRate.set(line.taxRate, taxForRate(line.taxRate, taxes, place, opts, ctx, day));
 	}
+	const regionOfTax = (name: string | undefined) => String(taxes.find((t) => t.name === name)?.region ?? '').trim().toUpperCase();
+	const taxation: Taxation = {
+		country: place.country,
+		shipsFrom,
+		oss: place.country !== 'PT' && [...taxByRate.values()].some((name) => regionOfTax(name) === place.country),
+		zeroRated: pricing.lines.some((l) => l.taxRate === 0),
+		...(opts.taxExemption ? { exemption: opts.taxExemption } : {}),
+	};
 	const observations = opts.commentInObservations && order.customerComment?.trim() ? order.customerComment.trim() : undefined;
 	const cappedObservations =
 		observations && [...observations].length > OBSERVATIONS_MAX ? `${[...observations].slice(0, OBSERVATIONS_MAX - 1).join('')}…` : observations;
@@ -354,6 +392,7 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		lines: pricing.lines,
 		currency,
 		totalEur: currency === 'EUR' ? pricing.expectedTotal : pricing.expectedTotal / opts.exchangeRate!,
+		taxation,
 		warnings,
 		totalsCheck: {
 			order_total: pricing.expectedTotal,

@@ -5,7 +5,7 @@ import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToInvoice } from '../../../link/invoice/execute';
 import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
 import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
-import { clientRuleOptions, show, taxExemptionOptions } from '../common';
+import { clientRuleOptions, retailerOption, shipsFromOption, show, simplifiedNotAllowedOption, taxExemptionOptions } from '../common';
 
 const op = show('document', ['createFromEPagesOrder']);
 
@@ -25,7 +25,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Invoice', value: 'invoice' },
 			{ name: 'Invoice-Receipt', value: 'invoiceReceipt', description: 'Invoice and receipt in one, for orders already paid' },
-			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Portuguese accounts, small B2C amounts' },
+			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Sales taxed in Portugal, up to 1,000 € at retail to consumers, else 100 € (art. 40.º CIVA).' },
 		],
 		default: 'invoice',
 		displayOptions: op,
@@ -122,11 +122,6 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Exchange Rate', name: 'exchangeRate', type: 'number', typeOptions: { numberPrecision: 6 }, default: 0, description: 'For orders not in EUR: units of the order currency per 1 EUR' },
 			clientRuleOptions[0],
-			{ displayName: 'Home Tax Region', name: 'taxRegion', type: 'options', options: [
-				{ name: 'Portugal Mainland (PT)', value: 'PT' },
-				{ name: 'Azores (PT-AC)', value: 'PT-AC' },
-				{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
-			], default: 'PT', description: 'Where the shop is: its taxes apply to sales abroad taxed in Portugal and to 0 % lines. Portuguese addresses always take the taxes of their region by postal code (Azores 9500–9999, Madeira 9000–9499); sales to a country the account has taxes for (One-Stop-Shop) take that country\'s.' },
 			{
 				displayName: 'Invoice Again After Cancellation or Full Credit',
 				name: 'invoiceAgain',
@@ -145,11 +140,8 @@ export const createFromOrderDescription: INodeProperties[] = [
 				{ name: 'SKU', value: 'sku' },
 				{ name: 'Product Name', value: 'productName' },
 			], default: 'sku', description: 'What identifies each line (InvoicExpress keeps a catalogue item per name)' },
-			{ displayName: 'Over the Simplified Invoice Limit', name: 'simplifiedOverLimit', type: 'options', options: [
-				{ name: 'Refuse the Order', value: 'refuse', description: 'Nothing is created; the error names the order and the limit' },
-				{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
-			], default: 'refuse', description: 'Simplified invoices are legal up to 1,000 € for consumers and 100 € for business buyers (art. 40 CIVA).' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', placeholder: 'Taxa de pagamento', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			retailerOption,
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
@@ -159,6 +151,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			},
 			{ displayName: 'Shipping Label', name: 'shippingLabel', type: 'string', default: '', placeholder: 'Portes de envio', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			shipsFromOption,
 			{ displayName: 'Strict Totals', name: 'strictTotals', type: 'boolean', default: true, description: 'Whether to refuse to create a document whose total would differ from the order total' },
 			{ displayName: 'Tax Exemption Reason', name: 'taxExemption', type: 'options', options: taxExemptionOptions, default: '', description: 'Required when the order has 0 % VAT lines; an expression can choose it per order' },
 			{
@@ -179,6 +172,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 					},
 				],
 			},
+			simplifiedNotAllowedOption,
 		],
 	},
 ];
