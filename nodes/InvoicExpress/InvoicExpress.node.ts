@@ -10,6 +10,7 @@ import { documentDescription, documentItemLabel, documentOperations } from './re
 import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
+import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
 import { tuningParameter } from '../shared/tuning';
@@ -60,13 +61,19 @@ export class InvoicExpress implements INodeType {
 			{
 				name: 'ePagesApi',
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] } },
+				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] }, hide: { platform: ['beyond'] } },
+			},
+			{
+				name: 'ePagesBeyondApi',
+				required: true,
+				testedBy: 'ePagesBeyondApiTest',
+				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true], platform: ['beyond'] } },
 			},
 		],
 		properties,
 	};
 
-	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments } };
+	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments }, credentialTest: { ePagesBeyondApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

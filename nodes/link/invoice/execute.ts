@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { beyondPaidDate, getFullBeyondOrder } from '../../services/epagesBeyond/orders';
 import { getFullOrder, writeInvoiceBack } from '../../services/epagesNow/orders';
 import { loadTaxes } from '../../services/invoicexpress/api/accountData';
 import { findOrCreateClient } from '../../services/invoicexpress/api/clients';
@@ -15,7 +16,7 @@ import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, t
 /**
  * Runs the plan of one order through the services' API modules; every decision is the planner's.
  * The I/O the plan depends on comes first, in this order: the full order (a list item, connected),
- * then the account's taxes; a mapping refused with cached taxes is planned once more with the taxes
+ * then the account's taxes (and canceled invoices), then the paid date of a Beyond order (connected); a mapping refused with cached taxes is planned once more with the taxes
  * read again, since the account may have changed since they were cached.
  */
 export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: OrderToInvoiceParams, order: IDataObject): Promise<INodeExecutionData[]> {
@@ -35,7 +36,12 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 		while (next.kind === 'gather') {
 			for (const gather of next.steps) {
 				if (gather.kind === 'fetchFullOrder') {
-					input.fullOrder = await step('getting the full order from ePages', async () => getFullOrder(ctx, order, i));
+					input.fullOrder = await step('getting the full order from ePages', async () =>
+						params.platform === 'beyond' ? getFullBeyondOrder(ctx, order, i) : getFullOrder(ctx, order, i),
+					);
+				} else if (gather.kind === 'fetchPaidDate') {
+					const id = String((input.fullOrder ?? order).orderId ?? '');
+					input.paidDate = await step('reading the paid date from the order events in ePages Beyond', async () => beyondPaidDate(ctx, id, i));
 				} else if (gather.kind === 'findRetired') {
 					input.retired = await step('looking for canceled or credited invoices', async () => retiredInvoices(ctx, gather.reference, i));
 				} else {

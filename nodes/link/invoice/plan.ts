@@ -8,7 +8,7 @@ import { addDays, toIxDate } from '../../services/invoicexpress/helpers/dates';
 import { summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
-import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
+import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom } from '../documentRules';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
 /**
@@ -41,6 +41,7 @@ export interface OrderOptions {
 	invoiceAgain?: boolean;
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
+	pickupLabel?: string;
 	strictTotals?: boolean;
 	emailSubject?: string;
 	emailBody?: string;
@@ -57,6 +58,8 @@ export interface OrderToInvoiceParams {
 	dryRun: boolean;
 	matchBy: ClientMatch;
 	connectEPages: boolean;
+	/** The platform of the shop the node is connected to (with Connect to ePages); absent: ePages Now. */
+	platform?: 'now' | 'beyond';
 	/** Ignored without Connect to ePages: the parameter is hidden then, and may keep an old value. */
 	writeBack: boolean;
 	options: OrderOptions;
@@ -74,6 +77,8 @@ export interface PlanInput {
 	today: string;
 	/** With "Invoice Again": the order's invoices canceled or credited in full. */
 	retired?: Array<string | number>;
+	/** The paid date read from the shop (ISO 8601), for an order whose own status dates are not exact. */
+	paidDate?: string;
 }
 
 /** Nothing is sent for this order: an error naming the order and the field. */
@@ -85,8 +90,12 @@ export interface Refusal {
 	description?: string;
 }
 
-/** I/O whose answers the plan depends on: run in this order, then plan again with the answers. */
-export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string };
+/**
+ * I/O whose answers the plan depends on: run in this order, then plan again with the answers.
+ * `fetchPaidDate`: the paid date of an order whose status dates are not exact (an ePages Beyond order:
+ * its payment-paid event), read from the connected shop.
+ */
+export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string } | { kind: 'fetchPaidDate' };
 
 export interface DryRunPlan {
 	kind: 'dryRun';
@@ -144,6 +153,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		},
 		shippingLabel: o.shippingLabel ?? '',
 		paymentFeeLabel: o.paymentFeeLabel ?? '',
+		pickupLabel: o.pickupLabel ?? '',
 	};
 }
 
@@ -177,7 +187,11 @@ export function planOrder(input: PlanInput): OrderPlan {
 		return { kind: 'gather', steps };
 	}
 	const full = input.fullOrder ?? order;
-	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label);
+	// Read from the shop only when connected to its platform; otherwise the date rule says what to set.
+	if (needsShopPaidDate(full, toIxDate(o.date), o.dateFrom ?? 'today') && input.paidDate === undefined && params.connectEPages && params.platform === 'beyond') {
+		return { kind: 'gather', steps: [{ kind: 'fetchPaidDate' }] };
+	}
+	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label, input.paidDate);
 	if (!dated.ok) return { kind: 'refuse', stage: 'parameters', message: dated.message, description: dated.description };
 	const date = dated.value;
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));

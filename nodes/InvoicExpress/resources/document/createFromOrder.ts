@@ -67,8 +67,25 @@ export const createFromOrderDescription: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, and to write the invoice back to the order',
+			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, to read the paid date of an ePages Beyond order, and to write the invoice back to the order',
 		displayOptions: op,
+	},
+	{
+		displayName: 'Platform',
+		name: 'platform',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'ePages Now / Base', value: 'now', description: 'Shops with an API URL ending in /rs/shops/ and the shop ID (ePages API credential)' },
+			{
+				name: 'ePages Beyond',
+				value: 'beyond',
+				description: 'Beyond shops (ePages Beyond API credential): reads the paid date from the order events for "Invoice Date From: Paid Date"; no write-back yet',
+			},
+		],
+		default: 'now',
+		description: 'The platform of the shop the orders come from, which decides the credential',
+		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
 		displayName: 'Write Back to ePages',
@@ -77,7 +94,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 		default: false,
 		description:
 			"Whether to set the order's invoiced date and add the invoice number to its internal note (needs the orders_write scope)",
-		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
+		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true], platform: ['now'] } },
 	},
 	{
 		displayName: 'Client Match',
@@ -136,7 +153,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'A fixed date for every order. Empty: see "Invoice Date From".' },
 			{ displayName: 'Invoice Date From', name: 'dateFrom', type: 'options', options: [
 				{ name: 'Today', value: 'today', description: 'The day the invoice is issued (Lisbon time)' },
-				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused)' },
+				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused). For ePages Beyond orders it is read from the order events: Connect to ePages, Platform ePages Beyond.' },
 				{ name: 'Order Date', value: 'created', description: 'The day the order was placed' },
 			], default: 'today', description: 'The invoice date of each order, when no fixed "Invoice Date" is set. InvoicExpress refuses a date before the last document of the series: use past dates only when invoicing promptly.' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
@@ -148,6 +165,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
 			], default: 'refuse', description: 'Simplified invoices are legal up to 1,000 € for consumers and 100 € for business buyers (art. 40 CIVA).' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', placeholder: 'Taxa de pagamento', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			{ displayName: 'Pickup Fee Label', name: 'pickupLabel', type: 'string', default: '', placeholder: 'Taxa de recolha', description: 'The line of the fee of an order collected at a pickup point (ePages Beyond). Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese).' },
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
@@ -203,9 +221,12 @@ export function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 export async function createFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const order = readOrder(this, i);
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
+	const platform = connectEPages ? (this.getNodeParameter('platform', i, 'now') as OrderToInvoiceParams['platform']) : 'now';
 	const params: OrderToInvoiceParams = {
 		connectEPages,
-		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
+		platform,
+		// No write-back to Beyond orders yet (the parameter is hidden for Beyond; an old value is ignored).
+		writeBack: connectEPages && platform === 'now' && (this.getNodeParameter('writeBack', i, false) as boolean),
 		documentType: this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
 		finalize: this.getNodeParameter('finalize', i, true) as boolean,
 		sendEmail: this.getNodeParameter('sendEmail', i, false) as boolean,
