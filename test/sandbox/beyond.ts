@@ -1981,8 +1981,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const list = [...this.orderEvents(order._id)].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 		const page = this.pageOf(list, url, `/orders/${order._id}/events`, 'order-events');
 		if (list.length > 0) return page;
-		const { _embedded: _none, ...empty } = page;
-		return empty;
+		return { _links: page._links, page: page.page };
 	}
 
 	/** The optional cancel body: nothing, or a JSON object whose only property is a string `comment`. */
