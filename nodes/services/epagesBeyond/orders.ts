@@ -72,15 +72,6 @@ export async function changeBeyondOrder(
 	return { order: asOrder(ctx, res.body, `order ${id}`, itemIndex), alreadyDone: false };
 }
 
-/** An order's full shape behind a list item or a raw Beyond order: read by its id. */
-export async function getFullBeyondOrder(ctx: ApiContext, item: IDataObject, itemIndex?: number): Promise<IDataObject> {
-	const id = item.orderId ?? item._id;
-	if (typeof id !== 'string' || id === '') {
-		throw new NodeOperationError(ctx.getNode(), 'The item has no orderId to read the ePages Beyond order with', { itemIndex });
-	}
-	return shaped(ctx, await getBeyondOrder(ctx, id, itemIndex), false, itemIndex);
-}
-
 /** A shop clock ahead of ours by up to this much is not yet a sign of a wrong time zone. */
 const CLOCK_SKEW_MS = 10 * 60 * 1000;
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToInvoice } from '../../../link/invoice/execute';
 import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
 import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
@@ -70,31 +71,15 @@ export const createFromOrderDescription: INodeProperties[] = [
 			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, to read the paid date of an ePages Beyond order, and to write the invoice back to the order',
 		displayOptions: op,
 	},
-	{
-		displayName: 'Platform',
-		name: 'platform',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'ePages Now / Base', value: 'now', description: 'Shops with an API URL ending in /rs/shops/ and the shop ID (ePages API credential)' },
-			{
-				name: 'ePages Beyond',
-				value: 'beyond',
-				description: 'Beyond shops (ePages Beyond API credential): reads the paid date from the order events for "Invoice Date From: Paid Date"; no write-back yet',
-			},
-		],
-		default: 'now',
-		description: 'The platform of the shop the orders come from, which decides the credential',
-		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
-	},
+	platformParameter({ show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } }),
 	{
 		displayName: 'Write Back to ePages',
 		name: 'writeBack',
 		type: 'boolean',
 		default: false,
 		description:
-			"Whether to set the order's invoiced date and add the invoice number to its internal note (needs the orders_write scope)",
-		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true], platform: ['now'] } },
+			"Whether to record the invoice on the order: ePages Now sets its invoiced date and adds the invoice number to its internal note (scope orders_write); ePages Beyond adds it to the order note (scope ordr:u)",
+		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
 		displayName: 'Client Match',
@@ -221,12 +206,10 @@ export function readOrder(ctx: IExecuteFunctions, i: number): IDataObject {
 export async function createFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const order = readOrder(this, i);
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
-	const platform = connectEPages ? (this.getNodeParameter('platform', i, 'now') as OrderToInvoiceParams['platform']) : 'now';
 	const params: OrderToInvoiceParams = {
 		connectEPages,
-		platform,
-		// No write-back to Beyond orders yet (the parameter is hidden for Beyond; an old value is ignored).
-		writeBack: connectEPages && platform === 'now' && (this.getNodeParameter('writeBack', i, false) as boolean),
+		platform: this.getNodeParameter('platform', i, DEFAULT_PLATFORM) as string,
+		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
 		documentType: this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
 		finalize: this.getNodeParameter('finalize', i, true) as boolean,
 		sendEmail: this.getNodeParameter('sendEmail', i, false) as boolean,
