@@ -140,11 +140,23 @@ export function documentTypeFor(
 export type DateFrom = 'today' | 'paid' | 'created';
 
 /**
+ * Whether the paid date must be read from the shop before the invoice date can be decided: "Invoice
+ * Date From" is the paid date, no fixed date is set, and the order is paid but its status dates are
+ * not the times the statuses were set (an ePages Beyond order: services/epagesBeyond/order.ts; its
+ * paid date is the payment-paid event of its events, reference api-fidelity.md).
+ */
+export function needsShopPaidDate(order: IDataObject, fixed: string | undefined, from: DateFrom): boolean {
+	return from === 'paid' && !fixed && (order._beyond as IDataObject | undefined)?.statusDatesExact === false && isSet(order.paidOn);
+}
+
+/**
  * The invoice date: a date the merchant set, or the order's paid or created date (Lisbon calendar
  * day), or today. The original ePages button let the merchant choose it per order; here it is chosen
  * once for the workflow. A date that the order does not have is a refusal, never "today" instead.
+ * `paidDate`: the paid date read from the shop for an order that {@link needsShopPaidDate} (an ePages
+ * Beyond order's payment-paid event); without it such an order is refused, never dated by its last change.
  */
-export function invoiceDateFor(order: IDataObject, fixed: string | undefined, from: DateFrom, today: string, label: string): RuleResult<string> {
+export function invoiceDateFor(order: IDataObject, fixed: string | undefined, from: DateFrom, today: string, label: string, paidDate?: string): RuleResult<string> {
 	if (from === 'today') return { ok: true, value: fixed ?? today };
 	if (fixed) {
 		return {
@@ -154,15 +166,18 @@ export function invoiceDateFor(order: IDataObject, fixed: string | undefined, fr
 		};
 	}
 	const field = from === 'paid' ? 'paidOn' : 'creationDate';
-	// A Beyond order says that it is paid, not when (beyond/order.ts): its paid date would be a guess.
-	if (from === 'paid' && (order._beyond as IDataObject | undefined)?.statusDatesExact === false) {
+	// A Beyond order says that it is paid, not when (its paidOn is its last change): the paid date is
+	// its payment-paid event, which only a node connected to the shop can read.
+	const fromShop = needsShopPaidDate(order, fixed, from);
+	if (fromShop && paidDate === undefined) {
 		return {
 			ok: false,
-			message: `${label}: "Invoice Date From" is the paid date, but an ePages Beyond order does not say when it was paid`,
-			description: 'Choose Today or Order Date for Beyond orders.',
+			message: `${label}: "Invoice Date From" is the paid date, and an ePages Beyond order says when it was paid only in its events in the shop`,
+			description:
+				'Nothing was created. Turn on "Connect to ePages" with Platform "ePages Beyond" and an ePages Beyond credential whose app has the scope orde:r (order events), or choose Today or Order Date.',
 		};
 	}
-	const raw = order[field];
+	const raw = fromShop ? paidDate : order[field];
 	const when = isSet(raw) ? new Date(String(raw)) : undefined;
 	if (!when || Number.isNaN(when.getTime())) {
 		return {

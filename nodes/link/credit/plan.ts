@@ -48,6 +48,7 @@ export interface CreditOptions {
 	sequenceId?: string;
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
+	pickupLabel?: string;
 	emailSubject?: string;
 	emailBody?: string;
 	emailBcc?: string;
@@ -301,7 +302,7 @@ export function planCredit(input: CreditInput): CreditPlan {
 				'Credit the lines that are left (Credit: Chosen Lines), or an amount with its VAT rate.',
 			);
 		}
-		credit = creditItems(invoice, params.scope, label, { shipping: params.options.shippingLabel, paymentFee: params.options.paymentFeeLabel });
+		credit = creditItems(invoice, params.scope, label, { shipping: params.options.shippingLabel, paymentFee: params.options.paymentFeeLabel, pickup: params.options.pickupLabel });
 	} catch (error) {
 		const known = error instanceof InputError;
 		return { kind: 'refuse', message: known ? error.message : `${label}: the credit note could not be built: ${String(error)}`, description: known ? error.description : 'Nothing was created.' };

@@ -9,7 +9,7 @@ import { pdfFileName, summarizeDocument, type IxTax } from '../../services/invoi
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
 import { readShipsFrom } from '../mapping/taxPlace';
-import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
+import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom } from '../documentRules';
 import { emailAfterIssue } from '../email/plan';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
@@ -46,6 +46,7 @@ export interface OrderOptions {
 	invoiceAgain?: boolean;
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
+	pickupLabel?: string;
 	strictTotals?: boolean;
 	emailSubject?: string;
 	emailBody?: string;
@@ -81,6 +82,8 @@ export interface PlanInput {
 	today: string;
 	/** With "Invoice Again": the order's invoices canceled or credited in full. */
 	retired?: Array<string | number>;
+	/** The paid date read from the shop (ISO 8601), for an order whose own status dates are not exact. */
+	paidDate?: string;
 }
 
 /** Nothing is sent for this order: an error naming the order and the field. */
@@ -92,8 +95,12 @@ export interface Refusal {
 	description?: string;
 }
 
-/** I/O whose answers the plan depends on: run in this order, then plan again with the answers. */
-export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string };
+/**
+ * I/O whose answers the plan depends on: run in this order, then plan again with the answers.
+ * `fetchPaidDate`: the paid date of an order whose status dates are not exact (an ePages Beyond order:
+ * its payment-paid event), read from the connected shop.
+ */
+export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string } | { kind: 'fetchPaidDate' };
 
 export interface DryRunPlan {
 	kind: 'dryRun';
@@ -151,6 +158,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		},
 		shippingLabel: o.shippingLabel ?? '',
 		paymentFeeLabel: o.paymentFeeLabel ?? '',
+		pickupLabel: o.pickupLabel ?? '',
 	};
 }
 
@@ -191,7 +199,12 @@ export function planOrder(input: PlanInput): OrderPlan {
 		return { kind: 'gather', steps };
 	}
 	const full = input.fullOrder ?? order;
-	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label);
+	// Read from the shop only when connected (to the order's own platform: link/shops.ts refuses
+	// another before any request); otherwise the date rule says what to set.
+	if (needsShopPaidDate(full, toIxDate(o.date), o.dateFrom ?? 'today') && input.paidDate === undefined && params.connectEPages) {
+		return { kind: 'gather', steps: [{ kind: 'fetchPaidDate' }] };
+	}
+	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label, input.paidDate);
 	if (!dated.ok) return { kind: 'refuse', stage: 'parameters', message: dated.message, description: dated.description };
 	const date = dated.value;
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));

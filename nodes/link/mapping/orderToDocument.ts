@@ -4,7 +4,7 @@ import { toIxCountry } from '../../services/invoicexpress/helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { readShipsFrom, taxForRate, taxPlace } from './taxPlace';
 import { dateKey, type PtRegion } from './vatRates';
-import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
+import { priceLines, type DiscountStyle, type LineKind, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
 /**
  * ePages order → InvoicExpress document, as pure code: every input problem is an InputError that
@@ -39,22 +39,24 @@ export interface MappingOptions {
 	/** Labels of the shipping and payment-fee lines; empty: in the order's language (lineLabels). */
 	shippingLabel: string;
 	paymentFeeLabel: string;
+	/** Label of the pickup-fee line (an order collected at a pickup point); empty: in the order's language. */
+	pickupLabel?: string;
 }
 
 /**
- * The shipping and payment-fee line labels in the order's language (its `locale`, as pt_PT), so the
- * customer reads the invoice in the language she shopped in; Portuguese for other or no languages,
- * the language of the Portuguese tax authority. The merchant's own labels win.
+ * The shipping, pickup-fee and payment-fee line labels in the order's language (its `locale`, as
+ * pt_PT), so the customer reads the invoice in the language she shopped in; Portuguese for other or no
+ * languages, the language of the Portuguese tax authority. The merchant's own labels win.
  */
-export const LINE_LABELS: Record<string, { shipping: string; paymentFee: string }> = {
-	pt: { shipping: 'Portes de envio', paymentFee: 'Taxa de pagamento' },
-	en: { shipping: 'Shipping', paymentFee: 'Payment fee' },
-	es: { shipping: 'Gastos de envío', paymentFee: 'Comisión de pago' },
-	fr: { shipping: 'Frais de livraison', paymentFee: 'Frais de paiement' },
-	de: { shipping: 'Versandkosten', paymentFee: 'Zahlungsgebühr' },
+export const LINE_LABELS: Record<string, { shipping: string; paymentFee: string; pickup: string }> = {
+	pt: { shipping: 'Portes de envio', paymentFee: 'Taxa de pagamento', pickup: 'Taxa de recolha' },
+	en: { shipping: 'Shipping', paymentFee: 'Payment fee', pickup: 'Pickup fee' },
+	es: { shipping: 'Gastos de envío', paymentFee: 'Comisión de pago', pickup: 'Tarifa de recogida' },
+	fr: { shipping: 'Frais de livraison', paymentFee: 'Frais de paiement', pickup: 'Frais de retrait' },
+	de: { shipping: 'Versandkosten', paymentFee: 'Zahlungsgebühr', pickup: 'Abholgebühr' },
 };
 
-export function lineLabels(locale: unknown): { shipping: string; paymentFee: string } {
+export function lineLabels(locale: unknown): { shipping: string; paymentFee: string; pickup: string } {
 	const language = /^([a-z]{2})(?:[_-]|$)/i.exec(String(locale ?? '').trim())?.[1]?.toLowerCase() ?? '';
 	return LINE_LABELS[language] ?? LINE_LABELS.pt;
 }
@@ -71,6 +73,7 @@ export const DEFAULT_MAPPING: MappingOptions = {
 	clientRules: { invalidFiscalId: 'error' },
 	shippingLabel: '',
 	paymentFeeLabel: '',
+	pickupLabel: '',
 };
 
 export interface TotalsCheck {
@@ -156,14 +159,16 @@ interface TaxedAmount {
 }
 
 /**
- * Shipping and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate, or
- * several when the shop splits shipping VAT by the basket's rates. Each tax is rounded to the cent, so
+ * Shipping, pickup and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate,
+ * or several when the shop splits the charge's VAT by the basket's rates. Each tax is rounded to the cent, so
  * the part of the charge it stands for is only known to ±0.005 × (100 + rate) / rate (about ±0.09 at
  * 6 %): the parts are scaled to add up to the charge when the gap is within that rounding.
  */
+type ChargeTaxes = Array<{ taxClass: { percentage: number }; price?: unknown }> | null | undefined;
+
 function splitByTaxes(
 	gross: number,
-	taxes: Array<{ taxClass: { percentage: number }; price?: unknown }> | null | undefined,
+	taxes: ChargeTaxes,
 	taxModel: 'GROSS' | 'NET',
 	ctx: string,
 	field: string,
@@ -196,6 +201,34 @@ function splitByTaxes(
 		for (const p of parts) p.amount *= gross / assigned;
 	}
 	return parts.filter((p) => p.amount > 0);
+}
+
+/**
+ * The order's charges, each its own line per VAT rate (split as its taxes say), in this order:
+ * shipping, the pickup fee of an order collected at a pickup point (an ePages Beyond order's
+ * `pickupLineItem`, BYD-OAS: price and `lineItemTaxes` like shipping), the payment fee.
+ */
+function chargeComponents(order: Order, opts: MappingOptions, ctx: string): OrderComponent[] {
+	const labels = lineLabels((order as { locale?: unknown }).locale);
+	const charges: Array<{ kind: LineKind; amount: number; taxes: ChargeTaxes; field: string; label: string }> = [
+		{
+			kind: 'shipping',
+			amount: money(order.shippingData?.price) ?? money(order.lineItemContainer.shippingPrice) ?? 0,
+			taxes: order.shippingData?.taxes,
+			field: 'shippingData',
+			label: opts.shippingLabel.trim() || labels.shipping,
+		},
+		{ kind: 'pickup', amount: money(order.pickupData?.price) ?? 0, taxes: order.pickupData?.taxes, field: 'pickupData', label: opts.pickupLabel?.trim() || labels.pickup },
+		{ kind: 'paymentFee', amount: money(order.paymentData?.price) ?? 0, taxes: order.paymentData?.taxes, field: 'paymentData', label: opts.paymentFeeLabel.trim() || labels.paymentFee },
+	];
+	const out: OrderComponent[] = [];
+	for (const c of charges) {
+		if (!(c.amount > 0)) continue;
+		for (const part of splitByTaxes(c.amount, c.taxes, order.taxModel, ctx, c.field)) {
+			out.push({ kind: c.kind, name: c.label, description: c.label, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+		}
+	}
+	return out;
 }
 
 function components(order: Order, opts: MappingOptions, ctx: string): OrderComponent[] {
@@ -238,21 +271,7 @@ function components(order: Order, opts: MappingOptions, ctx: string): OrderCompo
 		if (undistributed > base + 0.005) throw new InputError(`${ctx}the discounts (${undistributed}) exceed the value of the products (${roundHalfUp(base, 2)})`);
 		for (const c of out) c.discount += ((c.amount - c.discount) / base) * undistributed;
 	}
-	const labels = lineLabels((order as { locale?: unknown }).locale);
-	const shippingLabel = opts.shippingLabel.trim() || labels.shipping;
-	const paymentFeeLabel = opts.paymentFeeLabel.trim() || labels.paymentFee;
-	const shipping = money(order.shippingData?.price) ?? money(container.shippingPrice) ?? 0;
-	if (shipping > 0) {
-		for (const part of splitByTaxes(shipping, order.shippingData?.taxes, order.taxModel, ctx, 'shippingData')) {
-			out.push({ kind: 'shipping', name: shippingLabel, description: shippingLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
-		}
-	}
-	const fee = money(order.paymentData?.price) ?? 0;
-	if (fee > 0) {
-		for (const part of splitByTaxes(fee, order.paymentData?.taxes, order.taxModel, ctx, 'paymentData')) {
-			out.push({ kind: 'paymentFee', name: paymentFeeLabel, description: paymentFeeLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
-		}
-	}
+	out.push(...chargeComponents(order, opts, ctx));
 	const extras: Array<[('deposit' | 'ecoParticipation'), typeof container.deposits]> = [
 		['deposit', container.deposits],
 		['ecoParticipation', container.ecoParticipations],

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { noteWithLine, type Shop } from '../shop';
-import { getBeyondOrder, setBeyondOrderNote, shaped } from './orders';
+import { beyondPaidDate, getBeyondOrder, setBeyondOrderNote, shaped } from './orders';
 import { BEYOND_CREDENTIAL, BEYOND_SCOPES, beyondPages } from './transport';
 
 /**
@@ -55,4 +55,6 @@ export const epagesBeyondShop: Shop = {
 	// No invoiced mark to set: the note line is the record (see above).
 	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await updateNote(ctx, order, (note) => noteWithLine(note, noteLine), itemIndex),
 	updateNote,
+	// The latest payment-paid event of the order's events (orders.ts beyondPaidDate; scope orde:r).
+	paidDate: async (ctx, order, itemIndex) => await beyondPaidDate(ctx, idOf(ctx, order, itemIndex), itemIndex),
 };

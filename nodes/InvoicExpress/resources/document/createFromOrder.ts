@@ -68,7 +68,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, and to write the invoice back to the order',
+			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, to read the paid date of an ePages Beyond order, and to write the invoice back to the order',
 		displayOptions: op,
 	},
 	platformParameter({ show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } }),
@@ -133,7 +133,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'A fixed date for every order. Empty: see "Invoice Date From".' },
 			{ displayName: 'Invoice Date From', name: 'dateFrom', type: 'options', options: [
 				{ name: 'Today', value: 'today', description: 'The day the invoice is issued (Lisbon time)' },
-				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused)' },
+				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused). For ePages Beyond orders it is read from the order events: Connect to ePages, Platform ePages Beyond.' },
 				{ name: 'Order Date', value: 'created', description: 'The day the order was placed' },
 			], default: 'today', description: 'The invoice date of each order, when no fixed "Invoice Date" is set. InvoicExpress refuses a date before the last document of the series: use past dates only when invoicing promptly.' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
@@ -141,6 +141,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				{ name: 'Product Name', value: 'productName' },
 			], default: 'sku', description: 'What identifies each line (InvoicExpress keeps a catalogue item per name)' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', placeholder: 'Taxa de pagamento', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			{ displayName: 'Pickup Fee Label', name: 'pickupLabel', type: 'string', default: '', placeholder: 'Taxa de recolha', description: 'The line of the fee of an order collected at a pickup point (ePages Beyond). Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese).' },
 			retailerOption,
 			{
 				displayName: 'Series Name or ID',
