@@ -1,4 +1,4 @@
-import { docName, docRef, isFinal, names, type Finding, type FindingKind } from './findings';
+import { docName, docRef, group, isFinal, names, type Finding, type FindingKind } from './findings';
 import type { DocRecord, OrderRecord } from './records';
 
 /**
@@ -23,14 +23,7 @@ function finding(kind: FindingKind, orderNumber: string, docs: DocRecord[], mess
 }
 
 /** Groups documents by the order number their reference names. */
-function byOrder(docs: DocRecord[]): Map<string, DocRecord[]> {
-	const groups = new Map<string, DocRecord[]>();
-	for (const d of docs) {
-		const key = d.orderNumber as string;
-		groups.set(key, [...(groups.get(key) ?? []), d]);
-	}
-	return groups;
-}
+const byOrder = (docs: DocRecord[]): Map<string, DocRecord[]> => group(docs, (d) => d.orderNumber as string);
 
 /**
  * Documents of the period whose reference names no order: created by hand or outside n8n with
@@ -47,8 +40,11 @@ export function orphanFindings(orphans: DocRecord[]): Finding[] {
 	return out;
 }
 
-/** Whether a document takes part in matching: a sale or its correction, alive. */
-export const isMatchable = (d: DocRecord): boolean => d.type !== 'receipt' && d.status !== 'canceled' && d.orderNumber !== null;
+/** Whether a document is an order's: a sale or its correction (not a receipt) whose reference names an order. */
+export const belongsToOrder = (d: DocRecord): boolean => d.type !== 'receipt' && d.orderNumber !== null;
+
+/** Whether a document of the period needs its order found: an order's document, and not canceled. */
+export const isMatchable = (d: DocRecord): boolean => belongsToOrder(d) && d.status !== 'canceled';
 
 /**
  * Final credit notes of the period for an order the shop shows neither returned nor cancelled: a

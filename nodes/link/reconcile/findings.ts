@@ -97,6 +97,18 @@ export interface Judge {
 	skipped: { tooRecent: string[]; afterWindow: string[] };
 }
 
+/** Items by key, each list in the items' order (appended in place: thousands of documents, one series). */
+export function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+	const map = new Map<string, T[]>();
+	for (const item of items) {
+		const k = key(item);
+		const list = map.get(k);
+		if (list) list.push(item);
+		else map.set(k, [item]);
+	}
+	return map;
+}
+
 export const isInvoice = (d: DocRecord): boolean => INVOICE_TYPES.includes(d.type as DocumentTypeKey);
 export const isFinal = (d: DocRecord): boolean => isFinalStatus(d.status);
 

@@ -110,14 +110,15 @@ function creditCheck(order: OrderRecord, od: OrderDocs, invoice: DocRecord, judg
 function markChecks(order: OrderRecord, invoice: DocRecord, judge: Judge): Finding[] {
 	const { writeBack, emailInvoices } = judge.options;
 	if (!writeBack) return [];
-	const recent = invoice.day >= judge.today || timing(order.updatedAt ?? order.paidAt, judge) === 'tooRecent';
-	if (recent) {
-		skip('tooRecent', order, judge);
-		return [];
-	}
 	const legal = invoice.legalNumber ?? invoice.id;
 	const mark = invoiceMark(order.marks, invoice.id);
 	const setInvoicedOn = order.platform === 'now' && order.invoicedOn === false;
+	const unmailed = emailInvoices && order.email !== undefined && !isEmailed(order.marks, invoice.id);
+	if (mark && !setInvoicedOn && !unmailed) return [];
+	if (invoice.day >= judge.today || timing(order.updatedAt ?? order.paidAt, judge) === 'tooRecent') {
+		skip('tooRecent', order, judge);
+		return [];
+	}
 	const out: Finding[] = [];
 	if (!mark || setInvoicedOn) {
 		const missing = [!mark ? 'the line in its internal note' : '', setInvoicedOn ? 'its invoiced status' : ''].filter(Boolean).join(' and ');
@@ -125,7 +126,7 @@ function markChecks(order: OrderRecord, invoice: DocRecord, judge: Judge): Findi
 		const message = `${docName(invoice)} of order ${order.number} is not recorded in the order (${missing} missing). Write it back, so the shop shows it: reconcile with Repair.`;
 		out.push(finding('writeBackMissing', order, [invoice], message, { repairable: true, repairs: [repair] }));
 	}
-	if (emailInvoices && order.email && !isEmailed(order.marks, invoice.id)) out.push(notEmailed(order, invoice, legal, setInvoicedOn));
+	if (unmailed) out.push(notEmailed(order, invoice, legal, setInvoicedOn));
 	return out;
 }
 

@@ -1,5 +1,5 @@
-import { creditWithoutReturnFindings, isMatchable, orphanFindings, unknownTypeFindings } from './documentChecks';
-import { DEFAULT_OPTIONS, docRef, FINDING_KINDS, type Finding, type FindingDocument, type Judge, type ReconcileOptions, type RepairAction } from './findings';
+import { belongsToOrder, creditWithoutReturnFindings, isMatchable, orphanFindings, unknownTypeFindings } from './documentChecks';
+import { DEFAULT_OPTIONS, docRef, FINDING_KINDS, group, type Finding, type FindingDocument, type Judge, type ReconcileOptions, type RepairAction } from './findings';
 import { orderFindings } from './orderChecks';
 import { inRange, lisbonDay, type Period, type ReadWindows } from './period';
 import type { DocRecord, OrderRecord, Platform } from './records';
@@ -119,14 +119,14 @@ export function planReconciliation(input: ReconcileInput): ReconcilePlan {
 	const lookedUp = input.lookedUp ?? {};
 	for (const [number, found] of Object.entries(lookedUp)) if (found && typeof found === 'object' && !byNumber.has(number)) byNumber.set(number, found);
 	const documents = latestById(input.documents);
-	const matchable = documents.filter(isMatchable);
+	// Canceled documents too: a canceled invoice is what "canceled, not invoiced again" is about.
+	const ofOrders = documents.filter(belongsToOrder);
 	const periodDocs = documents.filter((d) => inRange(d.day, input.period));
 	const unmatched = periodDocs.filter((d) => isMatchable(d) && !byNumber.has(d.orderNumber as string) && !clashed.has(d.orderNumber as string));
 	const toLookUp = [...new Set(unmatched.map((d) => d.orderNumber as string))].filter((n) => !(n in lookedUp));
 	if (toLookUp.length > 0) return { kind: 'lookup', orderNumbers: toLookUp.sort(numeric.compare) };
 
-	const docsByOrder = new Map<string, DocRecord[]>();
-	for (const d of matchable) if (byNumber.has(d.orderNumber as string)) docsByOrder.set(d.orderNumber as string, [...(docsByOrder.get(d.orderNumber as string) ?? []), d]);
+	const docsByOrder = group(ofOrders.filter((d) => byNumber.has(d.orderNumber as string)), (d) => d.orderNumber as string);
 	const periodOrders = [...byNumber.values()].filter((o) => inRange(o.createdDay, input.period));
 	const findings = sortFindings([
 		...periodOrders.flatMap((o) => orderFindings(o, docsByOrder.get(o.number) ?? [], judge)),

@@ -1,4 +1,4 @@
-import { FINDING_KINDS, isFinal, isInvoice, type Finding, type FindingKind, type Judge } from './findings';
+import { FINDING_KINDS, group, isFinal, isInvoice, type Finding, type FindingKind, type Judge } from './findings';
 import { addDays, type Period } from './period';
 import type { DocKind, DocRecord, OrderRecord } from './records';
 
@@ -94,11 +94,6 @@ export function sign(d: DocRecord): number {
 	return d.type === 'creditNote' ? -1 : 0;
 }
 
-function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-	const map = new Map<string, T[]>();
-	for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-	return map;
-}
 
 function currencyTotals(currency: string, orders: OrderRecord[], docsByOrder: Map<string, DocRecord[]>): CurrencyTotals {
 	const paid = orders.filter(isShopPaid);
