@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { cancelNoteLine, creditNoteLine, invoiceNoteLine } from '../../nodes/link/orderLink';
+import { cleanMonth, done, EMAIL, everyKind, input, invoicedNote, ixItem, nowItem, PERIOD, reconcile, WINDOWS, type Month } from '../fixtures/reconcileMonth';
 import { invoiceMark, isEmailed, readNoteMarks } from '../../nodes/link/reconcile/marks';
 import {
 	documentDateFilter,
@@ -20,119 +21,6 @@ import {
 import { planReconciliation, type ReconcileInput, type ReconcileResult } from '../../nodes/link/reconcile/plan';
 import { beyondOrderRecord, documentRecord, nowOrderRecord, RecordError, referenceLink, vatOf } from '../../nodes/link/reconcile/records';
 import type { FindingKind } from '../../nodes/link/reconcile/findings';
-
-// ---------------------------------------------------------------------------------------------
-// Fixtures: list items as the shop and InvoicExpress list them, read by the package's readers.
-// ---------------------------------------------------------------------------------------------
-
-const PERIOD = monthPeriod('2026-11');
-const NOW = '2026-12-01T06:00:00.000Z';
-const WINDOWS = readWindows(PERIOD, '2026-12-01');
-const EMAIL = 'ana@example.com';
-
-/** An ePages Now order list item (no line items), paid on the 5th, not written back. */
-function nowItem(number: string, fields: IDataObject = {}): IDataObject {
-	return {
-		orderId: `guid-${number}`,
-		orderNumber: number,
-		creationDate: '2026-11-05T10:00:00.000Z',
-		currencyId: 'EUR',
-		taxModel: 'GROSS',
-		grandTotal: '123.00',
-		totalBeforeTax: '100.00',
-		totalTax: '23.00',
-		internalNote: null,
-		billingAddress: { firstName: 'Ana', lastName: 'Sousa', emailAddress: EMAIL },
-		shippingAddress: null,
-		paidOn: '2026-11-05T10:05:00.000Z',
-		invoicedOn: null,
-		returnedOn: null,
-		rejectedOn: null,
-		lastUpdatedOnDate: '2026-11-05T10:06:00.000Z',
-		...fields,
-	};
-}
-
-/** An InvoicExpress list item: a final invoice of 123.00 (100 + 23 % VAT) dated the 5th. */
-function ixItem(id: number, reference: string, fields: IDataObject = {}): IDataObject {
-	return {
-		id,
-		type: 'Invoice',
-		status: 'final',
-		date: '05/11/2026',
-		reference,
-		sequence_number: `${id}/A`,
-		inverted_sequence_number: `A/${id}`,
-		total: 123,
-		taxes: 23,
-		before_taxes: 100,
-		currency: 'Euro',
-		items: [{ subtotal: 100, discount_amount: 0, tax_amount: 23, tax: { value: 23 } }],
-		...fields,
-	};
-}
-
-/** The note of an order invoiced (and e-mailed) by the package. */
-const invoicedNote = (id: number, emailed = true, prefix = 'FT', series = 'A') => invoiceNoteLine(`${prefix} ${series}/${id}`, id, emailed ? EMAIL : undefined);
-/** An order invoiced, written back and e-mailed by the package. */
-const done = (number: string, invoiceId: number, fields: IDataObject = {}) => nowItem(number, { invoicedOn: '2026-11-05T10:07:00.000Z', internalNote: invoicedNote(invoiceId), ...fields });
-
-interface Month {
-	orders: IDataObject[];
-	docs: IDataObject[];
-}
-
-/** A month where everything is right, with each edge of the period present once. */
-function cleanMonth(): Month {
-	return {
-		orders: [
-			done('1001', 1),
-			// An invoice-receipt, settled.
-			done('1002', 2, { internalNote: invoicedNote(2, true, 'FR', 'B') }),
-			// Not paid: nothing expected.
-			nowItem('1003', { paidOn: null }),
-			// Returned and credited in full (the credit note in the next month).
-			done('1004', 3, { returnedOn: '2026-11-20T09:00:00.000Z', internalNote: `${invoicedNote(3)}\n${creditNoteLine('NC A/4', 4, 'FT A/3', EMAIL)}` }),
-			// Cancelled before payment.
-			nowItem('1005', { paidOn: null, rejectedOn: '2026-11-06T09:00:00.000Z' }),
-			// Placed and paid late on the 30th, invoiced on the 1st of the next month.
-			done('1006', 5, { creationDate: '2026-11-30T23:30:00.000Z', paidOn: '2026-11-30T23:40:00.000Z' }),
-			// An order of the month before whose invoice is dated in this month.
-			done('0998', 6, { creationDate: '2026-10-29T12:00:00.000Z', paidOn: '2026-10-31T12:00:00.000Z' }),
-			// No e-mail address: the invoice is not expected to be e-mailed.
-			done('1007', 8, { billingAddress: { firstName: 'Rui', lastName: 'Lima' }, internalNote: invoicedNote(8, false) }),
-		],
-		docs: [
-			ixItem(1, '1001'),
-			ixItem(2, '1002', { type: 'InvoiceReceipt', status: 'settled', inverted_sequence_number: 'B/2' }),
-			ixItem(3, '1004', { date: '20/11/2026' }),
-			ixItem(4, '1004:NC:3', { type: 'CreditNote', date: '01/12/2026' }),
-			ixItem(5, '1006', { date: '01/12/2026' }),
-			ixItem(6, '0998', { date: '02/11/2026' }),
-			// A counter sale without a reference: not the shop's.
-			ixItem(7, '', { inverted_sequence_number: 'C/7' }),
-			ixItem(8, '1007'),
-		],
-	};
-}
-
-function input(month: Month, extra: Partial<ReconcileInput> = {}): ReconcileInput {
-	return {
-		period: PERIOD,
-		windows: WINDOWS,
-		now: NOW,
-		shop: { platform: 'now', name: 'Loja da Ana' },
-		orders: month.orders.map(nowOrderRecord),
-		documents: month.docs.map(documentRecord),
-		...extra,
-	};
-}
-
-function reconcile(month: Month, extra: Partial<ReconcileInput> = {}): ReconcileResult {
-	const plan = planReconciliation(input(month, extra));
-	if (plan.kind !== 'result') throw new Error(`expected a result, got a lookup of ${plan.orderNumbers.join(', ')}`);
-	return plan.result;
-}
 
 const kinds = (r: ReconcileResult) => r.findings.map((f) => `${f.kind} ${f.orderNumber}`);
 
@@ -592,38 +480,6 @@ describe('the summary', () => {
 });
 
 describe('the repair plan', () => {
-	/** Every kind planted once, each on its own order. */
-	function everyKind(): Month {
-		const m = cleanMonth();
-		m.orders.push(
-			nowItem('2001'),
-			done('2002', 21),
-			done('2003', 23),
-			done('2004', 24, { grandTotal: '130.00' }),
-			done('2005', 25, { returnedOn: '2026-11-12T10:00:00.000Z' }),
-			done('2006', 26),
-			done('2007', 27),
-			done('2008', 28, { billingAddress: { firstName: 'Rui', lastName: 'Lima' }, internalNote: null }),
-			done('2009', 29, { internalNote: invoicedNote(29, false) }),
-			done('2010', 30, { internalNote: null, invoicedOn: null }),
-		);
-		m.docs.push(
-			ixItem(21, '2002'),
-			ixItem(121, '2002'),
-			ixItem(23, '2003', { status: 'canceled' }),
-			ixItem(24, '2004'),
-			ixItem(25, '2005'),
-			ixItem(26, '2006'),
-			ixItem(126, '2006:NC:26:x', { type: 'CreditNote', total: 10, taxes: 1.87, items: [] }),
-			ixItem(99, 'balcão-7'),
-			ixItem(27, '2007'),
-			ixItem(127, '2007', { status: 'draft', inverted_sequence_number: null }),
-			ixItem(28, '2008'),
-			ixItem(29, '2009'),
-			ixItem(30, '2010'),
-		);
-		return m;
-	}
 
 	it('finds every kind, and plans exactly the repairable ones', () => {
 		const r = reconcile(everyKind(), { lookedUp: { 'balcão-7': null }, unreadable: [{ source: 'invoicexpress', key: '77', message: 'document 77: total is missing' }] });
