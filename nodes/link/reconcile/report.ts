@@ -158,14 +158,25 @@ function mainCurrency(summary: Summary): string | undefined {
 	return [...summary.totals].sort((a, b) => size(b) - size(a))[0]?.currency;
 }
 
+/** A round step for about four grid lines over `range` cents: 1, 2 or 5 times a power of ten. */
+function niceStep(range: number): number {
+	const raw = Math.max(1, range / 4);
+	const pow = 10 ** Math.floor(Math.log10(raw));
+	const n = raw / pow;
+	return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * pow;
+}
+
 function chartScale(days: DayTotals[], width: number, height: number, pad: { left: number; bottom: number; top: number }) {
 	const values = days.flatMap((d) => [d.shopCents, d.documentsCents]);
-	const max = Math.max(1, ...values);
-	const min = Math.min(0, ...values);
+	const step = niceStep(Math.max(1, ...values) - Math.min(0, ...values));
+	const max = Math.ceil(Math.max(1, ...values) / step) * step;
+	const min = Math.floor(Math.min(0, ...values) / step) * step;
 	const plot = height - pad.top - pad.bottom;
 	const slot = (width - pad.left - 8) / Math.max(1, days.length);
 	const y = (cents: number) => pad.top + ((max - cents) / (max - min)) * plot;
-	return { x: (i: number) => pad.left + i * slot, y, barWidth: Math.max(1, (slot - 2) / 2), zero: y(0), max, min };
+	const ticks: number[] = [];
+	for (let t = min; t <= max; t += step) ticks.push(t);
+	return { x: (i: number) => pad.left + i * slot, y, barWidth: Math.max(1, (slot - 2) / 2), zero: y(0), ticks };
 }
 
 function bar(kind: 'shop' | 'documents', x: number, cents: number, s: ReturnType<typeof chartScale>, day: string, currency: string): string {
@@ -181,8 +192,7 @@ export function dayChart(days: DayTotals[], currency: string): string {
 	const height = 260;
 	const s = chartScale(days, width, height, { left: 86, bottom: 34, top: 12 });
 	const parts: string[] = [];
-	for (const frac of [0, 0.5, 1]) {
-		const cents = Math.round(s.min + (s.max - s.min) * frac);
+	for (const cents of s.ticks) {
 		parts.push(`<line x1="${s.x(0) - 4}" x2="${width - 8}" y1="${s.y(cents).toFixed(1)}" y2="${s.y(cents).toFixed(1)}" stroke="#e4e7eb"/><text x="${s.x(0) - 8}" y="${(s.y(cents) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#616e7c">${esc(formatCents(cents, currency))}</text>`);
 	}
 	days.forEach((d, i) => {
