@@ -321,6 +321,25 @@ describe('each finding kind, planted and found', () => {
 		expect(r.findings[0].message).toMatch(/type "VatMossInvoice"/);
 	});
 
+	it('an order named by an unreadable item is not judged without it (no false "not invoiced", no lookup)', () => {
+		const month = cleanMonth();
+		month.orders.push(nowItem('1010'));
+		let error: RecordError | undefined;
+		try {
+			documentRecord(ixItem(30, '1010', { total: 'lots' }));
+		} catch (e) {
+			error = e as RecordError;
+		}
+		expect(error).toMatchObject({ source: 'invoicexpress', key: '30', orderNumber: '1010' });
+		const r = reconcile(month, { unreadable: [{ source: error!.source, key: error!.key, message: error!.message, orderNumber: error!.orderNumber }] });
+		expect(kinds(r)).toEqual(['unreadable 1010']);
+		expect(r.findings[0].message).toMatch(/document 30: total "lots" is not an amount/);
+		// A shop item that cannot be read: its documents of the period are not looked up, nor orphans.
+		const shop = cleanMonth();
+		shop.orders = shop.orders.filter((o) => o.orderNumber !== '1001');
+		expect(kinds(reconcile(shop, { unreadable: [{ source: 'shop', key: '1001', message: 'order 1001: grandTotal "x" is not an amount' }] }))).toEqual(['unreadable 1001']);
+	});
+
 	it('two orders sharing a number are reported, not matched', () => {
 		const r = planted((m) => m.orders.push(nowItem('1001', { orderId: 'guid-other' })));
 		expect(kinds(r)).toEqual(['unreadable 1001']);

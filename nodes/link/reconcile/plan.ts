@@ -29,8 +29,12 @@ export interface ReconcileInput {
 	orders: OrderRecord[];
 	/** Every document read in the documents window. */
 	documents: DocRecord[];
-	/** List items the readers refused (records.ts RecordError): reported, never skipped silently. */
-	unreadable?: Array<{ source: 'shop' | 'invoicexpress'; key: string; message: string }>;
+	/**
+	 * List items the readers refused (records.ts RecordError, as it is): reported, never skipped
+	 * silently. The order an item names (a shop item's key, a document's `orderNumber`) is not judged:
+	 * without that item its documents would be judged incomplete.
+	 */
+	unreadable?: Array<{ source: 'shop' | 'invoicexpress'; key: string; message: string; orderNumber?: string }>;
 	/**
 	 * The answer to a `lookup` step, by order number: the order (found outside the window), null (the
 	 * shop has no such order), or 'notChecked' (the executor could not ask; listed, not reported).
@@ -91,10 +95,13 @@ function indexOrders(orders: OrderRecord[]): { byNumber: Map<string, OrderRecord
 	return { byNumber, clashes };
 }
 
+/** The order an unreadable item names, if any. */
+const unreadableOrder = (u: NonNullable<ReconcileInput['unreadable']>[number]): string | undefined => (u.source === 'shop' ? u.key || undefined : u.orderNumber);
+
 function unreadableFindings(items: NonNullable<ReconcileInput['unreadable']>): Finding[] {
 	return items.map((u) => ({
 		kind: 'unreadable',
-		orderNumber: u.source === 'shop' ? u.key : '',
+		orderNumber: unreadableOrder(u) ?? '',
 		documents: [],
 		currency: '',
 		message: `${u.source === 'shop' ? 'The shop' : 'InvoicExpress'} listed an item the package cannot read: ${u.message}. It was not checked; check it by hand.`,
@@ -115,19 +122,20 @@ function judgeOf(input: ReconcileInput): Judge {
 export function planReconciliation(input: ReconcileInput): ReconcilePlan {
 	const judge = judgeOf(input);
 	const { byNumber, clashes } = indexOrders(input.orders);
-	const clashed = new Set(clashes.map((c) => c.orderNumber));
+	// Orders not judged: sharing a number, or named by an item that could not be read.
+	const unjudged = new Set([...clashes.map((c) => c.orderNumber), ...(input.unreadable ?? []).map(unreadableOrder).filter((n): n is string => !!n)]);
 	const lookedUp = input.lookedUp ?? {};
 	for (const [number, found] of Object.entries(lookedUp)) if (found && typeof found === 'object' && !byNumber.has(number)) byNumber.set(number, found);
 	const documents = latestById(input.documents);
 	// Canceled documents too: a canceled invoice is what "canceled, not invoiced again" is about.
 	const ofOrders = documents.filter(belongsToOrder);
 	const periodDocs = documents.filter((d) => inRange(d.day, input.period));
-	const unmatched = periodDocs.filter((d) => isMatchable(d) && !byNumber.has(d.orderNumber as string) && !clashed.has(d.orderNumber as string));
+	const unmatched = periodDocs.filter((d) => isMatchable(d) && !byNumber.has(d.orderNumber as string) && !unjudged.has(d.orderNumber as string));
 	const toLookUp = [...new Set(unmatched.map((d) => d.orderNumber as string))].filter((n) => !(n in lookedUp));
 	if (toLookUp.length > 0) return { kind: 'lookup', orderNumbers: toLookUp.sort(numeric.compare) };
 
 	const docsByOrder = group(ofOrders.filter((d) => byNumber.has(d.orderNumber as string)), (d) => d.orderNumber as string);
-	const periodOrders = [...byNumber.values()].filter((o) => inRange(o.createdDay, input.period));
+	const periodOrders = [...byNumber.values()].filter((o) => inRange(o.createdDay, input.period) && !unjudged.has(o.number));
 	const findings = sortFindings([
 		...periodOrders.flatMap((o) => orderFindings(o, docsByOrder.get(o.number) ?? [], judge)),
 		...orphanFindings(unmatched.filter((d) => lookedUp[d.orderNumber as string] === null)),

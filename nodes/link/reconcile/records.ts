@@ -33,6 +33,8 @@ export class RecordError extends Error {
 		readonly source: 'shop' | 'invoicexpress',
 		/** The order number or document id, when the item has one. */
 		readonly key: string,
+		/** The order number a document's reference names, when readable: that order is then not judged. */
+		readonly orderNumber?: string,
 	) {
 		super(message);
 		this.name = 'RecordError';
@@ -243,6 +245,17 @@ export function vatOf(items: unknown, totalCents: number): VatSplit[] | undefine
 
 /** An InvoicExpress document list item (`GET /invoices.json`) as a record. */
 export function documentRecord(doc: IDataObject): DocRecord {
+	try {
+		return readDocument(doc);
+	} catch (error) {
+		if (!(error instanceof RecordError)) throw error;
+		// The order it may belong to, so that the order is not judged on its documents without this one.
+		const orderNumber = referenceLink(text(doc.reference) ?? '')?.orderNumber;
+		throw new RecordError(error.message, error.source, error.key, orderNumber);
+	}
+}
+
+function readDocument(doc: IDataObject): DocRecord {
 	const id = text(doc.id);
 	if (!id) throw new RecordError('a listed document has no id', 'invoicexpress', '');
 	const day = dayOfIxDate(doc.date);
