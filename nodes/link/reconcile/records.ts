@@ -117,13 +117,23 @@ export function toCents(value: unknown): number | undefined {
 const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number') && String(v).trim() !== '' ? String(v).trim() : undefined;
 const instant = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 
-function amount(value: unknown, field: string, key: string, source: RecordError['source']): number | undefined {
+/** An amount in cents, or the reason it is not one (read without throwing: the caller names the item). */
+function readCents(value: unknown): { ok: true; cents: number | undefined } | { ok: false } {
 	try {
-		return toCents(value);
+		return { ok: true, cents: toCents(value) };
 	} catch {
-		throw new RecordError(`${source === 'shop' ? 'order' : 'document'} ${key}: ${field} "${String(value)}" is not an amount`, source, key);
+		return { ok: false };
 	}
 }
+
+/** `error` names the item: the order or the document, and for a document the order it names. */
+function amount(value: unknown, field: string, error: (message: string) => RecordError): number | undefined {
+	const read = readCents(value);
+	if (!read.ok) throw error(`${field} "${String(value)}" is not an amount`);
+	return read.cents;
+}
+
+const orderError = (number: string) => (message: string) => new RecordError(`order ${number}: ${message}`, 'shop', number);
 
 /**
  * An order in the package's order shape (an ePages Now list item, or a Beyond order through
@@ -137,9 +147,9 @@ export function orderRecord(order: IDataObject, platform: Platform): OrderRecord
 	const createdDay = lisbonDay(order.creationDate);
 	if (!createdDay) throw new RecordError(`order ${number}: creationDate "${String(order.creationDate)}" is not a date`, 'shop', number);
 	const container = (order.lineItemContainer ?? {}) as IDataObject;
-	const totalCents = amount(order.grandTotal ?? container.grandTotal, 'grandTotal', number, 'shop');
+	const totalCents = amount(order.grandTotal ?? container.grandTotal, 'grandTotal', orderError(number));
 	if (totalCents === undefined) throw new RecordError(`order ${number}: grandTotal is missing`, 'shop', number);
-	const taxCents = amount(order.totalTax ?? container.totalTax, 'totalTax', number, 'shop');
+	const taxCents = amount(order.totalTax ?? container.totalTax, 'totalTax', orderError(number));
 	const currency = (text(order.currencyId) ?? text((order.grandTotal as IDataObject | undefined)?.currency) ?? 'EUR').toUpperCase();
 	const email = orderEmail(order);
 	return {
@@ -169,18 +179,22 @@ export const nowOrderRecord = (item: IDataObject): OrderRecord => orderRecord(it
  * VAT per rate. A part return (PARTIALLY_RETURNED) counts as returned: it expects a credit note too.
  */
 export function beyondOrderRecord(raw: IDataObject): OrderRecord {
-	let shaped: IDataObject;
-	try {
-		shaped = orderFromBeyond(raw);
-	} catch (error) {
-		const key = text(raw.orderNumber) ?? text(raw._id) ?? '';
-		throw new RecordError(`Beyond ${(error as Error).message}`, 'shop', key);
-	}
-	const record = orderRecord(shaped, 'beyond');
-	if (raw.shippingStatus === 'PARTIALLY_RETURNED' && record.returnedAt === null) record.returnedAt = instant(shaped.lastUpdatedOnDate);
+	const shaped = shapedBeyond(raw);
+	if ('failure' in shaped) throw new RecordError(`Beyond ${shaped.failure}`, 'shop', text(raw.orderNumber) ?? text(raw._id) ?? '');
+	const record = orderRecord(shaped.order, 'beyond');
+	if (raw.shippingStatus === 'PARTIALLY_RETURNED' && record.returnedAt === null) record.returnedAt = instant(shaped.order.lastUpdatedOnDate);
 	const taxes = Array.isArray(raw.taxes) ? (raw.taxes as IDataObject[]) : undefined;
 	if (taxes) record.vat = beyondVat(taxes, record.number);
 	return record;
+}
+
+/** The package's reading of a Beyond order, or why it failed (orderFromBeyond throws on what it cannot read). */
+function shapedBeyond(raw: IDataObject): { order: IDataObject } | { failure: string } {
+	try {
+		return { order: orderFromBeyond(raw) };
+	} catch (error) {
+		return { failure: (error as Error).message };
+	}
 }
 
 function beyondVat(taxes: IDataObject[], number: string): Array<{ rate: number; taxCents: number }> {
@@ -190,7 +204,7 @@ function beyondVat(taxes: IDataObject[], number: string): Array<{ rate: number; 
 		if (!Number.isFinite(fraction)) throw new RecordError(`order ${number}: taxes[].taxRate "${String(t.taxRate)}" is not a number`, 'shop', number);
 		// A fraction (0.23) as the API documents it; a percentage is taken as it is (as beyond/order.ts does).
 		const rate = roundHalfUp(fraction <= 1 ? fraction * 100 : fraction, 4);
-		const cents = amount(t.amount ?? t, 'taxes[].amount', number, 'shop') ?? 0;
+		const cents = amount(t.amount ?? t, 'taxes[].amount', orderError(number)) ?? 0;
 		byRate.set(rate, (byRate.get(rate) ?? 0) + cents);
 	}
 	return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([rate, taxCents]) => ({ rate, taxCents }));
@@ -243,33 +257,26 @@ export function vatOf(items: unknown, totalCents: number): VatSplit[] | undefine
 	return Math.abs(sum - totalCents) <= split.length ? split : undefined;
 }
 
-/** An InvoicExpress document list item (`GET /invoices.json`) as a record. */
+/**
+ * An InvoicExpress document list item (`GET /invoices.json`) as a record. An error names the order
+ * the reference names, when readable: that order is then not judged on its documents without this one.
+ */
 export function documentRecord(doc: IDataObject): DocRecord {
-	try {
-		return readDocument(doc);
-	} catch (error) {
-		if (!(error instanceof RecordError)) throw error;
-		// The order it may belong to, so that the order is not judged on its documents without this one.
-		const orderNumber = referenceLink(text(doc.reference) ?? '')?.orderNumber;
-		throw new RecordError(error.message, error.source, error.key, orderNumber);
-	}
-}
-
-function readDocument(doc: IDataObject): DocRecord {
-	const id = text(doc.id);
-	if (!id) throw new RecordError('a listed document has no id', 'invoicexpress', '');
+	const reference = text(doc.reference) ?? '';
+	const link = referenceLink(reference);
+	const id = text(doc.id) ?? '';
+	const error = (message: string) => new RecordError(`document ${id || '(no id)'}: ${message}`, 'invoicexpress', id, link?.orderNumber);
+	if (!id) throw error('the listed document has no id');
 	const day = dayOfIxDate(doc.date);
-	if (!day) throw new RecordError(`document ${id}: date "${String(doc.date)}" is not a date (dd/mm/yyyy)`, 'invoicexpress', id);
-	const totalCents = amount(doc.total, 'total', id, 'invoicexpress');
-	if (totalCents === undefined) throw new RecordError(`document ${id}: total is missing`, 'invoicexpress', id);
+	if (!day) throw error(`date "${String(doc.date)}" is not a date (dd/mm/yyyy)`);
+	const totalCents = amount(doc.total, 'total', error);
+	if (totalCents === undefined) throw error('total is missing');
 	const listed = listedType(doc);
 	const type: DocKind = listed ?? 'other';
 	const status = String(doc.status ?? '');
 	const prefix = listed && listed !== 'receipt' ? DOCUMENT_TYPES[listed].prefix : undefined;
 	const inverted = status === 'draft' ? undefined : text(doc.inverted_sequence_number);
 	const legalNumber = inverted ? (summarizeDocument({ inverted_sequence_number: inverted }, prefix).legal_number as string) : null;
-	const reference = text(doc.reference) ?? '';
-	const link = referenceLink(reference);
 	const vat = vatOf(doc.items, totalCents);
 	return {
 		id,
@@ -284,7 +291,7 @@ function readDocument(doc: IDataObject): DocRecord {
 		...(link?.creditOf !== undefined && type === 'creditNote' ? { creditOf: link.creditOf } : {}),
 		currency: currencyOf(doc),
 		totalCents,
-		taxCents: amount(doc.taxes, 'taxes', id, 'invoicexpress') ?? 0,
+		taxCents: amount(doc.taxes, 'taxes', error) ?? 0,
 		...(vat ? { vat } : {}),
 	};
 }
