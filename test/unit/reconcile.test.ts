@@ -498,6 +498,16 @@ describe('the summary', () => {
 	});
 });
 
+describe('currencies named in words', () => {
+	it('a currency the list names in words takes its order\'s: no false "different currency"', () => {
+		const r = reconcile({ orders: [done('1', 1, { currencyId: 'USD' })], docs: [ixItem(1, '1', { currency: 'US Dollar' })] });
+		expect(r.findings).toEqual([]);
+		expect(r.summary.totals.map((t) => [t.currency, t.differenceCents])).toEqual([['USD', 0]]);
+		// A code that differs is a real difference.
+		expect(kinds(reconcile({ orders: [done('1', 1, { currencyId: 'USD' })], docs: [ixItem(1, '1', { currency_code: 'EUR' })] }))).toEqual(['totalMismatch 1']);
+	});
+});
+
 describe('the repair plan', () => {
 
 	it('finds every kind, and plans exactly the repairable ones', () => {

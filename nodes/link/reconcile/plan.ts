@@ -119,6 +119,15 @@ function judgeOf(input: ReconcileInput): Judge {
 	return { period, windows, nowMs, today, options: { ...DEFAULT_OPTIONS, ...input.options }, skipped: { tooRecent: [], afterWindow: [] } };
 }
 
+/**
+ * A document's currency when the list gave only a name the reader could not turn into a code ("US
+ * Dollar"): its order's. The package issues an order's documents in the order's currency
+ * (mapping/orderToDocument.ts `currencyCode`), and a name is not worth a false "different currency".
+ */
+function inOrderCurrency(doc: DocRecord, order: OrderRecord): DocRecord {
+	return /^[A-Z]{3}$/.test(doc.currency) ? doc : { ...doc, currency: order.currency };
+}
+
 export function planReconciliation(input: ReconcileInput): ReconcilePlan {
 	const judge = judgeOf(input);
 	const { byNumber, clashes } = indexOrders(input.orders);
@@ -134,7 +143,10 @@ export function planReconciliation(input: ReconcileInput): ReconcilePlan {
 	const toLookUp = [...new Set(unmatched.map((d) => d.orderNumber as string))].filter((n) => !(n in lookedUp));
 	if (toLookUp.length > 0) return { kind: 'lookup', orderNumbers: toLookUp.sort(numeric.compare) };
 
-	const docsByOrder = group(ofOrders.filter((d) => byNumber.has(d.orderNumber as string)), (d) => d.orderNumber as string);
+	const docsByOrder = group(
+		ofOrders.filter((d) => byNumber.has(d.orderNumber as string)).map((d) => inOrderCurrency(d, byNumber.get(d.orderNumber as string) as OrderRecord)),
+		(d) => d.orderNumber as string,
+	);
 	const periodOrders = [...byNumber.values()].filter((o) => inRange(o.createdDay, input.period) && !unjudged.has(o.number));
 	const findings = sortFindings([
 		...periodOrders.flatMap((o) => orderFindings(o, docsByOrder.get(o.number) ?? [], judge)),
