@@ -12,7 +12,11 @@ import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
+import { SHOPS } from '../services/shops';
 import { tuningParameter } from '../shared/tuning';
+
+/** The document operations that read or write shop orders (Connect to ePages). */
+const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder'];
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	client: clientOperations,
@@ -57,11 +61,15 @@ export class InvoicExpress implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'invoicExpressApi', required: true },
-			{
-				name: 'ePagesApi',
+			// One credential slot per shop platform, shown for the platform chosen (services/shops.ts). n8n
+			// checks a credential against the first slot of its type only, so one slot serves every
+			// operation: Create and Credit use the shop when connected, Email Invoice always (it has no
+			// Connect to ePages, whose absence the hide rule reads as "connected").
+			...SHOPS.map((shop) => ({
+				name: shop.credential,
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] } },
-			},
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: [shop.platform] }, hide: { connectEPages: [false] } },
+			})),
 		],
 		properties,
 	};
@@ -81,7 +89,7 @@ export class InvoicExpress implements INodeType {
 		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
 		const items = await runPerItem(this, handler, concurrency, labelOf);
 		// Once per run, over all its outputs (the item loop knows one item at a time).
-		if (resource === 'document' && (operation === 'createFromEPagesOrder' || operation === 'creditFromEPagesOrder')) reportHints(this, orderRunHints(items));
+		if (resource === 'document' && SHOP_OPERATIONS.includes(operation)) reportHints(this, orderRunHints(items));
 		return [items];
 	}
 }

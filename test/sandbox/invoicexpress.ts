@@ -224,6 +224,11 @@ export interface IxSandbox {
 	advanceClock(ms: number): void;
 	/** Changes the lag of the reference filter (see IxSandboxOptions.referenceLagMs). */
 	setReferenceLag(ms: number): void;
+	/**
+	 * Makes email-document answer 422 with this message (undefined: e-mails are sent), as an account
+	 * whose plan has no API e-mails does ("option not available on current user plan", reference §5).
+	 */
+	refuseEmails(message: string | undefined): void;
 	close(): Promise<void>;
 }
 
@@ -751,6 +756,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 	let referenceLagMs = opts.referenceLagMs ?? 0;
 	/** Added to the filter's clock by advanceClock(). */
 	let clockSkewMs = 0;
+	let emailRefusal: string | undefined;
 	const createDelayMs = opts.createDelayMs ?? 0;
 	const uidLockOnlyInFlight = opts.uidLockOnlyInFlight ?? true;
 	const initialSequences = clone(opts.sequences ?? DEFAULT_SEQUENCES);
@@ -1305,6 +1311,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 	function emailDocument(kind: DocKind, id: string, body: Json): Answer {
 		const doc = findDocument(kind, id);
 		if (!doc) return errorObject(404, 'Document not found');
+		if (emailRefusal !== undefined) return errorObject(422, emailRefusal);
 		const message = isObj(body.message) ? body.message : {};
 		const client = isObj(message.client) ? message.client : {};
 		const to = asString(client.email).trim();
@@ -1612,6 +1619,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 			state.emails.length = 0;
 			state.illegalTransitions.length = 0;
 			clockSkewMs = 0;
+			emailRefusal = undefined;
 			requests.length = 0;
 			uids.clear();
 			windowStart = 0;
@@ -1623,6 +1631,9 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		},
 		setReferenceLag(ms: number): void {
 			referenceLagMs = ms;
+		},
+		refuseEmails(message: string | undefined): void {
+			emailRefusal = message;
 		},
 		legalDocuments(): IxDocument[] {
 			return state.documents.filter((d) => d.finalizedAt !== null && d.status !== 'deleted');

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { isFinalStatus, listedType } from '../../services/invoicexpress/api/documents';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { summarizeDocument } from '../../services/invoicexpress/helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { DOCUMENT_TYPES, INVOICE_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { creditItems, type CreditItems, type CreditScope } from '../mapping/creditNote';
 import { shortHash } from '../../shared/text';
 import { creditLink } from '../orderLink';
@@ -37,6 +37,8 @@ export interface CreditParams {
 	attachPdf: boolean;
 	dryRun: boolean;
 	connectEPages: boolean;
+	/** The shop platform (services/shops.ts) the order is written back to, when connected. */
+	platform?: string;
 	writeBack: boolean;
 	options: CreditOptions;
 }
@@ -102,7 +104,6 @@ export interface CreditNotePlan {
 	existingId?: number | string;
 }
 
-const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export const legalNumberOf = (doc: IDataObject, type: DocumentTypeKey): string =>

@@ -1,14 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MatchBy } from '../../services/invoicexpress/api/clients';
-import type { EmailMessage } from '../../services/invoicexpress/api/documents';
+import type { EmailMessage } from '../../services/invoicexpress/api/email';
 import type { InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { addDays, toIxDate } from '../../services/invoicexpress/helpers/dates';
-import { summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
+import { pdfFileName, summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
 import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
+import { emailAfterIssue } from '../email/plan';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
 /**
@@ -57,6 +58,8 @@ export interface OrderToInvoiceParams {
 	dryRun: boolean;
 	matchBy: ClientMatch;
 	connectEPages: boolean;
+	/** The shop platform (services/shops.ts) the order is read from and written back to, when connected. */
+	platform?: string;
 	/** Ignored without Connect to ePages: the parameter is hidden then, and may keep an old value. */
 	writeBack: boolean;
 	options: OrderOptions;
@@ -327,20 +330,13 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 	const wants = (kind: InvoiceStep['kind']) => plan.steps.some((s) => s.kind === kind);
 	const steps: AfterStep[] = [];
 	let emailTo: string | undefined;
-	// Only the execution whose finalize made the document legal e-mails it. Another run that finds it
-	// final (a re-run, a concurrent execution, the trigger offering the order again before the
-	// write-back) cannot tell a run still e-mailing from one that stopped: it never e-mails, so an
-	// invoice is e-mailed at most once (and, after a crash between finalize and e-mail, not at all:
-	// the output says how to send it).
+	// When an issued document is e-mailed: email/plan.ts (only by the execution that made it legal).
 	if (wants('email')) {
-		if (!isFinal) {
-			json.email_skipped = 'the document is a draft';
-		} else if (!result.finalizedHere) {
-			json.email_skipped = 'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
-		} else if (!mapped.clientEmail) {
-			json.email_skipped = 'the order has no e-mail address';
+		const email = emailAfterIssue({ isFinal, finalizedHere: result.finalizedHere, to: mapped.clientEmail });
+		if (!email.send) {
+			json.email_skipped = email.skipped;
 		} else {
-			emailTo = mapped.clientEmail;
+			emailTo = email.to;
 			const o = params.options;
 			steps.push({
 				kind: 'email',
@@ -354,7 +350,7 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 	// The note names the address only once the e-mail went out: a failed e-mail stops the steps before it.
 	if (wants('writeBack') && isFinal) steps.push({ kind: 'writeBack', legalNumber: legal, noteLine: invoiceNoteLine(legal, doc.id, emailTo) });
 	if (wants('pdf') && isFinal) {
-		steps.push({ kind: 'pdf', id: doc.id as number, fileName: `invoice-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf` });
+		steps.push({ kind: 'pdf', id: doc.id as number, fileName: pdfFileName('invoice', doc) });
 	}
 	return { json, steps };
 }

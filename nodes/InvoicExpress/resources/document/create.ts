@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { createDocument, transitionDraft } from '../../../services/invoicexpress/api/documents';
+import { createDocument } from '../../../services/invoicexpress/api/documents';
+import { transitionDraft } from '../../../services/invoicexpress/api/state';
 import { invoiceOnce } from '../../../services/invoicexpress/api/invoiceOrder';
 import { loadTaxes } from '../../../services/invoicexpress/api/accountData';
 import { InputError } from '../../../services/invoicexpress/helpers/client';

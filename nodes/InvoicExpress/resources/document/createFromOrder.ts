@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToInvoice } from '../../../link/invoice/execute';
 import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
 import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
@@ -70,13 +71,14 @@ export const createFromOrderDescription: INodeProperties[] = [
 			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, and to write the invoice back to the order',
 		displayOptions: op,
 	},
+	platformParameter({ show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } }),
 	{
 		displayName: 'Write Back to ePages',
 		name: 'writeBack',
 		type: 'boolean',
 		default: false,
 		description:
-			"Whether to set the order's invoiced date and add the invoice number to its internal note (needs the orders_write scope)",
+			"Whether to record the invoice on the order: ePages Now sets its invoiced date and adds the invoice number to its internal note (scope orders_write); ePages Beyond adds it to the order note (scope ordr:u)",
 		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
@@ -205,6 +207,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
 	const params: OrderToInvoiceParams = {
 		connectEPages,
+		platform: this.getNodeParameter('platform', i, DEFAULT_PLATFORM) as string,
 		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
 		documentType: this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
 		finalize: this.getNodeParameter('finalize', i, true) as boolean,

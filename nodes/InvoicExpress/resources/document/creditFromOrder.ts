@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToCredit } from '../../../link/credit/execute';
 import type { Correction, CreditOptions, CreditParams } from '../../../link/credit/plan';
 import type { CreditScope } from '../../../link/mapping/creditNote';
@@ -166,12 +167,13 @@ export const creditFromOrderDescription: INodeProperties[] = [
 		description: 'Whether to use an ePages credential to write the correction back to the order',
 		displayOptions: op,
 	},
+	platformParameter({ show: { resource: ['document'], operation: ['creditFromEPagesOrder'], connectEPages: [true] } }),
 	{
 		displayName: 'Write Back to ePages',
 		name: 'writeBack',
 		type: 'boolean',
 		default: false,
-		description: "Whether to add the credit note's number (or the cancellation and its reason) to the order's internal note (needs the orders_write scope)",
+		description: "Whether to add the credit note's number (or the cancellation and its reason) to the order's note: ePages Now's internal note (scope orders_write), ePages Beyond's order note (scope ordr:u)",
 		displayOptions: { show: { resource: ['document'], operation: ['creditFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
@@ -235,6 +237,7 @@ export async function creditFromOrder(this: IExecuteFunctions, i: number): Promi
 		attachPdf: crediting && (this.getNodeParameter('attachPdf', i, false) as boolean),
 		dryRun: this.getNodeParameter('dryRun', i, false) as boolean,
 		connectEPages,
+		platform: this.getNodeParameter('platform', i, DEFAULT_PLATFORM) as string,
 		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
 		options: crediting ? (this.getNodeParameter('creditOptions', i, {}) as CreditOptions) : {},
 	};

@@ -4,9 +4,10 @@ import { sleep } from 'n8n-workflow';
 import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
 import { tuningOf } from '../../../shared/tuning';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
+import { DOCUMENT_TYPES, INVOICE_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
-import { createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';
+import { createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, isFinalStatus, listedType } from './documents';
+import { transitionDraft } from './state';
 
 /**
  * Exactly one legal document per order, whatever repeats or runs in parallel: safety over liveness.
