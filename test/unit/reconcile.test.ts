@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { cancelNoteLine, creditNoteLine, invoiceNoteLine } from '../../nodes/link/orderLink';
+import { cancelNoteLine, creditNoteLine, emailMarkOf, invoiceNoteLine } from '../../nodes/link/orderLink';
 import { cleanMonth, done, EMAIL, everyKind, input, invoicedNote, ixItem, nowItem, PERIOD, reconcile, WINDOWS, type Month } from '../fixtures/reconcileMonth';
 import { invoiceMark, isEmailed, readNoteMarks } from '../../nodes/link/reconcile/marks';
 import {
@@ -53,6 +53,23 @@ describe('note marks read what orderLink.ts writes', () => {
 		]);
 	});
 
+	it('reads the e-mail mark as Email Invoice of ePages Order does (orderLink.ts emailMarkOf)', () => {
+		const notes = [
+			invoiceNoteLine('FT A/1', 1, EMAIL),
+			invoiceNoteLine('FT A/1', 1),
+			`${invoiceNoteLine('FT A/1', 1)} (sent by hand)`,
+			`${invoiceNoteLine('FT A/1', 1, EMAIL)} and again`,
+			`  ${invoiceNoteLine('FS B/1', 1, EMAIL)}  `,
+			creditNoteLine('NC A/1', 1, 'FT A/1', EMAIL),
+			cancelNoteLine('FT A/1', 1, 'e-mailed to nobody'),
+			'InvoicExpress FT A/1 (id x1) e-mailed to a@b.pt',
+		];
+		for (const note of notes) {
+			const order = { internalNote: `Tracking 1\n${note}` };
+			expect([note, isEmailed(readNoteMarks(order.internalNote), '1') ? EMAIL : undefined]).toEqual([note, emailMarkOf(order, 1)]);
+		}
+	});
+
 	it('finds an invoice by id, the e-mailed line first when both forms are there', () => {
 		const marks = readNoteMarks(`${invoiceNoteLine('FT A/1', 1)}\r\n${invoiceNoteLine('FT A/1', 1, EMAIL)}`);
 		expect(invoiceMark(marks, '1')?.emailedTo).toBe(EMAIL);
@@ -78,7 +95,7 @@ describe('period and windows', () => {
 		expect(readWindows(PERIOD, '2026-12-01')).toEqual({ orders: { from: '2026-10-25', to: '2026-11-30' }, documents: { from: '2026-11-01', to: '2026-12-01' } });
 		expect(readWindows(PERIOD, '2027-03-01').documents.to).toBe('2026-12-31');
 		expect(readWindows(PERIOD, '2026-11-15')).toEqual({ orders: { from: '2026-10-25', to: '2026-11-15' }, documents: { from: '2026-11-01', to: '2026-11-15' } });
-		expect(shopCreatedRange(WINDOWS.orders)).toEqual({ createdAfter: '2026-10-24T00:00:00.000Z', createdBefore: '2026-12-01T23:59:59.999Z' });
+		expect(shopCreatedRange(WINDOWS.orders)).toEqual({ from: '2026-10-24T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z' });
 		expect(documentDateFilter(WINDOWS.documents)).toEqual({ 'date[from]': '01/11/2026', 'date[to]': '01/12/2026' });
 	});
 

@@ -1,5 +1,5 @@
-import { INVOICE_TYPES, isFinalStatus } from '../../services/invoicexpress/api/documents';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { isFinalStatus } from '../../services/invoicexpress/api/documents';
+import { DOCUMENT_TYPES, INVOICE_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import type { Period, ReadWindows } from './period';
 import { lisbonDay } from './period';
 import type { DocKind, DocRecord, OrderRecord } from './records';

@@ -17,20 +17,22 @@ export interface NoteMark {
 }
 
 /** "InvoicExpress [credit note ]<legal> (id <id>)<rest>". */
-const LINE = /^InvoicExpress (credit note )?(.+?) \(id ([^)\s]+)\)(.*)$/;
-/** The e-mail mark; what may follow it (a later addition to the line) is ignored. */
-const EMAILED = / e-mailed to (\S+)/;
+const LINE = /^InvoicExpress (credit note )?(.+?) \(id (\d+)\)(.*)$/;
+/**
+ * An invoice line has nothing after the id but the e-mail mark, which ends the line: the same
+ * grammar as orderLink.ts `emailMarkOf` (what Email Invoice of ePages Order reads), held to it by a test.
+ */
+const INVOICE_REST = /^(?: e-mailed to (\S+))?$/;
+const CREDIT_REST = /^ for .+?(?: e-mailed to (\S+))?$/;
 
 function readLine(line: string): NoteMark | undefined {
 	const m = LINE.exec(line.trim());
 	if (!m) return undefined;
 	const [, credit, legalNumber, documentId, rest] = m;
 	if (!credit && rest.startsWith(' canceled: ')) return { kind: 'cancel', legalNumber, documentId };
-	// An invoice line has nothing but the e-mail mark after the id; anything else is not ours.
-	if (!credit && rest !== '' && !rest.startsWith(' e-mailed to ')) return undefined;
-	if (credit && !rest.startsWith(' for ')) return undefined;
-	const emailed = EMAILED.exec(rest);
-	return { kind: credit ? 'credit' : 'invoice', legalNumber, documentId, ...(emailed ? { emailedTo: emailed[1] } : {}) };
+	const tail = (credit ? CREDIT_REST : INVOICE_REST).exec(rest);
+	if (!tail) return undefined;
+	return { kind: credit ? 'credit' : 'invoice', legalNumber, documentId, ...(tail[1] ? { emailedTo: tail[1] } : {}) };
 }
 
 /** Every line of the note the package wrote, in order; other lines (the merchant's) are left out. */

@@ -119,12 +119,13 @@ export function readWindows(period: Period, today: string, margins: Margins = DE
 export const inRange = (day: string | null | undefined, range: DayRange): boolean => !!day && day >= range.from && day <= range.to;
 
 /**
- * The instants to ask the shop for (`createdAfter`/`createdBefore`, ISO 8601): the window's days with a
- * day of slack each side, as Lisbon is UTC+0 or UTC+1. The planner sorts orders by their Lisbon day
- * itself, so the slack only costs the few orders of two extra days, never a wrong judgement.
+ * The instants to ask the shop for, as `Shop.listOrders` takes them (services/shop.ts: created in
+ * [from, to), ISO 8601): the window's days with a day of slack each side, as Lisbon is UTC+0 or UTC+1.
+ * The planner sorts orders by their Lisbon day itself, so the slack only costs the few orders of two
+ * extra days, never a wrong judgement.
  */
-export function shopCreatedRange(window: DayRange): { createdAfter: string; createdBefore: string } {
-	return { createdAfter: `${addDays(window.from, -1)}T00:00:00.000Z`, createdBefore: `${addDays(window.to, 1)}T23:59:59.999Z` };
+export function shopCreatedRange(window: DayRange): { from: string; to: string } {
+	return { from: `${addDays(window.from, -1)}T00:00:00.000Z`, to: `${addDays(window.to, 2)}T00:00:00.000Z` };
 }
 
 /** The documents window as InvoicExpress's list filter wants it (`date[from]`, `date[to]`, dd/mm/yyyy). */
