@@ -156,7 +156,8 @@ describe('records: one list item each', () => {
 		const draft = documentRecord(ixItem(41, '1001', { status: 'draft', sequence_number: 'rascunho', inverted_sequence_number: 'rascunho' }));
 		expect(draft).toMatchObject({ legalNumber: null, series: '' });
 		const cash = documentRecord(ixItem(42, '1001', { type: 'CashInvoice', currency_code: 'usd' }));
-		expect(cash).toMatchObject({ type: 'simplifiedInvoice', legalNumber: 'FS A/42', currency: 'USD' });
+		// A listed CashInvoice is a VD, not an FS (issue 21, api-fidelity.md).
+		expect(cash).toMatchObject({ type: 'cashInvoice', legalNumber: 'VD A/42', currency: 'USD' });
 		expect(documentRecord(ixItem(43, '1001', { type: 'VatMossInvoice' })).type).toBe('other');
 		expect(referenceLink('  ')).toBeNull();
 		expect(referenceLink('ORD/7:NC:99')).toEqual({ orderNumber: 'ORD/7', creditOf: '99' });

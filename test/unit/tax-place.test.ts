@@ -147,6 +147,14 @@ describe('taxForRate by where the goods leave from', () => {
 		expect(failure(() => pick(22, order({ zipCode: '' }, { country: 'PT', zipCode: '9000-042' }))).message).toContain('to Madeira (postal code 9000-042)');
 	});
 
+	it('goods collected at a pickup point are taxed where they are handed over, whatever the billing country (CIVA art. 6.º n.º 1)', () => {
+		// An Irish customer collecting in Lisbon: mainland 23 %, never the account's Irish 23 % (IE23).
+		const pickup = { ...order(null, { country: 'IE', zipCode: 'D02' }), pickupData: { price: { amount: 1 } } } as unknown as Order;
+		expect(pick(23, pickup)).toBe('IVA23');
+		expect(taxPlace(pickup, TAXES, 'PT', 'order 1: ')).toMatchObject({ country: 'PT', regions: ['PT'], field: 'pickupData' });
+		expect(failure(() => pick(21, { ...pickup, billingAddress: { country: 'ES' } } as unknown as Order)).message).toContain('21 % is not a VAT rate of mainland Portugal');
+	});
+
 	it('a Slovenian 22 % B2C sale never takes Madeira’s 22 %: with an SI tax it is OSS, without one a clear error', () => {
 		const si = order({ country: 'SI', zipCode: '1000' });
 		const error = failure(() => pick(22, si));

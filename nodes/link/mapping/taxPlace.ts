@@ -78,6 +78,13 @@ export function readShipsFrom(value: unknown, ctx: string): PtRegion {
 /** Where the goods go (shipping address, else billing) and which taxes a sale there takes. */
 export function taxPlace(order: Order, taxes: IxTax[], shipsFrom: PtRegion, ctx: string): TaxPlace {
 	const shipping = order.shippingAddress?.country?.trim() ? order.shippingAddress : undefined;
+	if (!shipping && order.pickupData) {
+		// Collected at a pickup point (ePages Beyond): no transport, so the goods are taxed where they are
+		// put at the buyer's disposal (CIVA art. 6.º n.º 1), whatever the billing address says. Inferred:
+		// the pickup point is in the Ships From region (the shop's own stock); a point elsewhere needs
+		// "Ships From" set to its region, and a rate that region lacks is refused (checkLegalRate).
+		return { country: 'PT', shipsFrom, regions: [shipsFrom], describe: `goods collected at a pickup point in ${PT_REGION_NAMES[shipsFrom]}`, field: 'pickupData' };
+	}
 	const address = shipping ?? order.billingAddress;
 	const field = shipping ? 'shippingAddress' : 'billingAddress';
 	const raw = address.country?.trim();

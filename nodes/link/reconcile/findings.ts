@@ -109,7 +109,8 @@ export function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 	return map;
 }
 
-export const isInvoice = (d: DocRecord): boolean => INVOICE_TYPES.includes(d.type as DocumentTypeKey);
+/** A legal invoice of the order: FT, FR, FS, or a legacy cash sale (VD), which counts but is never changed. */
+export const isInvoice = (d: DocRecord): boolean => d.type === 'cashInvoice' || INVOICE_TYPES.includes(d.type as DocumentTypeKey);
 export const isFinal = (d: DocRecord): boolean => isFinalStatus(d.status);
 
 export const docRef = (d: DocRecord): FindingDocument => ({ id: d.id, type: d.type, legalNumber: d.legalNumber, status: d.status, day: d.day, totalCents: d.totalCents, currency: d.currency });
@@ -117,7 +118,7 @@ export const docRef = (d: DocRecord): FindingDocument => ({ id: d.id, type: d.ty
 /** "FT A/12", or "draft invoice 345" for a document without a legal number yet. */
 export function docName(d: DocRecord): string {
 	if (d.legalNumber) return d.legalNumber;
-	const label = d.type === 'other' || d.type === 'receipt' ? d.apiType || 'document' : DOCUMENT_TYPES[d.type].label.toLowerCase();
+	const label = d.type === 'cashInvoice' ? 'cash sale (VD)' : d.type === 'other' || d.type === 'receipt' ? d.apiType || 'document' : DOCUMENT_TYPES[d.type].label.toLowerCase();
 	return `${d.status === 'draft' ? 'draft ' : ''}${label} ${d.id}`;
 }
 

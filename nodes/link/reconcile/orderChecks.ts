@@ -173,6 +173,8 @@ type Disposition = { why: string; todo: string; requires?: 'finalBeside' | 'orde
 
 function draftDisposition(order: OrderRecord, od: OrderDocs, draft: DocRecord, judge: Judge): Disposition {
 	const remove = 'It has no fiscal value: delete it, or reconcile with Repair.';
+	// The package knows no API path for a VD: reported, never deleted.
+	if (draft.type === 'cashInvoice') return { why: 'a draft cash sale (VD) left in InvoicExpress', todo: 'Finalize or delete it in InvoicExpress.' };
 	if (isInvoice(draft)) {
 		if (od.effective.length === 1) return { why: `left by a run that stopped; the order's invoice is ${docName(od.effective[0])}`, todo: remove, requires: 'finalBeside' };
 		if (order.canceledAt !== null) {

@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { orderFromBeyond } from '../../services/epagesBeyond/order';
-import { listedType } from '../../services/invoicexpress/api/documents';
+import { listedPrefix, listedType } from '../../services/invoicexpress/api/documents';
 import { roundHalfUp, summarizeDocument } from '../../services/invoicexpress/helpers/document';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
+import { type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { money } from '../../shared/order';
 import { orderEmail } from '../mapping/orderToDocument';
 import { readNoteMarks, type NoteMark } from './marks';
@@ -72,7 +72,8 @@ export interface OrderRecord {
 }
 
 /** A document type as the reconciliation sorts it; `other` is a listed type the package does not know. */
-export type DocKind = DocumentTypeKey | 'receipt' | 'other';
+/** A document's kind: the package's types, a receipt, a legacy cash sale (VD, a legal invoice the package never changes), or another. */
+export type DocKind = DocumentTypeKey | 'receipt' | 'cashInvoice' | 'other';
 
 export interface VatSplit {
 	/** Percent (23, 13, 6, 0). */
@@ -274,7 +275,7 @@ export function documentRecord(doc: IDataObject): DocRecord {
 	const listed = listedType(doc);
 	const type: DocKind = listed ?? 'other';
 	const status = String(doc.status ?? '');
-	const prefix = listed && listed !== 'receipt' ? DOCUMENT_TYPES[listed].prefix : undefined;
+	const prefix = listedPrefix(listed);
 	const inverted = status === 'draft' ? undefined : text(doc.inverted_sequence_number);
 	const legalNumber = inverted ? (summarizeDocument({ inverted_sequence_number: inverted }, prefix).legal_number as string) : null;
 	const vat = vatOf(doc.items, totalCents);
