@@ -29,6 +29,8 @@ export interface ServiceAccess<T> {
 export interface ServiceCredential<T> {
 	/** The credential as the schema reads it; the same promise for every request of an execution. */
 	read: (ctx: ApiContext) => Promise<T>;
+	/** The credential's values to redact, for a request that needs no base URL (a public file). */
+	secrets: (ctx: ApiContext) => Promise<string[]>;
 	/**
 	 * The credential with its secrets and its checked base URL. A base URL the check refuses becomes
 	 * the error `refuse` makes of the check's message (already free of secrets): each node says in its
@@ -54,5 +56,5 @@ export function serviceCredential<T>(
 		}
 		return { credential, secrets, baseUrl };
 	};
-	return { read, access };
+	return { read, secrets: async (ctx) => shape.secrets(await read(ctx)), access };
 }
