@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tool; never shipped */
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tool; never shipped */
 /**
  * The longest functions and the largest files of the shipped code (nodes/, credentials/), for the
  * "short functions" rule (issue 22: no product function over about 60 lines).

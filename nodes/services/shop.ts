@@ -41,6 +41,13 @@ export interface Shop {
 	 * `change` answers undefined (nothing to change).
 	 */
 	updateNote(ctx: ApiContext, order: IDataObject, change: (note: string) => string | undefined, itemIndex?: number): Promise<'written' | 'already written'>;
+	/**
+	 * When the order was paid (ISO 8601), for a platform whose orders say that they are paid but not
+	 * when (their status dates are not the times the statuses were set: ePages Beyond). Read only for a
+	 * paid order; a shop that cannot tell fails naming the order, never guesses. Absent where the order
+	 * carries its paid date itself (ePages Now's `paidOn`).
+	 */
+	paidDate?(ctx: ApiContext, order: IDataObject, itemIndex?: number): Promise<string>;
 }
 
 /** The note of an order in the package's shape (ePages Now's internal note, Beyond's order note). */

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * Issue 22: the layers of docs/architecture.md, checked on every import of the shipped code. A file
  * may import its own folder's unit, a lower layer, and nodes/shared/:

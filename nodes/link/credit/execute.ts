@@ -29,7 +29,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 	const chosen = chooseShop(params.connectEPages, params.platform, order, label);
 	if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
 	const shop = chosen.shop;
-	const input: CreditInput = { params, order, today: todayIx() };
+	const input: CreditInput = { params, order, today: todayIx(), now: Date.now() };
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 
 	// A draft invoice may become final between the listing and its deletion (the invoicing run

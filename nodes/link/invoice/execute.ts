@@ -16,7 +16,7 @@ import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, t
 /**
  * Runs the plan of one order through the services' API modules; every decision is the planner's.
  * The I/O the plan depends on comes first, in this order: the full order (a list item, connected),
- * then the account's taxes; a mapping refused with cached taxes is planned once more with the taxes
+ * then the account's taxes (and canceled invoices), then the paid date of a Beyond order (connected); a mapping refused with cached taxes is planned once more with the taxes
  * read again, since the account may have changed since they were cached.
  */
 export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: OrderToInvoiceParams, order: IDataObject): Promise<INodeExecutionData[]> {
@@ -40,6 +40,11 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 			for (const gather of next.steps) {
 				if (gather.kind === 'fetchFullOrder') {
 					input.fullOrder = await step('getting the full order from ePages', async () => shop!.fullOrder(ctx, order, i));
+				} else if (gather.kind === 'fetchPaidDate') {
+					input.paidDate = await step(`reading the paid date from ${shop?.displayName ?? 'the shop'}`, async () => {
+						if (!shop?.paidDate) throw new NodeOperationError(ctx.getNode(), `${shop?.displayName ?? 'The shop'} does not give the paid date of an order`, { itemIndex: i });
+						return await shop.paidDate(ctx, input.fullOrder ?? order, i);
+					});
 				} else if (gather.kind === 'findRetired') {
 					input.retired = await step('looking for canceled or credited invoices', async () => retiredInvoices(ctx, gather.reference, i));
 				} else {

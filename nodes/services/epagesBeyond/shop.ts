@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { noteWithLine, type Shop } from '../shop';
-import { getBeyondOrder, setBeyondOrderNote, shaped } from './orders';
+import { beyondPaidDate, getBeyondOrder, setBeyondOrderNote, shaped } from './orders';
 import { BEYOND_CREDENTIAL, BEYOND_SCOPES, beyondPages } from './transport';
 
 /**
@@ -32,8 +32,8 @@ export const epagesBeyondShop: Shop = {
 	platform: 'beyond',
 	displayName: 'ePages Beyond',
 	credential: BEYOND_CREDENTIAL,
-	// The adapter (order.ts) marks every order it shapes.
-	owns: (order) => order._beyond !== undefined,
+	// The adapter (order.ts) marks every order it shapes; a raw Beyond order has `_id`, not orderId.
+	owns: (order) => order._beyond !== undefined || (order._id !== undefined && order.orderId === undefined),
 	async fullOrder(ctx, order, itemIndex) {
 		// Beyond's lists and webhooks carry whole orders; only an order given raw is read and shaped.
 		if (order.lineItemContainer !== undefined) return order;
@@ -55,4 +55,6 @@ export const epagesBeyondShop: Shop = {
 	// No invoiced mark to set: the note line is the record (see above).
 	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await updateNote(ctx, order, (note) => noteWithLine(note, noteLine), itemIndex),
 	updateNote,
+	// The latest payment-paid event of the order's events (orders.ts beyondPaidDate; scope orde:r).
+	paidDate: async (ctx, order, itemIndex) => await beyondPaidDate(ctx, idOf(ctx, order, itemIndex), itemIndex),
 };

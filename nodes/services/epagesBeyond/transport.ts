@@ -18,8 +18,12 @@ import { tuningOf } from '../../shared/tuning';
 
 export const BEYOND_CREDENTIAL = 'ePagesBeyondApi';
 export const BEYOND_ACCEPT = 'application/hal+json';
-/** Scopes the order operations and the webhook trigger need (reference §1b). */
-export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u' } as const;
+/**
+ * Scopes the order operations and the webhook trigger need (reference §1b; BYD-OAS `security` of each
+ * operation): orders are read with ordr:r, their note written and marked viewed with ordr:u, their
+ * events read with orde:r (order-events-list), and an order is cancelled with clpr:c (cancel-order).
+ */
+export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u', events: 'orde:r', cancel: 'clpr:c' } as const;
 const RENEW_BEFORE_MS = 60 * 1000;
 
 const credentialSchema = z.object({

@@ -9,8 +9,9 @@ export const epagesNowShop: Shop = {
 	platform: 'now',
 	displayName: 'ePages Now',
 	credential: EP_CREDENTIAL,
-	// Orders of other platforms carry their adapter's mark (ePages Beyond: `_beyond`).
-	owns: (order) => order._beyond === undefined,
+	// Orders of other platforms carry their adapter's mark (ePages Beyond: `_beyond`), or, as Beyond
+	// sends them raw, its `_id` instead of an orderId.
+	owns: (order) => order._beyond === undefined && !(order._id !== undefined && order.orderId === undefined),
 	async fullOrder(ctx, order, itemIndex) {
 		// List items have no line items (reference §2a: lineItemContainer "only included in GET /orders/{orderId}").
 		return order.lineItemContainer === undefined ? await getFullOrder(ctx, order, itemIndex) : order;

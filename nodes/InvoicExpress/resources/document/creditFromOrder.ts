@@ -87,7 +87,7 @@ export const creditFromOrderDescription: INodeProperties[] = [
 		name: 'creditShipping',
 		type: 'boolean',
 		default: false,
-		description: 'Whether the shipping cost is refunded too',
+		description: 'Whether the shipping cost (or the pickup fee of an order collected at a pickup point) is refunded too',
 		displayOptions: forCredit({ creditScope: ['lines'] }),
 	},
 	{
@@ -188,6 +188,7 @@ export const creditFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Body', name: 'emailBody', type: 'string', typeOptions: { rows: 4 }, default: '' },
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', description: 'The payment-fee line\'s name on the invoice, if it was set on the invoicing node; empty: the package\'s names in every language' },
+			{ displayName: 'Pickup Fee Label', name: 'pickupLabel', type: 'string', default: '', description: 'The pickup-fee line\'s name on the invoice, if it was set on the invoicing node; empty: the package\'s names in every language' },
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',

@@ -30,15 +30,41 @@ export async function getDocument(ctx: ApiContext, type: DocumentTypeKey, id: st
 
 /**
  * The type of a listed document. The documented `type[]` filter values are Invoice, InvoiceReceipt,
- * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them (CashInvoice,
- * the old "venda a dinheiro", may be how lists name them), so lists are never filtered by type here;
- * each document's own `type` is read, and both names count as a simplified invoice.
+ * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them, so lists are
+ * never filtered by type for them; each document's own `type` is read (SimplifiedInvoice, as the
+ * service answers an FS). `CashInvoice` is a VD (venda a dinheiro), a different legacy type, not an FS
+ * (api-fidelity.md): it is `cashInvoice` here, a legal document of its order that the package never
+ * reads, credits or cancels (the API documents no path for it), and never invoices beside.
  */
-export function listedType(doc: IDataObject): DocumentTypeKey | 'receipt' | undefined {
+export type ListedKind = DocumentTypeKey | 'receipt' | 'cashInvoice';
+
+export function listedType(doc: IDataObject): ListedKind | undefined {
 	const type = String(doc.type ?? '');
-	if (type === 'CashInvoice') return 'simplifiedInvoice';
+	if (type === 'CashInvoice') return 'cashInvoice';
 	if (type === 'Receipt') return 'receipt';
 	return documentTypeByApiType(type);
+}
+
+/** The printed prefix of a listed document's legal number: FT, FR, FS, NC, ND, or VD for a legacy cash sale. */
+export function listedPrefix(kind: ListedKind | undefined): string | undefined {
+	if (kind === 'cashInvoice') return 'VD';
+	return kind && kind !== 'receipt' ? DOCUMENT_TYPES[kind].prefix : undefined;
+}
+
+/**
+ * A legacy cash sale (VD) with the order's reference, as an error naming it: it is a legal document of
+ * the order (so no invoice is issued beside it), and the package knows no API path to read, correct or
+ * delete it, so it never guesses one. A canceled VD is out of effect: not an error here.
+ */
+export function cashSaleError(ctx: ApiContext, docs: IDataObject[], reference: string, itemIndex?: number): Error | undefined {
+	const vd = docs.find((d) => listedType(d) === 'cashInvoice' && d.status !== 'canceled' && d.status !== 'deleted');
+	if (!vd) return undefined;
+	const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `a draft VD`;
+	return ixError(ctx, `a cash sale (${number}, legacy type CashInvoice, id ${String(vd.id)}, ${String(vd.status)}) has the reference "${reference}": it is a legal document of this order, so nothing is issued or corrected beside it`, {
+		itemIndex,
+		description:
+			'Nothing was created or changed. The package does not read, credit, cancel or delete VDs (the InvoicExpress API documents no path for them): check it in InvoicExpress. If it is this order\'s invoice, mark the order invoiced in the shop; correct it in InvoicExpress if needed.',
+	});
 }
 
 

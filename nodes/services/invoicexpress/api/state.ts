@@ -99,6 +99,26 @@ const TRANSITIONS = {
 } as const;
 
 /**
+ * Why InvoicExpress will not cancel a document in this state, before anything is sent: its change-state
+ * table moves a settled document to canceled only for an invoice-receipt ("settled → canceled: only
+ * invoice_receipt"; "Any other transitions will fail"), and moves settled back to final (`unsettled`)
+ * only for credit and debit notes. So a settled invoice or simplified invoice is corrected by a credit
+ * note, or canceled after the receipt that settled it is canceled (inferred: the invoice is then final
+ * again; the reference documents receipts' own cancel, not its effect on the invoice).
+ */
+export function cancelRefusal(type: DocumentTypeKey, status: unknown, subject: string): { message: string; description: string } | undefined {
+	if (status !== 'settled' || type === 'invoiceReceipt') return undefined;
+	const what = DOCUMENT_TYPES[type].label.toLowerCase();
+	const note = type === 'creditNote' || type === 'debitNote';
+	return {
+		message: `${subject} is settled, and InvoicExpress cancels a settled document only when it is an invoice-receipt`,
+		description: note
+			? `Nothing was sent. Move the ${what} back to final first (InvoicExpress: "unsettled", credit and debit notes only), then cancel it.`
+			: `Nothing was sent. To undo the sale, issue a credit note for the ${what} (Credit From ePages Order, or Document → Create with Document Type "Credit Note" and its Owner Invoice ID). To cancel it instead, first cancel in InvoicExpress the receipt that settled it, so that the ${what} is final again.`,
+	};
+}
+
+/**
  * Changes of one document take turns in this process (shared/turns.ts): two executions would otherwise
  * read the same draft at the same instant and both send the same change, the second refused by the
  * service. The later one reads the state again, finds the change done and sends nothing.
@@ -133,6 +153,8 @@ async function transitionOnce(
 			if (target === 'finalized' && !doc.items) doc = await getDocument(ctx, type, id, itemIndex);
 			return { document: doc, changedHere: lostAnswer ? 'unknown' : false };
 		}
+		const settled = target === 'canceled' ? cancelRefusal(type, doc.status, `${DOCUMENT_TYPES[type].label} ${id}`) : undefined;
+		if (settled) throw ixError(ctx, settled.message, { itemIndex, description: settled.description });
 		if (!rule.from(doc.status)) {
 			throw ixError(ctx, `InvoicExpress could not ${rule.verb} ${label} ${id}: it is ${String(doc.status)}, ${rule.not}`, {
 				itemIndex,
