@@ -48,77 +48,88 @@ function orderOf(item: OutputItem, position: number): string {
 /** An error item of the shared item loop ("Continue On Fail" or the error output): it has no outcome. */
 const isErrorItem = (json: IDataObject) => json.outcome === undefined && typeof json.error === 'string';
 
+/** What one run's outputs say, by kind of hint; each list names the orders in the order the run met them. */
+interface RunTally {
+	refused: string[];
+	pending: string[];
+	/** Orders whose document total differs from the order's, with the difference. */
+	totals: string[];
+	/** E-mails not sent, by reason; insertion order: the reasons in the order the run met them. */
+	skipped: Map<string, string[]>;
+	dryRun: string[];
+	/** The dry run's document totals, per currency. */
+	dryTotals: Map<string, number>;
+	/** Credit From ePages Order: orders with no legal invoice to correct (never invoiced, canceled, credited). */
+	nothing: string[];
+	/** Email Invoice of ePages Order: invoices e-mailed before, so not sent again. */
+	already: string[];
+}
+
 /** The hints for the outputs of one run, in a fixed order: refused, pending, totals, e-mails, dry run. */
 export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
-	const refused: string[] = [];
-	const pending: string[] = [];
-	const totals: string[] = [];
-	// Insertion order: the reasons in the order the run met them.
-	const skipped = new Map<string, string[]>();
-	const dryRun: string[] = [];
-	// Credit From ePages Order: orders with no legal invoice to correct (never invoiced, canceled, credited).
-	const nothing: string[] = [];
-	const dryTotals = new Map<string, number>();
-	// Email Invoice of ePages Order: invoices e-mailed before, so not sent again.
-	const already: string[] = [];
+	const run = tallyRun(items);
+	const hints: NodeExecutionHint[] = [];
+	const hint = (type: NodeExecutionHint['type'], message: string) => hints.push({ type, location: 'outputPane', message });
+	if (run.refused.length) {
+		hint('danger', `${plural(run.refused.length, 'order', 'orders')} refused: ${firstFew(run.refused)}. Their error items say why.`);
+	}
+	if (run.pending.length) {
+		hint('warning', `${plural(run.pending.length, 'order', 'orders')} left pending, to complete on the next run: ${firstFew(run.pending)}.`);
+	}
+	if (run.totals.length) {
+		hint(
+			'warning',
+			`${plural(run.totals.length, 'document total differs', 'document totals differ')} from the order total (difference): ${firstFew(run.totals)}.`,
+		);
+	}
+	if (run.skipped.size) {
+		const count = [...run.skipped.values()].reduce((n, orders) => n + orders.length, 0);
+		const reasons = [...run.skipped.entries()].map(([reason, orders]) => `${orders.length} because ${reason}: ${firstFew(orders)}.`);
+		hint('warning', `${plural(count, 'e-mail', 'e-mails')} not sent. ${reasons.join(' ')}`);
+	}
+	if (run.already.length) {
+		hint('info', `${plural(run.already.length, 'invoice was', 'invoices were')} e-mailed before, so not sent again: ${firstFew(run.already)}. To send one again, use Document → Send by Email.`);
+	}
+	if (run.nothing.length) {
+		hint('info', `${plural(run.nothing.length, 'order has', 'orders have')} no legal invoice to correct, so nothing was issued: ${firstFew(run.nothing)}. Their items say why.`);
+	}
+	if (run.dryRun.length) {
+		const amount = [...run.dryTotals.entries()].map(([currency, total]) => `${money(total)} ${currency}`).join(' + ');
+		hint(
+			'info',
+			`Dry run: ${plural(run.dryRun.length, 'order', 'orders')} (${firstFew(run.dryRun)})${amount ? `, total ${amount}` : ''}. Nothing was created or sent.`,
+		);
+	}
+	return hints;
+}
 
+/** Sorts the run's output items into the kinds of hint; an error item counts only as refused. */
+function tallyRun(items: OutputItem[]): RunTally {
+	const run: RunTally = { refused: [], pending: [], totals: [], skipped: new Map(), dryRun: [], dryTotals: new Map(), nothing: [], already: [] };
 	items.forEach((item, position) => {
 		const json = item.json;
 		const order = orderOf(item, position);
 		if (isErrorItem(json)) {
-			refused.push(order);
+			run.refused.push(order);
 			return;
 		}
-		if (json.outcome === 'pending') pending.push(order);
-		if (json.outcome === 'not invoiced' || json.outcome === 'nothing to credit') nothing.push(order);
-		if (json.outcome === 'already e-mailed') already.push(order);
+		if (json.outcome === 'pending') run.pending.push(order);
+		if (json.outcome === 'not invoiced' || json.outcome === 'nothing to credit') run.nothing.push(order);
+		if (json.outcome === 'already e-mailed') run.already.push(order);
 		const check = json.totals_check as IDataObject | undefined;
-		if (check && check.matches === false) totals.push(`${order} (${String(check.difference)})`);
+		if (check && check.matches === false) run.totals.push(`${order} (${String(check.difference)})`);
 		if (typeof json.email_skipped === 'string') {
 			const reason = json.email_skipped;
-			skipped.set(reason, [...(skipped.get(reason) ?? []), order]);
+			run.skipped.set(reason, [...(run.skipped.get(reason) ?? []), order]);
 		}
 		if (json.outcome === 'dry run') {
-			dryRun.push(order);
+			run.dryRun.push(order);
 			const total = typeof check?.document_total === 'number' ? check.document_total : undefined;
 			if (total !== undefined) {
 				const currency = text(json.currency) ?? 'EUR';
-				dryTotals.set(currency, (dryTotals.get(currency) ?? 0) + total);
+				run.dryTotals.set(currency, (run.dryTotals.get(currency) ?? 0) + total);
 			}
 		}
 	});
-
-	const hints: NodeExecutionHint[] = [];
-	const hint = (type: NodeExecutionHint['type'], message: string) => hints.push({ type, location: 'outputPane', message });
-	if (refused.length) {
-		hint('danger', `${plural(refused.length, 'order', 'orders')} refused: ${firstFew(refused)}. Their error items say why.`);
-	}
-	if (pending.length) {
-		hint('warning', `${plural(pending.length, 'order', 'orders')} left pending, to complete on the next run: ${firstFew(pending)}.`);
-	}
-	if (totals.length) {
-		hint(
-			'warning',
-			`${plural(totals.length, 'document total differs', 'document totals differ')} from the order total (difference): ${firstFew(totals)}.`,
-		);
-	}
-	if (skipped.size) {
-		const count = [...skipped.values()].reduce((n, orders) => n + orders.length, 0);
-		const reasons = [...skipped.entries()].map(([reason, orders]) => `${orders.length} because ${reason}: ${firstFew(orders)}.`);
-		hint('warning', `${plural(count, 'e-mail', 'e-mails')} not sent. ${reasons.join(' ')}`);
-	}
-	if (already.length) {
-		hint('info', `${plural(already.length, 'invoice was', 'invoices were')} e-mailed before, so not sent again: ${firstFew(already)}. To send one again, use Document → Send by Email.`);
-	}
-	if (nothing.length) {
-		hint('info', `${plural(nothing.length, 'order has', 'orders have')} no legal invoice to correct, so nothing was issued: ${firstFew(nothing)}. Their items say why.`);
-	}
-	if (dryRun.length) {
-		const amount = [...dryTotals.entries()].map(([currency, total]) => `${money(total)} ${currency}`).join(' + ');
-		hint(
-			'info',
-			`Dry run: ${plural(dryRun.length, 'order', 'orders')} (${firstFew(dryRun)})${amount ? `, total ${amount}` : ''}. Nothing was created or sent.`,
-		);
-	}
-	return hints;
+	return run;
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { StepResult, Step, TriggerConfig, TriggerLimits, UninvoicedState, OrderRef } from './types';
-import { fetchOrders, readChunk, toMs, type Budget } from './window';
+import { fetchOrders, readChunk, toMs, type Budget, type Fetched } from './window';
 
 /**
  * "Paid, Not Yet Invoiced": the event that leaves no paid order without its invoice.
@@ -39,6 +39,13 @@ export function initialUninvoiced(key: string, now: number): UninvoicedState {
 	return { v: 1, key, since: now, kind: 'uninvoiced', baseline: true, offered: {}, history: {}, failures: {} };
 }
 
+/** The two reads of the set: with the inferred `invoicedOn=false` filter, and without it (checked order by order). */
+const FILTERED = { paidOn: 'true', invoicedOn: 'false' };
+const UNFILTERED = { paidOn: 'true' };
+
+/** When an order entered the set, as far as the list shows: its paid date, else its creation. */
+const paidAt = (r: OrderRef) => toMs(r.raw.paidOn) ?? r.created;
+
 function isPaidNotInvoiced(ref: OrderRef): boolean {
 	return toMs(ref.raw.paidOn) !== null && (ref.raw.invoicedOn === null || ref.raw.invoicedOn === undefined || ref.raw.invoicedOn === '');
 }
@@ -53,54 +60,98 @@ function* readAll(filter: Record<string, string>, lo: number, now: number, limit
 	return { kind: 'ok', refs: read.refs };
 }
 
+type Outcome = { items: IDataObject[]; state: UninvoicedState; error?: unknown };
+
 export function* pollUninvoiced(
 	state: UninvoicedState,
 	config: TriggerConfig,
 	now: number,
 	limits: TriggerLimits,
 	budget: Budget,
-): Generator<Step, { items: IDataObject[]; state: UninvoicedState; error?: unknown }, StepResult> {
+): Generator<Step, Outcome, StepResult> {
 	const lo = Math.max(now - config.lookbackMs, now - limits.maxSpanMs) - limits.overlapMs;
-	const filtered = { paidOn: 'true', invoicedOn: 'false' };
-	const unfiltered = { paidOn: 'true' };
 	const verify = state.verifiedAt === undefined || now < state.verifiedAt || now >= state.verifiedAt + limits.statusSweepMs;
+	const read = state.filterUntrusted
+		? yield* readWithoutFilter(state, lo, now, verify, limits, budget)
+		: yield* readWithFilter(state, lo, now, verify, limits, budget);
+	if (read.kind === 'failed') return { items: [], state, error: read.error };
+	const listed = read.refs;
 
-	let listed: OrderRef[];
-	if (state.filterUntrusted) {
-		const read = yield* readAll(unfiltered, lo, now, limits, budget);
-		if (read.kind === 'failed') return { items: [], state, error: read.error };
-		listed = read.refs.filter(isPaidNotInvoiced);
-		if (verify) {
-			// Give the filter another chance once per sweep: trusted again only when it agrees.
-			const check = yield* readAll(filtered, lo, now, limits, budget);
-			if (check.kind === 'ok' && agrees(check.refs, listed)) delete state.filterUntrusted;
-			state.verifiedAt = now;
-		}
-	} else {
-		const read = yield* readAll(filtered, lo, now, limits, budget);
-		if (read.kind === 'failed') return { items: [], state, error: read.error };
-		listed = read.refs.filter(isPaidNotInvoiced);
-		// An order the filter should have excluded: the shop does not apply it as assumed.
-		if (listed.length !== read.refs.length) state.filterUntrusted = true;
-		if (verify) {
-			const check = yield* readAll(unfiltered, lo, now, limits, budget);
-			if (check.kind === 'failed') return { items: [], state, error: check.error };
-			const truth = check.refs.filter(isPaidNotInvoiced);
-			if (!agrees(read.refs, truth)) state.filterUntrusted = true;
-			// The union: an order either read shows in the set is handled now, not at the next sweep.
-			const ids = new Set(listed.map((r) => r.id));
-			for (const ref of truth) if (!ids.has(ref.id)) listed.push(ref);
-			state.verifiedAt = now;
-		}
+	forgetLeft(state, listed);
+	const due = dueOffers(state, listed, config, now);
+	state.baseline = false;
+
+	due.sort((a, b) => paidAt(a) - paidAt(b) || (a.id < b.id ? -1 : 1));
+	// Not more detail requests than one poll may make; the rest are due next poll.
+	const thisPoll = due.slice(0, Math.max(0, limits.maxDetails - budget.details));
+	const got = yield* fetchOrders(thisPoll, config.fullOrders, budget, state.failures);
+	const items = recordOffers(state, got, now);
+	return { items, state, error: got.failed.length > 0 ? got.error : undefined };
+}
+
+/** The set read without the filter (it did not hold), which gets another chance once per sweep: trusted again only when it agrees. */
+function* readWithoutFilter(
+	state: UninvoicedState,
+	lo: number,
+	now: number,
+	verify: boolean,
+	limits: TriggerLimits,
+	budget: Budget,
+): Generator<Step, Read, StepResult> {
+	const read = yield* readAll(UNFILTERED, lo, now, limits, budget);
+	if (read.kind === 'failed') return read;
+	const listed = read.refs.filter(isPaidNotInvoiced);
+	if (verify) {
+		const check = yield* readAll(FILTERED, lo, now, limits, budget);
+		if (check.kind === 'ok' && agrees(check.refs, listed)) delete state.filterUntrusted;
+		state.verifiedAt = now;
 	}
+	return { kind: 'ok', refs: listed };
+}
 
+/**
+ * The set read with the filter, every listed order checked; once per sweep also without it, to
+ * find out whether the filter holds.
+ */
+function* readWithFilter(
+	state: UninvoicedState,
+	lo: number,
+	now: number,
+	verify: boolean,
+	limits: TriggerLimits,
+	budget: Budget,
+): Generator<Step, Read, StepResult> {
+	const read = yield* readAll(FILTERED, lo, now, limits, budget);
+	if (read.kind === 'failed') return read;
+	const listed = read.refs.filter(isPaidNotInvoiced);
+	// An order the filter should have excluded: the shop does not apply it as assumed.
+	if (listed.length !== read.refs.length) state.filterUntrusted = true;
+	if (verify) {
+		const check = yield* readAll(UNFILTERED, lo, now, limits, budget);
+		if (check.kind === 'failed') return check;
+		const truth = check.refs.filter(isPaidNotInvoiced);
+		if (!agrees(read.refs, truth)) state.filterUntrusted = true;
+		// The union: an order either read shows in the set is handled now, not at the next sweep.
+		const ids = new Set(listed.map((r) => r.id));
+		for (const ref of truth) if (!ids.has(ref.id)) listed.push(ref);
+		state.verifiedAt = now;
+	}
+	return { kind: 'ok', refs: listed };
+}
+
+/** Orders that left the set (invoiced, payment cleared, deleted, older than the lookback) are forgotten. */
+function forgetLeft(state: UninvoicedState, listed: OrderRef[]): void {
 	const inSet = new Set(listed.map((r) => r.id));
-	// Orders that left the set (invoiced, payment cleared, deleted, older than the lookback) are forgotten.
 	for (const id of Object.keys(state.offered)) if (!inSet.has(id)) delete state.offered[id];
 	for (const id of Object.keys(state.history)) if (!inSet.has(id)) delete state.history[id];
 	for (const id of Object.keys(state.failures)) if (!inSet.has(id)) delete state.failures[id];
+}
 
-	const paidAt = (r: OrderRef) => toMs(r.raw.paidOn) ?? r.created;
+/**
+ * The orders of the set to offer now: new ones, and those offered before whose pause is over or that
+ * changed since. At the first read, the orders paid before activation go to `history` instead.
+ */
+function dueOffers(state: UninvoicedState, listed: OrderRef[], config: TriggerConfig, now: number): OrderRef[] {
 	const due: OrderRef[] = [];
 	for (const ref of listed) {
 		if (state.history[ref.id] !== undefined) continue;
@@ -120,12 +171,11 @@ export function* pollUninvoiced(
 		const changed = ref.updated !== null && ref.updated !== updated;
 		if (changed || now < at || now - at >= reofferPause(offers)) due.push(ref);
 	}
-	state.baseline = false;
+	return due;
+}
 
-	due.sort((a, b) => paidAt(a) - paidAt(b) || (a.id < b.id ? -1 : 1));
-	// Not more detail requests than one poll may make; the rest are due next poll.
-	const now_ = due.slice(0, Math.max(0, limits.maxDetails - budget.details));
-	const got = yield* fetchOrders(now_, config.fullOrders, budget, state.failures);
+/** Records each offer made (when, how many so far, the change offered) and returns the items to emit. */
+function recordOffers(state: UninvoicedState, got: Fetched, now: number): IDataObject[] {
 	const items: IDataObject[] = [];
 	for (const { ref, json } of got.emitted) {
 		// The detail can be newer than the list: it is what was offered.
@@ -136,7 +186,7 @@ export function* pollUninvoiced(
 	}
 	// Gone between list and detail: forgotten; failed: due again next poll (counted in `failures`).
 	for (const ref of got.gone) delete state.offered[ref.id];
-	return { items, state, error: got.failed.length > 0 ? got.error : undefined };
+	return items;
 }
 
 /** Whether a filtered read lists exactly the paid, not invoiced orders of an unfiltered one. */

@@ -63,43 +63,42 @@ export function distinctName(name: string, fiscalId: string | undefined): string
  * order (name already within the limit, `fiscal_id` absent for a final consumer).
  */
 export function decideClient(wanted: Record<string, string>, matchBy: ClientLookup, facts: ClientFacts, ctx = ''): ClientDecision {
-	const nif = comparableNif(wanted.fiscal_id);
-	/** The record's NIF as stored, or undefined when the answer did not include it. */
-	const storedNif = (found: IDataObject): string | undefined => {
-		const full = facts.byId.get(String(found.id)) ?? found;
-		return 'fiscal_id' in full ? comparableNif(full.fiscal_id) : undefined;
-	};
-	/** A found record: usable, another NIF, or to be read whole first. */
-	const check = (found: IDataObject): 'same' | 'other' | 'unreadable' | { read: string } => {
-		const stored = storedNif(found);
-		if (stored === undefined) {
-			return found.id !== undefined && !facts.byId.has(String(found.id)) ? { read: String(found.id) } : 'unreadable';
-		}
-		return stored === nif ? 'same' : 'other';
-	};
-	const unreadable = (found: IDataObject): ClientDecision => ({
-		kind: 'refuse',
-		message: `${ctx}the fiscal number of the InvoicExpress client "${String(found.name ?? found.id)}" cannot be read, so it cannot be proven to be this order's`,
-		description: 'Nothing was created. The InvoicExpress answer had no fiscal_id for that client; check the client in InvoicExpress, then run again.',
-	});
-
+	const given: Given = { facts, nif: comparableNif(wanted.fiscal_id), ctx };
 	// The merchant's chosen lookup first; a client found there with another NIF is not this customer.
+	return byChosenLookup(wanted, matchBy, given) ?? byName(wanted, given);
+}
+
+/** What every step of the decision compares with: the lookups' answers, the order's NIF, the error prefix. */
+interface Given {
+	facts: ClientFacts;
+	nif: string;
+	ctx: string;
+}
+
+/** The client found by code or fiscal number, as Match By says; undefined when that lookup gives none with this NIF. */
+function byChosenLookup(wanted: Record<string, string>, matchBy: ClientLookup, given: Given): ClientDecision | undefined {
 	const first: Array<[ClientLookup, string | undefined]> = [
 		['code', matchBy === 'code' ? wanted.code : undefined],
-		['fiscalId', matchBy === 'fiscalId' && nif ? nif : undefined],
+		['fiscalId', matchBy === 'fiscalId' && given.nif ? given.nif : undefined],
 	];
 	for (const [by, key] of first) {
 		if (!key) continue;
-		const map = by === 'code' ? facts.byCode : facts.byFiscalId;
+		const map = by === 'code' ? given.facts.byCode : given.facts.byFiscalId;
 		if (!map.has(key)) return { kind: 'lookup', by, key };
 		const found = map.get(key);
 		if (!found) continue;
-		const verdict = check(found);
-		if (verdict === 'same') return { kind: 'use', client: found };
-		if (verdict === 'unreadable') return unreadable(found);
-		if (verdict !== 'other') return { kind: 'read', id: verdict.read };
+		const decision = useOrRead(found, given, {});
+		if (decision) return decision;
 	}
+	return undefined;
+}
 
+/**
+ * The client by name: the order's name, else the distinct name with the NIF. A free name is created;
+ * a name held with this NIF is used; both held with other NIFs: refused.
+ */
+function byName(wanted: Record<string, string>, given: Given): ClientDecision {
+	const { facts, nif, ctx } = given;
 	const candidates = [wanted.name, distinctName(wanted.name, wanted.fiscal_id)];
 	const taken: string[] = [];
 	for (const [n, name] of candidates.entries()) {
@@ -108,17 +107,15 @@ export function decideClient(wanted: Record<string, string>, matchBy: ClientLook
 		const note =
 			n === 0
 				? undefined
-				: `the name "${wanted.name}" belongs to a client with ${storedNif(facts.byName.get(wanted.name)!) ? 'another fiscal number' : 'no fiscal number'}: invoiced to "${name}"`;
+				: `the name "${wanted.name}" belongs to a client with ${storedNif(facts.byName.get(wanted.name)!, facts) ? 'another fiscal number' : 'no fiscal number'}: invoiced to "${name}"`;
 		if (!found) {
 			const client: Record<string, string> = { ...wanted, name };
 			// A distinct record needs its own code: the shop's customer number may already be the other one's.
 			if (n > 0) client.code = wanted.code && wanted.code !== wanted.name ? `${wanted.code} (${nif || 'CF'})` : name;
 			return { kind: 'create', client, note };
 		}
-		const verdict = check(found);
-		if (verdict === 'same') return { kind: 'use', client: found, note };
-		if (verdict === 'unreadable') return unreadable(found);
-		if (verdict !== 'other') return { kind: 'read', id: verdict.read };
+		const decision = useOrRead(found, given, { note });
+		if (decision) return decision;
 		taken.push(name);
 	}
 	return {
@@ -126,4 +123,27 @@ export function decideClient(wanted: Record<string, string>, matchBy: ClientLook
 		message: `${ctx}the client names ${taken.map((t) => `"${t}"`).join(' and ')} belong to clients with other fiscal numbers than this order's (${nif || 'none: final consumer'})`,
 		description: 'Nothing was created. Check the clients of that name in InvoicExpress (their NIF), then run again.',
 	};
+}
+
+/** The record's NIF as stored, or undefined when the answer did not include it. */
+function storedNif(found: IDataObject, facts: ClientFacts): string | undefined {
+	const full = facts.byId.get(String(found.id)) ?? found;
+	return 'fiscal_id' in full ? comparableNif(full.fiscal_id) : undefined;
+}
+
+/**
+ * A found record: used when its NIF is the order's, read whole first when the answer lacked its NIF,
+ * refused when even the whole record lacks it; undefined when it has another NIF (not this customer).
+ */
+function useOrRead(found: IDataObject, given: Given, extra: { note?: string }): ClientDecision | undefined {
+	const stored = storedNif(found, given.facts);
+	if (stored === undefined) {
+		if (found.id !== undefined && !given.facts.byId.has(String(found.id))) return { kind: 'read', id: String(found.id) };
+		return {
+			kind: 'refuse',
+			message: `${given.ctx}the fiscal number of the InvoicExpress client "${String(found.name ?? found.id)}" cannot be read, so it cannot be proven to be this order's`,
+			description: 'Nothing was created. The InvoicExpress answer had no fiscal_id for that client; check the client in InvoicExpress, then run again.',
+		};
+	}
+	return stored === given.nif ? { kind: 'use', client: found, ...extra } : undefined;
 }

@@ -72,70 +72,124 @@ export function roundHalfUp(value: number, decimals: number): number {
 /**
  * Validates a document and builds the body for POST /{type}.json. Taxes are the account's own list:
  * an unknown tax name would make InvoicExpress silently apply its default tax, so it is an error here.
+ * Checks run in the order a user reads the form (dates, client, items, exemption, options), so the
+ * first error named is the first thing to fix.
  */
 export function buildDocumentBody(
 	input: DocumentInput,
 	taxes: IxTax[],
 	context = '',
 ): { document: Record<string, unknown>; zeroRateItems: number } {
-	const date = toIxDate(input.date);
-	if (!date) throw new InputError(`${context}date "${String(input.date ?? '')}" is not a date`, 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');
-	const dueDate = toIxDate(input.dueDate);
-	if (!dueDate) throw new InputError(`${context}due date "${String(input.dueDate ?? '')}" is not a date`, 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');
-	if (ixDateKey(dueDate) < ixDateKey(date)) {
-		throw new InputError(`${context}due date ${dueDate} is before the document date ${date}`, 'The due date must be on or after the date.');
-	}
+	const { date, dueDate } = documentDates(input, context);
 	if (!input.client.name) throw new InputError(`${context}client name is missing`);
 	if (!Array.isArray(input.items) || input.items.length === 0) {
 		throw new InputError(`${context}the document has no items`, 'Add at least one item.');
 	}
-	const taxByName = new Map(taxes.map((t) => [t.name, t]));
-	let zeroRateItems = 0;
-	const items = input.items.map((raw, index) => {
-		const where = `${context}item ${index + 1}`;
-		const parsed = itemInputSchema.safeParse(raw);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			const field = issue.path.join('.') || 'item';
-			throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
+	const table = taxTable(taxes);
+	const lines = input.items.map((raw, index) => itemBody(raw, `${context}item ${index + 1}`, table));
+	const zeroRateItems = lines.filter((line) => line.zeroRate).length;
+	const taxExemption = exemptionOf(input, zeroRateItems, context);
+	const document: Record<string, unknown> = { date, due_date: dueDate, client: input.client, items: lines.map((line) => line.item) };
+	if (input.reference?.trim()) document.reference = input.reference.trim();
+	if (input.observations?.trim()) document.observations = input.observations.trim();
+	if (input.sequenceId) document.sequence_id = String(input.sequenceId);
+	if (taxExemption) document.tax_exemption = taxExemption;
+	if (input.retention) {
+		if (input.retention < 0 || input.retention > 100) throw new InputError(`${context}retention must be a percentage between 0 and 100`);
+		document.retention = String(input.retention);
+	}
+	Object.assign(document, currencyOf(input, context));
+	if (input.ownerInvoiceId !== undefined && input.ownerInvoiceId !== '') document.owner_invoice_id = Number(input.ownerInvoiceId);
+	if (input.globalDiscountPercent) {
+		if (input.globalDiscountPercent < 0 || input.globalDiscountPercent > 100) {
+			throw new InputError(`${context}global discount must be a percentage between 0 and 100`);
 		}
-		const item = parsed.data;
-		if (!Number.isFinite(item.unitPrice) || item.unitPrice < 0) {
-			throw new InputError(
-				`${where} (${item.name}): unit price ${item.unitPrice} is negative`,
-				'InvoicExpress refuses negative lines: give discounts as a percentage, or issue a credit note.',
-			);
-		}
-		if (!Number.isFinite(item.quantity) || item.quantity <= 0) {
-			throw new InputError(`${where} (${item.name}): quantity must be greater than 0`);
-		}
-		if (item.discount !== undefined && (!(item.discount >= 0) || item.discount > 100)) {
-			throw new InputError(`${where} (${item.name}): discount must be a percentage between 0 and 100`);
-		}
-		const out: Record<string, unknown> = {
-			name: item.name,
-			description: item.description?.trim() ? item.description : item.name,
-			unit_price: roundHalfUp(item.unitPrice, 4),
-			quantity: roundHalfUp(item.quantity, 2),
-		};
-		if (item.unit) out.unit = item.unit;
-		if (item.discount) out.discount = item.discount;
-		if (item.tax) {
-			const tax = taxByName.get(item.tax);
-			if (!tax) {
-				throw new InputError(
-					`${where} (${item.name}): tax "${item.tax}" does not exist in this InvoicExpress account`,
-					`Available taxes: ${taxes.map((t) => `${t.name} (${t.value} %)`).join(', ') || 'none'}.`,
-				);
-			}
-			if (tax.value === 0) zeroRateItems++;
-			out.tax = { name: tax.name };
-		} else {
-			const def = taxes.find((t) => Number(t.default_tax) === 1 || t.default_tax === true);
-			if (def && def.value === 0) zeroRateItems++;
-		}
-		return out;
-	});
+		document.global_discount = { value_type: 'percentage', value: input.globalDiscountPercent };
+	}
+	return { document, zeroRateItems };
+}
+
+const DATE_HINT = 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.';
+
+/** The document date and due date in InvoicExpress's form, the due date not before the date. */
+function documentDates(input: DocumentInput, context: string): { date: string; dueDate: string } {
+	const date = toIxDate(input.date);
+	if (!date) throw new InputError(`${context}date "${String(input.date ?? '')}" is not a date`, DATE_HINT);
+	const dueDate = toIxDate(input.dueDate);
+	if (!dueDate) throw new InputError(`${context}due date "${String(input.dueDate ?? '')}" is not a date`, DATE_HINT);
+	if (ixDateKey(dueDate) < ixDateKey(date)) {
+		throw new InputError(`${context}due date ${dueDate} is before the document date ${date}`, 'The due date must be on or after the date.');
+	}
+	return { date, dueDate };
+}
+
+/** The account's taxes as the lines look them up: by name (the last of a name wins) and the default. */
+interface TaxTable {
+	all: IxTax[];
+	byName: Map<string, IxTax>;
+	default: IxTax | undefined;
+}
+
+function taxTable(taxes: IxTax[]): TaxTable {
+	return {
+		all: taxes,
+		byName: new Map(taxes.map((t) => [t.name, t])),
+		default: taxes.find((t) => Number(t.default_tax) === 1 || t.default_tax === true),
+	};
+}
+
+/**
+ * One line of the body, and whether it is taxed at 0 % (by its own tax, or by the account's default
+ * tax when it names none): such lines need an exemption reason.
+ */
+function itemBody(raw: unknown, where: string, taxes: TaxTable): { item: Record<string, unknown>; zeroRate: boolean } {
+	const item = checkedItem(raw, where);
+	const out: Record<string, unknown> = {
+		name: item.name,
+		description: item.description?.trim() ? item.description : item.name,
+		unit_price: roundHalfUp(item.unitPrice, 4),
+		quantity: roundHalfUp(item.quantity, 2),
+	};
+	if (item.unit) out.unit = item.unit;
+	if (item.discount) out.discount = item.discount;
+	if (!item.tax) return { item: out, zeroRate: taxes.default !== undefined && taxes.default.value === 0 };
+	const tax = taxes.byName.get(item.tax);
+	if (!tax) {
+		throw new InputError(
+			`${where} (${item.name}): tax "${item.tax}" does not exist in this InvoicExpress account`,
+			`Available taxes: ${taxes.all.map((t) => `${t.name} (${t.value} %)`).join(', ') || 'none'}.`,
+		);
+	}
+	out.tax = { name: tax.name };
+	return { item: out, zeroRate: tax.value === 0 };
+}
+
+/** A line as the schema reads it, refused when InvoicExpress would refuse it (negative, no quantity, a discount over 100 %). */
+function checkedItem(raw: unknown, where: string): ItemInput {
+	const parsed = itemInputSchema.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const field = issue.path.join('.') || 'item';
+		throw new InputError(`${where}: ${issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`}`);
+	}
+	const item = parsed.data;
+	if (!Number.isFinite(item.unitPrice) || item.unitPrice < 0) {
+		throw new InputError(
+			`${where} (${item.name}): unit price ${item.unitPrice} is negative`,
+			'InvoicExpress refuses negative lines: give discounts as a percentage, or issue a credit note.',
+		);
+	}
+	if (!Number.isFinite(item.quantity) || item.quantity <= 0) {
+		throw new InputError(`${where} (${item.name}): quantity must be greater than 0`);
+	}
+	if (item.discount !== undefined && (!(item.discount >= 0) || item.discount > 100)) {
+		throw new InputError(`${where} (${item.name}): discount must be a percentage between 0 and 100`);
+	}
+	return item;
+}
+
+/** The exemption reason (an M-code), required as soon as one line is taxed at 0 %. */
+function exemptionOf(input: DocumentInput, zeroRateItems: number, context: string): string | undefined {
 	const taxExemption = input.taxExemption?.trim();
 	if (taxExemption && !TAX_EXEMPTION_SET.has(taxExemption)) {
 		throw new InputError(`${context}tax exemption reason "${taxExemption}" is not a valid code (M01 … M99)`);
@@ -146,35 +200,21 @@ export function buildDocumentBody(
 			'Portuguese law requires the exemption reason (M-code) on documents with VAT-exempt items: set "Tax Exemption Reason".',
 		);
 	}
-	const document: Record<string, unknown> = { date, due_date: dueDate, client: input.client, items };
-	if (input.reference?.trim()) document.reference = input.reference.trim();
-	if (input.observations?.trim()) document.observations = input.observations.trim();
-	if (input.sequenceId) document.sequence_id = String(input.sequenceId);
-	if (taxExemption) document.tax_exemption = taxExemption;
-	if (input.retention) {
-		if (input.retention < 0 || input.retention > 100) throw new InputError(`${context}retention must be a percentage between 0 and 100`);
-		document.retention = String(input.retention);
-	}
+	return taxExemption;
+}
+
+/** A currency other than EUR with its exchange rate (units per 1 EUR); nothing for EUR, the account's own. */
+function currencyOf(input: DocumentInput, context: string): { currency_code?: string; rate?: string } {
 	const currency = input.currencyCode?.trim().toUpperCase();
-	if (currency && currency !== 'EUR') {
-		if (!/^[A-Z]{3}$/.test(currency)) throw new InputError(`${context}currency "${currency}" is not an ISO 4217 code`);
-		if (!input.exchangeRate || !(input.exchangeRate > 0)) {
-			throw new InputError(
-				`${context}currency ${currency} needs an exchange rate`,
-				'Set "Exchange Rate" (units of the currency per 1 EUR) or issue the document in EUR.',
-			);
-		}
-		document.currency_code = currency;
-		document.rate = String(input.exchangeRate);
+	if (!currency || currency === 'EUR') return {};
+	if (!/^[A-Z]{3}$/.test(currency)) throw new InputError(`${context}currency "${currency}" is not an ISO 4217 code`);
+	if (!input.exchangeRate || !(input.exchangeRate > 0)) {
+		throw new InputError(
+			`${context}currency ${currency} needs an exchange rate`,
+			'Set "Exchange Rate" (units of the currency per 1 EUR) or issue the document in EUR.',
+		);
 	}
-	if (input.ownerInvoiceId !== undefined && input.ownerInvoiceId !== '') document.owner_invoice_id = Number(input.ownerInvoiceId);
-	if (input.globalDiscountPercent) {
-		if (input.globalDiscountPercent < 0 || input.globalDiscountPercent > 100) {
-			throw new InputError(`${context}global discount must be a percentage between 0 and 100`);
-		}
-		document.global_discount = { value_type: 'percentage', value: input.globalDiscountPercent };
-	}
-	return { document, zeroRateItems };
+	return { currency_code: currency, rate: String(input.exchangeRate) };
 }
 
 /** Fields users look for first on a document, whatever the API's root key was. */
