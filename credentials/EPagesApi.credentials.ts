@@ -24,7 +24,7 @@ export class EPagesApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://www.example.com/rs/shops/MyShop',
 			description:
-				'The API URL shown on your private app in the ePages administration (Apps → Private apps). It ends in /rs/shops/ followed by your shop ID.',
+				'The API URL shown on your private app in the ePages Now administration (Apps → Private apps; private apps exist only on ePages Now). It ends in /rs/shops/ followed by your shop ID.',
 		},
 		{
 			displayName: 'Access Token',

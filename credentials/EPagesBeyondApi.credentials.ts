@@ -32,7 +32,7 @@ export class EPagesBeyondApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'From Cockpit → Apps → Custom apps: the client ID of the app. Give it the scopes ordr:r (orders), ordr:u (order notes) and orde:r (order events).',
+				'From Cockpit → Apps → Custom apps: the client ID of the app. Give it the scopes ordr:r (orders), ordr:u (order notes, mark as viewed), orde:r (order events: the paid date) and clpr:c (cancelling orders).',
 		},
 		{
 			displayName: 'Client Secret',

@@ -12,7 +12,11 @@ import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
 import { runPerItem } from '../shared/execute';
+import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { tuningParameter } from '../shared/tuning';
+
+/** The document operations that read or write shop orders (Connect to ePages). */
+const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder'];
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	client: clientOperations,
@@ -57,16 +61,27 @@ export class InvoicExpress implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'invoicExpressApi', required: true },
+			// One credential slot per shop platform (services/shops.ts), shown for the platform chosen. n8n
+			// checks a credential against the first slot of its type only, so one slot serves every
+			// operation: Create and Credit use the shop when connected, Email Invoice always (it has no
+			// Connect to ePages, whose absence the hide rule reads as "connected"). Literal, not built from
+			// the registry: n8n's lint reads the slots from the source (test/unit/shops.test.ts checks both agree).
 			{
 				name: 'ePagesApi',
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder', 'creditFromEPagesOrder'], connectEPages: [true] } },
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: ['now'] }, hide: { connectEPages: [false] } },
+			},
+			{
+				name: 'ePagesBeyondApi',
+				required: true,
+				testedBy: 'ePagesBeyondApiTest',
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: ['beyond'] }, hide: { connectEPages: [false] } },
 			},
 		],
 		properties,
 	};
 
-	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments } };
+	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments }, credentialTest: { ePagesBeyondApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;
@@ -81,7 +96,7 @@ export class InvoicExpress implements INodeType {
 		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
 		const items = await runPerItem(this, handler, concurrency, labelOf);
 		// Once per run, over all its outputs (the item loop knows one item at a time).
-		if (resource === 'document' && (operation === 'createFromEPagesOrder' || operation === 'creditFromEPagesOrder')) reportHints(this, orderRunHints(items));
+		if (resource === 'document' && SHOP_OPERATIONS.includes(operation)) reportHints(this, orderRunHints(items));
 		return [items];
 	}
 }

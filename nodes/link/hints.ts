@@ -59,6 +59,8 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 	// Credit From ePages Order: orders with no legal invoice to correct (never invoiced, canceled, credited).
 	const nothing: string[] = [];
 	const dryTotals = new Map<string, number>();
+	// Email Invoice of ePages Order: invoices e-mailed before, so not sent again.
+	const already: string[] = [];
 
 	items.forEach((item, position) => {
 		const json = item.json;
@@ -69,6 +71,7 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 		}
 		if (json.outcome === 'pending') pending.push(order);
 		if (json.outcome === 'not invoiced' || json.outcome === 'nothing to credit') nothing.push(order);
+		if (json.outcome === 'already e-mailed') already.push(order);
 		const check = json.totals_check as IDataObject | undefined;
 		if (check && check.matches === false) totals.push(`${order} (${String(check.difference)})`);
 		if (typeof json.email_skipped === 'string') {
@@ -103,6 +106,9 @@ export function orderRunHints(items: OutputItem[]): NodeExecutionHint[] {
 		const count = [...skipped.values()].reduce((n, orders) => n + orders.length, 0);
 		const reasons = [...skipped.entries()].map(([reason, orders]) => `${orders.length} because ${reason}: ${firstFew(orders)}.`);
 		hint('warning', `${plural(count, 'e-mail', 'e-mails')} not sent. ${reasons.join(' ')}`);
+	}
+	if (already.length) {
+		hint('info', `${plural(already.length, 'invoice was', 'invoices were')} e-mailed before, so not sent again: ${firstFew(already)}. To send one again, use Document → Send by Email.`);
 	}
 	if (nothing.length) {
 		hint('info', `${plural(nothing.length, 'order has', 'orders have')} no legal invoice to correct, so nothing was issued: ${firstFew(nothing)}. Their items say why.`);

@@ -28,6 +28,33 @@ export function invoiceNoteLine(legalNumber: string, documentId: unknown, emaile
 	return `InvoicExpress ${legalNumber} (id ${String(documentId)})${emailedTo ? ` e-mailed to ${emailedTo}` : ''}`;
 }
 
+/** An invoice line of the note: legal number, document id, and the address when it was e-mailed. */
+const INVOICE_LINE = /^InvoicExpress (?!credit note )(.+?) \(id (\d+)\)(?: e-mailed to (\S+))?$/;
+
+function invoiceLines(order: IDataObject): Array<{ legalNumber: string; id: string; emailedTo?: string }> {
+	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
+	return note.split('\n').flatMap((line) => {
+		const m = INVOICE_LINE.exec(line.trim());
+		return m ? [{ legalNumber: m[1], id: m[2], emailedTo: m[3] }] : [];
+	});
+}
+
+/**
+ * The durable record that an invoice was e-mailed: the " e-mailed to <address>" of its line in the
+ * order's note (written after the e-mail was accepted by Create From ePages Order, or before sending
+ * by Email Invoice of ePages Order). The address, or undefined when the invoice is not known to be
+ * e-mailed. A reader of the order in the back office sees the same line.
+ */
+export function emailMarkOf(order: IDataObject, documentId: unknown): string | undefined {
+	return invoiceLines(order).find((l) => l.id === String(documentId) && l.emailedTo)?.emailedTo;
+}
+
+/** Whether the shop records the order as invoiced: ePages Now's invoiced date, or an invoice line in the note. */
+export function invoiceMarkOf(order: IDataObject): boolean {
+	const invoiced = order.invoicedOn;
+	return (invoiced !== undefined && invoiced !== null && String(invoiced).trim() !== '') || invoiceLines(order).length > 0;
+}
+
 /**
  * The credit note of one return event: its reference (what the lookup finds it by, printed on the
  * note) and its unique key. Both name the invoice it corrects, so an order invoiced again after a full

@@ -131,7 +131,7 @@ const extraLineSchema = z
 	.object({ name: shopText, lineItemPrice: optionalMoney, price: optionalMoney, taxClass: taxClassSchema.optional().nullable() })
 	.passthrough();
 
-/** A charge of the order (shipping, payment fee) with its VAT entries. */
+/** A charge of the order (shipping, payment fee, pickup fee) with its VAT entries. */
 const chargeSchema = z.object({ price: optionalMoney, taxes: z.array(taxEntrySchema).optional().nullable() }).passthrough().optional().nullable();
 
 /** A full order: with its line items, which the order list leaves out. */
@@ -149,6 +149,11 @@ export const orderSchema = z
 		shippingAddress: addressSchema.optional().nullable(),
 		shippingData: chargeSchema,
 		paymentData: chargeSchema,
+		/**
+		 * The fee of an order collected at a pickup point, in the shape of `shippingData`. Now orders
+		 * have none; an ePages Beyond order's `pickupLineItem` becomes it (services/epagesBeyond/order.ts).
+		 */
+		pickupData: chargeSchema,
 		lineItemContainer: z
 			.object({
 				grandTotal: optionalMoney,

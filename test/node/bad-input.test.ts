@@ -457,9 +457,11 @@ const cases: Case[] = [
 		act: async () => await invoiceOrder([order('RATE', (o) => {
 			(o.lineItemContainer.productLineItems[0].taxClass as IDataObject).percentage = 17;
 		})]),
-		message: 'order RATE: no tax of 17 % for region PT in this InvoicExpress account (17 % VAT for mainland Portugal (postal code 1100-053), from billingAddress)',
+		// Issue 21: 17 % is no rate of the region the goods leave from (CIVA art. 18.º), so it is refused
+		// as such before the account's taxes are even searched.
+		message: 'order RATE: 17 % is not a VAT rate of mainland Portugal, where the goods leave from ("Ships From" PT): its rates are 6, 13 and 23 % (CIVA art. 18.º); goods shipped within mainland Portugal (postal code 1100-053)',
 		check: (run) => {
-			expect(run.error?.description).toContain('Add a 17 % tax of region PT in InvoicExpress, or check the order\'s VAT. Taxes: IVA23 (23 % PT)');
+			expect(run.error?.description).toContain('17 % is no Portuguese VAT rate. Correct the VAT of this order in the shop\'s tax settings, or set "Ships From"');
 			SENT.taxesOnly();
 		},
 	},

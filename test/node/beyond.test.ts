@@ -17,7 +17,7 @@ import { ePagesBeyondApiTest } from '../../nodes/services/epagesBeyond/credentia
 import { Poller, runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startTriggerHost, type TriggerHost } from '../harness/webhook';
-import { beyondSignature, startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
+import { BEYOND_DEFAULT_SCOPES, beyondSignature, startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
 import { fakeSecret } from '../harness/secrets';
 import { loadEPagesFixture } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
@@ -86,7 +86,7 @@ describe('the ePages Beyond credential', () => {
 			expect(run.error?.message).toMatch(/^ePages Beyond could not list orders \(HTTP 403\)/);
 			expect(run.error?.description).toContain('this needs ordr:r');
 		} finally {
-			beyond.scopes = ['ordr:r', 'ordr:u', 'orde:r', 'cust:r', 'prod:r'];
+			beyond.scopes = [...BEYOND_DEFAULT_SCOPES];
 		}
 	});
 
@@ -116,11 +116,14 @@ describe('the ePages Beyond credential test (in the editor)', () => {
 		expect(await test({ apiUrl: 'https://shop.example.com/rs/shops/Demo' })).toMatchObject({ status: 'Error', message: expect.stringContaining('use the "ePages API" credential') });
 		beyond.scopes = ['ordr:r'];
 		try {
-			expect(await test({})).toEqual({ status: 'OK', message: 'Connected. The app lacks ordr:u, orde:r: writing order notes or order events will be refused' });
+			expect(await test({})).toEqual({
+				status: 'OK',
+				message: 'Connected. The app lacks ordr:u, orde:r, clpr:c: order notes and Mark as Viewed, the paid date from the order events, Cancel will be refused',
+			});
 			beyond.scopes = ['cust:r'];
 			expect(await test({})).toMatchObject({ status: 'Error', message: expect.stringMatching(/^The app lacks the scopes ordr:r/) });
 		} finally {
-			beyond.scopes = ['ordr:r', 'ordr:u', 'orde:r', 'cust:r', 'prod:r'];
+			beyond.scopes = [...BEYOND_DEFAULT_SCOPES];
 		}
 	});
 });

@@ -497,7 +497,7 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 		o.paidOn = null;
 		return o;
 	};
-	const over1000 = () => orders.find((o) => grandTotal(o) > 1000);
+	const over1000 = () => orders.find((o) => grandTotal(o) > 1000 && (o.billingAddress as IDataObject).country === 'PT' && !(o.shippingAddress as IDataObject | null)?.country);
 	const nonWrites = () => sandbox.requests.filter((r) => r.method !== 'GET').length;
 
 	it('an unpaid order as invoice-receipt is refused before anything is sent', async () => {
@@ -511,16 +511,19 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 	});
 
 	it('a simplified invoice over 1,000 € is refused, or issued as an invoice when the merchant chose so; under the limit it is simplified', async () => {
-		// A consumer order over the limit: the seeded orders' largest, its NIF removed.
-		const big = withTotal(orders.reduce((a, b) => (grandTotal(b) > grandTotal(a) ? b : a)), '9503');
+		// A consumer order over the limit: the seeded Portuguese orders' largest, its NIF removed (VAT due in
+		// Portugal: art. 40.º n.º 1 CIVA; a foreign business order is refused for another reason, rules.test.ts).
+		const domestic = orders.filter((o) => (o.billingAddress as IDataObject).country === 'PT' && !(o.shippingAddress as IDataObject | null)?.country);
+		const big = withTotal(domestic.reduce((a, b) => (grandTotal(b) > grandTotal(a) ? b : a)), '9503');
 		(big.billingAddress as IDataObject).vatId = null;
 		const lines = (big.lineItemContainer as IDataObject).productLineItems as IDataObject[];
 		if (!over1000()) {
-			// Make it larger than the limit by buying the first line 200 times, as the shop would compute it.
+			// Make it larger than the limit by buying the first line often enough, as the shop would compute it.
 			lines.splice(1);
 			const unit = Number((lines[0].singleItemPrice as IDataObject).amount);
-			const amount = Math.round(unit * 200 * 100) / 100;
-			lines[0].quantity = { ...(lines[0].quantity as IDataObject), amount: 200 };
+			const quantity = Math.ceil(1100 / unit);
+			const amount = Math.round(unit * quantity * 100) / 100;
+			lines[0].quantity = { ...(lines[0].quantity as IDataObject), amount: quantity };
 			lines[0].lineItemPrice = { ...(lines[0].lineItemPrice as IDataObject), amount };
 			lines[0].lineItemCouponDiscount = null;
 			const container = big.lineItemContainer as IDataObject;
@@ -534,14 +537,14 @@ describe('document rules (issue 12): invoice-receipt only when paid, simplified 
 		expect(grandTotal(big)).toBeGreaterThan(1000);
 		const refused = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false });
 		expect(refused.error?.message).toBe(
-			`order 9503: a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €`,
+			`order 9503: a simplified invoice is only allowed up to 1000 € for a retail sale to a buyer who is not a taxable person (art. 40.º n.º 1 a) CIVA), and the order total is ${grandTotal(big)} €`,
 		);
 		expect(sandbox.state.documents).toHaveLength(0);
-		const fallback = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false, orderOptions: { date: '2026-11-28', taxExemption: EXEMPTION, simplifiedOverLimit: 'invoice' } });
+		const fallback = await invoice([big], { documentType: 'simplifiedInvoice', sendEmail: false, orderOptions: { date: '2026-11-28', taxExemption: EXEMPTION, simplifiedNotAllowed: 'invoice' } });
 		expect(fallback.error).toBeUndefined();
 		expect(fallback.items[0].json).toMatchObject({ document_type: 'invoice', status: 'final', total: grandTotal(big) });
 		expect(fallback.items[0].json.warnings).toContain(
-			`a simplified invoice is only allowed up to 1000 € for a consumer (art. 40 CIVA), and the order total is ${grandTotal(big)} €: an invoice was issued instead`,
+			`a simplified invoice is only allowed up to 1000 € for a retail sale to a buyer who is not a taxable person (art. 40.º n.º 1 a) CIVA), and the order total is ${grandTotal(big)} €: an invoice was issued instead`,
 		);
 		expect(sandbox.legalDocuments().map((d) => d.type)).toEqual(['Invoice']);
 		const small = withTotal(orders.find((o) => grandTotal(o) < 100 && !(o.billingAddress as IDataObject).vatId)!, '9504');

@@ -36,8 +36,14 @@
  *   `grandTotal` (GROSS) and the taxes add up per rate.
  * - NET orders: `grandTotal` = net + Σ per rate of the tax rounded to cents (the shop rounds per rate);
  *   `taxTotal` stays unrounded, so `netTotal + taxTotal` may miss `grandTotal` by under a cent.
- * - `shippingAddress` is always present (a copy of the billing address when the buyer gave none).
- *   Street and house number are separate fields.
+ * - `shippingAddress` is present (a copy of the billing address when the buyer gave none), except
+ *   on a pickup order, where it is null as in the real pickup example. Street and house number are
+ *   separate fields.
+ * - Pickup orders (BYD-OAS `GET /orders/{orderId}` example): `shippingLineItem` null and a
+ *   `pickupLineItem{pickupOption{id, name, …}, lineItemPrice, initialLineItemPrice, lineItemTaxes,
+ *   taxClass}` whose price is part of `grandTotal`. Its `lineItemTaxes` hold one entry per rate: one,
+ *   or (`pickup.splitByRate`) the fee split over the basket's rates in proportion to the products'
+ *   taxed amounts, each part's tax unrounded. Orders without one render `"pickupLineItem": null`.
  * - `paymentStatus` is PENDING | PAID (…), `shippingStatus` UNSHIPPED | SHIPPED | RETURNED (…); the
  *   setters accept any string. A canceled order keeps its statuses and has `canceled: true`.
  *
@@ -63,6 +69,23 @@
  *   `"_payloadType":"order"` added as the LAST key [I, reference §4b].
  * - A status change, a cancel and an order-note change are each one `order.updated`; there is no
  *   other order event type.
+ *
+ * Order events (`GET /orders/{id}/events`, scope `orde:r`, BYD-OAS operation order-events-list)
+ * - HAL `_embedded["order-events"]` of `{type, triggeredBy, comment, createdAt, details, _links?}`,
+ *   newest first, Spring-paged like the orders (an order without events has no `_embedded`, as Spring
+ *   HAL renders an empty list). `createdAt` has NINE fractional digits and no zone, as in the example
+ *   (`2023-09-26T09:56:04.784611568`).
+ * - Recorded: `order-created` when an order is added; `payment-created` + `payment-paid` (details
+ *   `{amount, paymentProcessId}`) when it becomes PAID (at creation, at `paidAt`, or by
+ *   `setPaymentStatus(id, 'PAID', {at})`); `payment-status-updated` for other payment changes;
+ *   `order-canceled` with the cancel's comment. A fixture order paid in the Now fixture has its
+ *   payment-paid at the Now order's `paidOn`. `orderEvents(id)` is the live list (tests may remove
+ *   events from it, e.g. a paid order whose events lack payment-paid).
+ *
+ * Cancel (`POST /orders/{id}/cancel`, BYD-OAS operation cancel-order)
+ * - Scope `clpr:c` (NOT ordr:u). The body is optional (`required: false`); when sent it must be a JSON
+ *   object whose only documented property is `comment` (a string): anything else is a 400. The comment
+ *   is kept in the `order-canceled` event. A second cancel is refused (400, inferred, strict).
  * - Each delivery carries one `X-EPAGES-SIGNATURE` per signer that exists when the event fires, each
  *   `Base64(HMAC-SHA1(sharedSecret, callbackUri + ":" + body))` over the registered callbackUri
  *   string exactly. Retries resend the same bytes, so a signer deleted meanwhile still signs them.
@@ -140,6 +163,27 @@ export interface BeyondPaymentLineItem {
 	[key: string]: unknown;
 }
 
+export interface BeyondPickupLineItem {
+	pickupOption: { id: string; name: string; taxClass?: BeyondTaxClass; [key: string]: unknown };
+	lineItemPrice: BeyondMoney;
+	initialLineItemPrice?: BeyondMoney;
+	/** One entry per rate; several when the fee is split over the basket's rates. */
+	lineItemTaxes: BeyondTax[];
+	taxClass: BeyondTaxClass;
+	[key: string]: unknown;
+}
+
+/** An entry of `GET /orders/{id}/events` (BYD-OAS order-events-list). */
+export interface BeyondOrderEvent {
+	type: string;
+	triggeredBy: string | null;
+	comment: string | null;
+	/** Nine fractional digits, no zone: `2023-09-26T09:56:04.784611568`. */
+	createdAt: string;
+	details: Record<string, unknown>;
+	_links?: Record<string, { href: string }>;
+}
+
 export interface BeyondCouponLineItem {
 	code: string;
 	/** Negative. */
@@ -202,13 +246,16 @@ export interface BeyondOrder {
 	productLineItems: BeyondProductLineItem[];
 	shippingLineItem: BeyondShippingLineItem | null;
 	paymentLineItem: BeyondPaymentLineItem | null;
+	/** Absent (older inputs) renders as null. */
+	pickupLineItem?: BeyondPickupLineItem | null;
 	couponLineItem: BeyondCouponLineItem | null;
 	grandTotal: { currency: string; amount: number };
 	netTotal: { currency: string; amount: number };
 	taxTotal: { currency: string; amount: number };
 	taxes: BeyondTax[];
 	billingAddress: BeyondAddress;
-	shippingAddress: BeyondAddress;
+	/** Null on a pickup order. */
+	shippingAddress: BeyondAddress | null;
 	paymentStatus: BeyondPaymentStatus;
 	shippingStatus: BeyondShippingStatus;
 	canceled: boolean;
@@ -243,6 +290,13 @@ export interface BeyondOrderInput extends Partial<BeyondOrder> {
 	coupon?: { code: string; amount: number };
 	shipping?: { name?: string; price: number; taxRate?: number } | null;
 	paymentFee?: { name?: string; price: number; taxRate?: number } | null;
+	/**
+	 * A pickup order: its fee (shipping then defaults to none). `taxRate` (default 0.23) or
+	 * `splitByRate`: the fee's VAT split over the basket's rates.
+	 */
+	pickup?: { name?: string; price: number; taxRate?: number; splitByRate?: boolean } | null;
+	/** When a PAID order was paid (its payment-paid event); default its creation. */
+	paidAt?: string;
 }
 
 export type BeyondEventType =
@@ -313,7 +367,7 @@ export interface BeyondSandboxOptions {
 	clientSecret?: string;
 	/** Default 43199. */
 	tokenTtlSeconds?: number;
-	/** Scopes granted to the app; default ordr:r ordr:u orde:r cust:r prod:r. */
+	/** Scopes granted to the app; default ordr:r ordr:u orde:r clpr:c cust:r prod:r. */
 	scopes?: string[];
 	/** Default 135. */
 	tenantId?: number;
@@ -351,9 +405,12 @@ export interface BeyondSandbox {
 	onRequest?: (req: BeyondRecordedRequest) => void;
 	expireTokens(): void;
 	addOrder(input?: BeyondOrderInput): BeyondOrder;
-	setPaymentStatus(orderId: string, status: BeyondPaymentStatus): BeyondOrder;
+	/** `at`: when a payment that becomes PAID was paid (its payment-paid event); default now. */
+	setPaymentStatus(orderId: string, status: BeyondPaymentStatus, opts?: { at?: string | Date; comment?: string }): BeyondOrder;
 	setShippingStatus(orderId: string, status: BeyondShippingStatus): BeyondOrder;
-	cancelOrder(orderId: string): BeyondOrder;
+	cancelOrder(orderId: string, comment?: string): BeyondOrder;
+	/** The order's events, oldest first: the live list (see the header). */
+	orderEvents(orderId: string): BeyondOrderEvent[];
 	/**
 	 * Delivers any payload, as is, to the active subscriptions of `eventType` (e.g. `product.updated`
 	 * or `app.uninstalled`, which the sandbox never fires by itself). Returns the new deliveries.
@@ -371,7 +428,7 @@ export interface BeyondSandbox {
 export const BEYOND_DEFAULT_CLIENT_ID = 'beyond-sandbox-client';
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- fixed sandbox secret, valid only against this local server
 export const BEYOND_DEFAULT_CLIENT_SECRET = 'beyond-sandbox-secret-0123456789abcdef';
-export const BEYOND_DEFAULT_SCOPES = ['ordr:r', 'ordr:u', 'orde:r', 'cust:r', 'prod:r'];
+export const BEYOND_DEFAULT_SCOPES = ['ordr:r', 'ordr:u', 'orde:r', 'clpr:c', 'cust:r', 'prod:r'];
 export const BEYOND_MAX_SIGNERS = 5;
 export const BEYOND_MAX_PAGE_SIZE = 100;
 
@@ -459,10 +516,22 @@ function computeTotals(order: BeyondOrder, couponShares?: number[]): void {
 		add(rate, base);
 	});
 	let extras = 0;
-	for (const item of [order.shippingLineItem, order.paymentLineItem]) {
+	const productBases = new Map(bases);
+	for (const item of [order.shippingLineItem, order.paymentLineItem, order.pickupLineItem]) {
 		if (!item) continue;
 		const c = cents(item.lineItemPrice.amount);
 		extras += c;
+		if (item.lineItemTaxes.length > 1) {
+			// Split over the rates listed, in proportion to the products' taxed amounts at each.
+			const rates = item.lineItemTaxes.map((t) => t.taxRate);
+			const weight = rates.reduce((sum, r) => sum + (productBases.get(r) ?? 0), 0);
+			item.lineItemTaxes = rates.map((rate) => {
+				const part = weight > 0 ? (c * (productBases.get(rate) ?? 0)) / weight : c / rates.length;
+				if (part !== 0) add(rate, part);
+				return tax(part, rate, model, currency);
+			});
+			continue;
+		}
 		const rate = item.lineItemTaxes[0]?.taxRate ?? 0;
 		item.lineItemTaxes = [tax(c, rate, model, currency)];
 		if (c !== 0) add(rate, c);
@@ -625,6 +694,7 @@ export function beyondOrderFromNow(now: EPagesOrder): BeyondOrder {
 					lineItemTaxes: [tax(0, paymentRate, model, currency)],
 				}
 			: null,
+		pickupLineItem: null,
 		couponLineItem: coupon
 			? {
 					code: String(coupon.code ?? `CUPAO-${coupon.couponCampaignId.slice(0, 8)}`).toUpperCase(),
@@ -772,7 +842,11 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	onRequest?: (req: BeyondRecordedRequest) => void;
 
 	private issued = 0;
+	private readonly events = new Map<string, BeyondOrderEvent[]>();
+	private eventCount = 0;
 	private idRandom = prng(0xbe7011d);
+	/** Ids of payment processes: their own sequence, so that the order ids stay what they were. */
+	private processRandom = prng(0x9a1d);
 	private generation = 0;
 	private readonly tokens = new Map<string, TokenState>();
 	private readonly ttlSeconds: number;
@@ -835,12 +909,21 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		}
 		this.timers.clear();
 		this.idRandom = prng(0xbe7011d);
+		this.processRandom = prng(0x9a1d);
 		this.generation++;
 		const fixture = loadEPagesFixture();
 		this.catalogue = fixture.products.filter((p) => p.visible && p.forSale);
 		this.customers = fixture.customers;
 		const orders = seed === 'fixtures' ? fixture.orders.map(beyondOrderFromNow) : [];
 		this.orders.splice(0, this.orders.length, ...orders);
+		this.events.clear();
+		this.eventCount = 0;
+		// A fixture order paid in the Now fixture was paid then; cancelled when it was rejected.
+		orders.forEach((order, k) => {
+			const now = fixture.orders[k];
+			this.seedEvents(order, now.paidOn ?? undefined);
+			if (order.canceled) this.recordEvent(order, 'order-canceled', parseBeyondDate(now.rejectedOn ?? '') ?? 0, { triggeredBy: 'user' });
+		});
 		this.signers.length = 0;
 		this.subscriptions.length = 0;
 		this.deliveries.length = 0;
@@ -874,14 +957,69 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		if (Number.isFinite(numeric))
 			this.nextOrderNumber = Math.max(this.nextOrderNumber, numeric + 1);
 		this.orders.push(order);
+		this.seedEvents(order, input.paidAt);
+		if (order.canceled) this.recordEvent(order, 'order-canceled', parseBeyondDate(order.createdAt) ?? 0, { triggeredBy: 'user' });
 		this.fire('order.created', order);
 		return order;
 	}
 
-	setPaymentStatus(orderId: string, status: BeyondPaymentStatus): BeyondOrder {
+	setPaymentStatus(orderId: string, status: BeyondPaymentStatus, opts: { at?: string | Date; comment?: string } = {}): BeyondOrder {
 		return this.change(orderId, (order) => {
+			const before = order.paymentStatus;
 			order.paymentStatus = status;
+			if (status === before) return;
+			if (status === 'PAID') {
+				const at = opts.at === undefined ? this.now().getTime() : typeof opts.at === 'string' ? parseBeyondDate(opts.at) : opts.at.getTime();
+				if (at === undefined) throw new Error(`Not a date: ${String(opts.at)}`);
+				this.recordPaid(order, at, opts.comment ?? null);
+			} else {
+				this.recordEvent(order, 'payment-status-updated', this.now().getTime(), { triggeredBy: 'user', comment: opts.comment ?? null });
+			}
 		});
+	}
+
+	orderEvents(orderId: string): BeyondOrderEvent[] {
+		if (!this.orders.some((o) => o._id === orderId)) throw new Error(`No order ${orderId} in the Beyond sandbox`);
+		let list = this.events.get(orderId);
+		if (!list) this.events.set(orderId, (list = []));
+		return list;
+	}
+
+	/** Nine fractional digits, as the real events show: the milliseconds, then a counter. */
+	private eventTime(ms: number): string {
+		return `${beyondDate(ms)}${String(++this.eventCount % 1000000).padStart(6, '0')}`;
+	}
+
+	private recordEvent(
+		order: BeyondOrder,
+		type: string,
+		ms: number,
+		over: Partial<Omit<BeyondOrderEvent, 'type' | 'createdAt'>> = {},
+	): BeyondOrderEvent {
+		const event: BeyondOrderEvent = { type, triggeredBy: null, comment: null, createdAt: this.eventTime(ms), details: {}, ...over };
+		this.orderEvents(order._id).push(event);
+		return event;
+	}
+
+	/** A payment process created and paid at `ms`: payment-created, then payment-paid. */
+	private recordPaid(order: BeyondOrder, ms: number, comment: string | null): void {
+		const processId = this.uuid(this.processRandom);
+		const process = { 'payment-process': this.link(`/orders/${order._id}/processes/payments/${processId}`) };
+		const details = { amount: { currency: order.grandTotal.currency, amount: order.grandTotal.amount }, paymentProcessId: processId };
+		this.recordEvent(order, 'payment-created', ms, { details: { ...details, paymentId: null }, _links: process });
+		this.recordEvent(order, 'payment-paid', ms, { triggeredBy: 'user', comment, details, _links: process });
+	}
+
+	/** A new order's events: created, and paid (at `paidAt`, else its creation) when it is PAID. */
+	private seedEvents(order: BeyondOrder, paidAt?: string): void {
+		const created = parseBeyondDate(order.createdAt) ?? 0;
+		this.recordEvent(order, 'order-created', created, {
+			details: { lineItems: order.productLineItems.map((l) => ({ quantity: l.quantity, productLineItemId: l._id })) },
+		});
+		if (order.paymentStatus !== 'PAID') return;
+		const at = paidAt === undefined ? created : parseBeyondDate(paidAt);
+		if (at === undefined) throw new Error(`Not a date: paidAt ${paidAt}`);
+		this.recordPaid(order, at, null);
 	}
 
 	setShippingStatus(orderId: string, status: BeyondShippingStatus): BeyondOrder {
@@ -890,9 +1028,10 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		});
 	}
 
-	cancelOrder(orderId: string): BeyondOrder {
+	cancelOrder(orderId: string, comment?: string): BeyondOrder {
 		return this.change(orderId, (order) => {
 			order.canceled = true;
+			this.recordEvent(order, 'order-canceled', this.now().getTime(), { triggeredBy: 'user', comment: comment ?? null });
 		});
 	}
 
@@ -931,10 +1070,10 @@ class BeyondSandboxImpl implements BeyondSandbox {
 	}
 
 	/** Deterministic per sandbox (restarted by reset), so that runs can be compared. */
-	private uuid(): string {
+	private uuid(random = this.idRandom): string {
 		const hex = (count: number) => {
 			let out = '';
-			for (let i = 0; i < count; i++) out += '0123456789abcdef'[Math.floor(this.idRandom() * 16)];
+			for (let i = 0; i < count; i++) out += '0123456789abcdef'[Math.floor(random() * 16)];
 			return out;
 		};
 		return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
@@ -961,11 +1100,15 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			coupon?: unknown;
 			shipping?: unknown;
 			paymentFee?: unknown;
+			pickup?: unknown;
+			paidAt?: unknown;
 		};
 		delete order.lines;
 		delete order.coupon;
 		delete order.shipping;
 		delete order.paymentFee;
+		delete order.pickup;
+		delete order.paidAt;
 		delete order._links;
 		order._id ??= this.uuid();
 		order.orderNumber ??= String(this.nextOrderNumber);
@@ -974,7 +1117,8 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			parseBeyondDate(order.updatedAt ?? '') ?? parseBeyondDate(order.createdAt) ?? 0,
 		);
 		order.productLineItems ??= [];
-		order.shippingAddress ??= clone(order.billingAddress ?? {});
+		order.pickupLineItem ??= null;
+		if (order.shippingAddress === undefined) order.shippingAddress = clone(order.billingAddress ?? {});
 		order.customerEmail ??= order.billingAddress?.email ?? null;
 		return order;
 	}
@@ -1006,14 +1150,15 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const lines = input.productLineItems
 			? clone(input.productLineItems)
 			: lineInputs.map((line) => this.line(line, model, currency));
+		const pickup = input.pickup ?? null;
 		const shipping =
-			input.shipping === undefined
+			input.shipping === undefined && !pickup
 				? {
 						name: domestic ? 'CTT Expresso 48h' : 'Envio internacional (CTT)',
 						price: domestic ? 4.9 : 9.9,
 						taxRate: 0.23,
 					}
-				: input.shipping;
+				: (input.shipping ?? null);
 		const fee =
 			input.paymentFee === undefined
 				? { name: 'MB WAY', price: 0, taxRate: 0.23 }
@@ -1021,6 +1166,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 		const createdAt = beyondDate(parseBeyondDate(input.createdAt ?? '') ?? this.now().getTime());
 		const shippingRate = asFraction(shipping?.taxRate ?? 0.23);
 		const feeRate = asFraction(fee?.taxRate ?? 0.23);
+		const pickupRate = asFraction(pickup?.taxRate ?? 0.23);
 		const order: BeyondOrder = {
 			_id: input._id ?? this.uuid(),
 			orderNumber: input.orderNumber ?? String(this.nextOrderNumber),
@@ -1047,6 +1193,7 @@ class BeyondSandboxImpl implements BeyondSandbox {
 						lineItemTaxes: [tax(0, feeRate, model, currency)],
 					}
 				: null,
+			pickupLineItem: pickup ? this.pickupLine(pickup, pickupRate, lines, model, currency) : null,
 			couponLineItem: input.coupon
 				? {
 						code: input.coupon.code,
@@ -1059,9 +1206,9 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			taxTotal: { currency, amount: 0 },
 			taxes: [],
 			billingAddress: billing,
-			shippingAddress: input.shippingAddress ? clone(input.shippingAddress) : clone(billing),
+			shippingAddress: input.shippingAddress ? clone(input.shippingAddress) : pickup ? null : clone(billing),
 			paymentStatus: 'PENDING',
-			shippingStatus: 'UNSHIPPED',
+			shippingStatus: pickup ? 'NOT_PICKED_UP' : 'UNSHIPPED',
 			canceled: false,
 			customerId: customer ? customer.customerId.toLowerCase() : null,
 			customerEmail: billing.email ?? null,
@@ -1070,11 +1217,32 @@ class BeyondSandboxImpl implements BeyondSandbox {
 			orderNote: null,
 		};
 		const rest: Record<string, unknown> = clone(input);
-		for (const key of ['lines', 'coupon', 'shipping', 'paymentFee']) delete rest[key];
+		for (const key of ['lines', 'coupon', 'shipping', 'paymentFee', 'pickup', 'paidAt']) delete rest[key];
 		Object.assign(order, rest, { createdAt });
 		if (input.updatedAt === undefined) order.updatedAt = createdAt;
 		computeTotals(order);
 		return order;
+	}
+
+	/** A pickup line: one rate, or one entry per rate of the products (split by computeTotals). */
+	private pickupLine(
+		pickup: NonNullable<BeyondOrderInput['pickup']>,
+		rate: number,
+		lines: BeyondProductLineItem[],
+		model: BeyondTaxModel,
+		currency: string,
+	): BeyondPickupLineItem {
+		const price = money(cents(pickup.price), model, currency);
+		const rates = pickup.splitByRate
+			? [...new Set(lines.map((l) => l.lineItemTax.taxRate))].sort((a, b) => b - a)
+			: [rate];
+		return {
+			pickupOption: { id: this.uuid(), name: pickup.name ?? 'Loja do Chiado', taxClass: beyondTaxClassOf(rate) },
+			lineItemPrice: price,
+			initialLineItemPrice: clone(price),
+			lineItemTaxes: rates.map((r) => tax(0, r, model, currency)),
+			taxClass: beyondTaxClassOf(rate),
+		};
 	}
 
 	private defaultLines(n: number): BeyondLineInput[] {
@@ -1492,18 +1660,33 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				});
 				return hal(200, this.renderOrder(order));
 			}
-			// POST /orders/{id}/mark-as-viewed and /cancel (reference §2b, ordr:u). Inferred, strict: a
-			// second cancel is refused (400), never a silent success, so a client must read first.
-			if (sub === 'mark-as-viewed' || sub === 'cancel') {
+			// GET /orders/{id}/events (BYD-OAS order-events-list, orde:r): newest first, paged.
+			if (sub === 'events') {
+				only('GET');
+				need('orde:r');
+				if (!order) return apiError(404, 'resource-not-found', `Order ${id} not found`);
+				return hal(200, this.listEvents(order, url));
+			}
+			// POST /orders/{id}/cancel (BYD-OAS cancel-order: clpr:c, optional body {comment}). Inferred,
+			// strict: a second cancel is refused (400), never a silent success, so a client must read first.
+			if (sub === 'cancel') {
+				only('POST');
+				need('clpr:c');
+				const comment = this.cancelComment(req, raw, json);
+				if (!order) return apiError(404, 'resource-not-found', `Order ${id} not found`);
+				if (order.canceled) return apiError(400, 'order-already-canceled', `Order ${id} is already canceled`);
+				this.change(order._id, (o) => {
+					o.canceled = true;
+					this.recordEvent(o, 'order-canceled', this.now().getTime(), { triggeredBy: this.clientId, comment });
+				});
+				return hal(200, this.renderOrder(order));
+			}
+			// POST /orders/{id}/mark-as-viewed (reference §2b, ordr:u).
+			if (sub === 'mark-as-viewed') {
 				only('POST');
 				need('ordr:u');
 				if (!order) return apiError(404, 'resource-not-found', `Order ${id} not found`);
-				if (sub === 'cancel') {
-					if (order.canceled) return apiError(400, 'order-already-canceled', `Order ${id} is already canceled`);
-					this.change(order._id, (o) => {
-						o.canceled = true;
-					});
-				} else if (!order.viewed) {
+				if (!order.viewed) {
 					this.change(order._id, (o) => {
 						o.viewed = true;
 					});
@@ -1791,6 +1974,35 @@ class BeyondSandboxImpl implements BeyondSandbox {
 				orders: (page._embedded.orders as BeyondOrder[]).map((o) => this.renderOrder(o)),
 			},
 		};
+	}
+
+	/** The events, newest first; an empty list has no `_embedded`, as Spring HAL renders it. */
+	private listEvents(order: BeyondOrder, url: URL) {
+		const list = [...this.orderEvents(order._id)].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+		const page = this.pageOf(list, url, `/orders/${order._id}/events`, 'order-events');
+		if (list.length > 0) return page;
+		return { _links: page._links, page: page.page };
+	}
+
+	/** The optional cancel body: nothing, or a JSON object whose only property is a string `comment`. */
+	private cancelComment(req: IncomingMessage, raw: string, json: unknown): string | null {
+		if (raw.trim() === '') return null;
+		const type = (first(req.headers['content-type']) ?? '').split(';')[0].trim().toLowerCase();
+		if (type !== 'application/json' && type !== 'application/hal+json') {
+			throw new HttpError(apiError(415, 'unsupported-media-type', `Content type '${type}' not supported`));
+		}
+		if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+			throw new HttpError(apiError(400, 'message-not-readable', 'The request body is not a JSON object'));
+		}
+		const body = json as Record<string, unknown>;
+		const unknown = Object.keys(body).filter((k) => k !== 'comment');
+		if (unknown.length > 0) {
+			throw new HttpError(apiError(400, 'message-not-readable', `Unrecognized field(s) ${unknown.join(', ')}: the body is {"comment": "…"}`, { fields: unknown }));
+		}
+		if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string') {
+			throw new HttpError(apiError(400, 'validation-failed', 'comment must be a string', { field: 'comment' }));
+		}
+		return typeof body.comment === 'string' ? body.comment : null;
 	}
 
 	private listSubscriptions(url: URL) {

@@ -112,10 +112,14 @@ describe('a Beyond order in the package\'s order shape', () => {
 		expect(container.grandTotal).toMatchObject({ amount: 62.44 });
 	});
 
-	it('paid, cancelled and returned read from the statuses, dated by the last change, and the paid date is never used as a date', () => {
+	it('paid, cancelled and returned read from the statuses, dated by the last change, and that date is never used as the paid date', () => {
 		const o = orderFromBeyond({ ...REFERENCE_ORDER, paymentStatus: 'PAID', canceled: true, shippingStatus: 'RETURNED' });
 		expect([o.paidOn, o.rejectedOn, o.returnedOn]).toEqual(['2023-09-26T09:52:57.871Z', '2023-09-26T09:52:57.871Z', '2023-09-26T09:52:57.871Z']);
-		expect(invoiceDateFor(o, undefined, 'paid', '03/12/2026', 'order 10001')).toMatchObject({ ok: false, message: 'order 10001: "Invoice Date From" is the paid date, but an ePages Beyond order does not say when it was paid' });
+		// Without the paid date read from the order's events (issue 21): refused, never its last change.
+		expect(invoiceDateFor(o, undefined, 'paid', '03/12/2026', 'order 10001')).toMatchObject({
+			ok: false,
+			message: 'order 10001: "Invoice Date From" is the paid date, and an ePages Beyond order says when it was paid only in its events in the shop',
+		});
 		expect(invoiceDateFor(o, undefined, 'created', '03/12/2026', 'order 10001')).toEqual({ ok: true, value: '26/09/2023' });
 	});
 

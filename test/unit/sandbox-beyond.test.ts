@@ -10,6 +10,7 @@ import {
 	parseBeyondDate,
 	startBeyondSandbox,
 	type BeyondOrder,
+	type BeyondOrderEvent,
 	type BeyondSandbox,
 	type BeyondSandboxOptions,
 } from '../sandbox/beyond';
@@ -207,7 +208,7 @@ describe('Beyond sandbox: OAuth2 client credentials', () => {
 		expect(viaQuery.body).toMatchObject({
 			token_type: 'bearer',
 			expires_in: 43199,
-			scope: 'ordr:r ordr:u orde:r cust:r prod:r',
+			scope: 'ordr:r ordr:u orde:r clpr:c cust:r prod:r',
 			tenantId: 135,
 		});
 		expect(String(viaQuery.body.access_token).split('.')).toHaveLength(3);
@@ -1078,7 +1079,7 @@ describe('Beyond sandbox: Now → Beyond translation', () => {
 		expect(withNif.billingAddress.vatId).toBe('234567899');
 		const german = nowOrders.find((o) => o.shippingAddress) as (typeof nowOrders)[number];
 		const translated = beyondOrderFromNow(german);
-		expect(translated.shippingAddress.street).not.toBe(translated.billingAddress.street);
+		expect(translated.shippingAddress?.street).not.toBe(translated.billingAddress.street);
 		expect(translated.taxes.map((t) => [t.taxClass, t.taxRate])).toEqual([
 			['REGULAR', 0.23],
 			['REDUCED', 0.06],
@@ -1177,5 +1178,165 @@ describe('Beyond sandbox: faults, rate limit, reset', () => {
 		expect((await call(sandbox, '/orders', { token })).status).toBe(401);
 		sandbox.reset();
 		expect(sandbox.orders).toHaveLength(loadEPagesFixture().orders.length);
+	});
+});
+
+// Issue 21, part 4: what BYD-OAS (beyond-api-changelog openapi.yaml) states of pickup orders, order
+// events and the cancel, served as strictly as it states it.
+
+interface EventsPage {
+	_embedded?: { 'order-events': BeyondOrderEvent[] };
+	page: { size: number; totalElements: number; totalPages: number; number: number };
+}
+
+describe('Beyond sandbox: pickup orders', () => {
+	it('a pickup order has no shipping, a pickupLineItem in its grand total, and no shipping address', async () => {
+		const sandbox = await start({ seed: 'empty' });
+		const token = await getToken(sandbox);
+		const order = sandbox.addOrder({ lines: [{ name: 'Cabaz', unitPrice: 20, taxRate: 23 }], pickup: { name: 'Loja do Chiado', price: 1.5 } });
+		expect(order.shippingLineItem).toBeNull();
+		expect(order.shippingAddress).toBeNull();
+		expect(order.shippingStatus).toBe('NOT_PICKED_UP');
+		expect(order.pickupLineItem).toMatchObject({
+			pickupOption: { name: 'Loja do Chiado' },
+			lineItemPrice: { taxModel: 'GROSS', currency: 'EUR', amount: 1.5 },
+			initialLineItemPrice: { amount: 1.5 },
+			taxClass: 'REGULAR',
+			lineItemTaxes: [{ taxClass: 'REGULAR', taxRate: 0.23, currency: 'EUR', amount: 0.2805 }],
+		});
+		expect(order.grandTotal.amount).toBe(21.5);
+		expect(order.taxes).toEqual([{ taxClass: 'REGULAR', taxRate: 0.23, currency: 'EUR', amount: 4.0203 }]);
+		const served = await call<BeyondOrder>(sandbox, `/orders/${order._id}`, { token });
+		expect(served.body.pickupLineItem).toEqual(order.pickupLineItem);
+		// Orders without one say so, as the real ones do.
+		const shipped = sandbox.addOrder();
+		expect((await call<BeyondOrder>(sandbox, `/orders/${shipped._id}`, { token })).body.pickupLineItem).toBeNull();
+	});
+
+	it('split by rate: one tax entry per rate of the basket, in proportion to the products, adding up to the fee', async () => {
+		const sandbox = await start({ seed: 'empty' });
+		const order = sandbox.addOrder({
+			lines: [
+				{ name: 'Vinho', unitPrice: 20, taxRate: 23 },
+				{ name: 'Azeite', unitPrice: 5, quantity: 2, taxRate: 6 },
+			],
+			pickup: { price: 2, splitByRate: true },
+		});
+		const taxes = order.pickupLineItem?.lineItemTaxes ?? [];
+		expect(taxes.map((t) => [t.taxClass, t.taxRate])).toEqual([
+			['REGULAR', 0.23],
+			['REDUCED', 0.06],
+		]);
+		// 2/3 of 2.00 at 23 % and 1/3 at 6 %, taxes unrounded.
+		expect(taxes[0].amount).toBeCloseTo((2 * (2 / 3) * 0.23) / 1.23, 4);
+		expect(taxes[1].amount).toBeCloseTo((2 * (1 / 3) * 0.06) / 1.06, 4);
+		expect(order.grandTotal.amount).toBe(32);
+		const perRate = order.taxes.map((t) => [t.taxRate, t.amount]);
+		expect(perRate[0][1]).toBeCloseTo(((20 + 4 / 3) * 0.23) / 1.23, 4);
+		expect(perRate[1][1]).toBeCloseTo(((10 + 2 / 3) * 0.06) / 1.06, 4);
+	});
+});
+
+describe('Beyond sandbox: order events', () => {
+	it('GET /orders/{id}/events needs orde:r, lists newest first with nine-digit times, paged, 404 for an unknown order', async () => {
+		const sandbox = await start({ seed: 'empty', scopes: ['ordr:r'] });
+		const order = sandbox.addOrder({ createdAt: '2026-11-01T10:00:00.000' });
+		sandbox.setPaymentStatus(order._id, 'PAID', { at: '2026-11-02T11:30:00.250', comment: 'Recebido por transferência' });
+		const narrow = await getToken(sandbox);
+		const refused = await call(sandbox, `/orders/${order._id}/events`, { token: narrow });
+		expect(refused.status).toBe(403);
+		expect(refused.body).toMatchObject({ error: 'insufficient_scope', scope: 'orde:r' });
+		sandbox.scopes = ['ordr:r', 'orde:r'];
+		const token = await getToken(sandbox);
+		const list = await call<EventsPage>(sandbox, `/orders/${order._id}/events`, { token });
+		expect(list.status).toBe(200);
+		expect(list.headers.get('content-type')).toContain(HAL);
+		const events = list.body._embedded?.['order-events'] ?? [];
+		expect(events.map((e) => e.type)).toEqual(['payment-paid', 'payment-created', 'order-created']);
+		expect(events[0]).toMatchObject({
+			triggeredBy: 'user',
+			comment: 'Recebido por transferência',
+			createdAt: expect.stringMatching(/^2026-11-02T11:30:00\.250\d{6}$/),
+			details: { amount: { currency: 'EUR', amount: order.grandTotal.amount }, paymentProcessId: expect.any(String) },
+		});
+		expect(events[2].createdAt).toMatch(/^2026-11-01T10:00:00\.000\d{6}$/);
+		const paged = await call<EventsPage>(sandbox, `/orders/${order._id}/events?page=1&size=2`, { token });
+		expect(paged.body._embedded?.['order-events'].map((e) => e.type)).toEqual(['order-created']);
+		expect(paged.body.page).toEqual({ size: 2, totalElements: 3, totalPages: 2, number: 1 });
+		expect((await call(sandbox, '/orders/nope/events', { token })).status).toBe(404);
+		expect((await call(sandbox, `/orders/${order._id}/events`, { token, method: 'POST', body: {} })).status).toBe(405);
+		// An order whose events were taken away: no _embedded at all, as Spring HAL renders an empty list.
+		sandbox.orderEvents(order._id).length = 0;
+		const empty = await call<EventsPage>(sandbox, `/orders/${order._id}/events`, { token });
+		expect(empty.body).not.toHaveProperty('_embedded');
+		expect(empty.body.page.totalElements).toBe(0);
+	});
+
+	it('records payment-paid when an order becomes PAID (created paid: at paidAt, else its creation), and only then', async () => {
+		const sandbox = await start({ seed: 'empty' });
+		const prepaid = sandbox.addOrder({ paymentStatus: 'PAID', createdAt: '2026-11-05T08:00:00.000', paidAt: '2026-11-05T08:01:00.000' });
+		expect(sandbox.orderEvents(prepaid._id).map((e) => [e.type, e.createdAt.slice(0, 23)])).toEqual([
+			['order-created', '2026-11-05T08:00:00.000'],
+			['payment-created', '2026-11-05T08:01:00.000'],
+			['payment-paid', '2026-11-05T08:01:00.000'],
+		]);
+		const order = sandbox.addOrder();
+		sandbox.setPaymentStatus(order._id, 'PAID', { at: new Date('2026-11-06T09:00:00Z') });
+		sandbox.setPaymentStatus(order._id, 'PAID');
+		sandbox.setPaymentStatus(order._id, 'PENDING');
+		sandbox.setPaymentStatus(order._id, 'PAID', { at: '2026-11-07T09:00:00' });
+		expect(sandbox.orderEvents(order._id).map((e) => e.type)).toEqual(['order-created', 'payment-created', 'payment-paid', 'payment-status-updated', 'payment-created', 'payment-paid']);
+		expect(sandbox.orderEvents(order._id).filter((e) => e.type === 'payment-paid').map((e) => e.createdAt.slice(0, 19))).toEqual(['2026-11-06T09:00:00', '2026-11-07T09:00:00']);
+		expect(() => sandbox.orderEvents('nope')).toThrow(/No order nope/);
+	});
+
+	it('a fixture order paid in the Now fixture was paid at its paidOn', async () => {
+		const sandbox = await start();
+		const nowOrders = loadEPagesFixture().orders;
+		const paidNow = nowOrders.filter((o) => o.paidOn);
+		expect(paidNow.length).toBeGreaterThan(5);
+		for (const now of paidNow) {
+			const order = sandbox.orders.find((o) => o.orderNumber === now.orderNumber) as BeyondOrder;
+			const paid = sandbox.orderEvents(order._id).filter((e) => e.type === 'payment-paid');
+			expect(paid.map((e) => `${e.createdAt.slice(0, 23)}Z`)).toEqual([now.paidOn]);
+		}
+		const unpaid = sandbox.orders.find((o) => o.paymentStatus !== 'PAID') as BeyondOrder;
+		expect(sandbox.orderEvents(unpaid._id).map((e) => e.type)).toEqual(['order-created']);
+	});
+});
+
+describe('Beyond sandbox: cancel', () => {
+	it('needs clpr:c (not ordr:u), takes an optional {"comment"} and keeps it in the order-canceled event', async () => {
+		const sandbox = await start({ seed: 'empty', scopes: ['ordr:r', 'ordr:u'] });
+		const [a, b] = [sandbox.addOrder(), sandbox.addOrder()];
+		const withoutScope = await getToken(sandbox);
+		const refused = await call(sandbox, `/orders/${a._id}/cancel`, { method: 'POST', token: withoutScope, body: { comment: 'x' } });
+		expect(refused.status).toBe(403);
+		expect(refused.body).toMatchObject({ error: 'insufficient_scope', scope: 'clpr:c' });
+		expect(a.canceled).toBe(false);
+		sandbox.scopes = ['ordr:r', 'clpr:c'];
+		const token = await getToken(sandbox);
+		const canceled = await call<BeyondOrder>(sandbox, `/orders/${a._id}/cancel`, { method: 'POST', token, body: { comment: 'Cliente desistiu' } });
+		expect(canceled.status).toBe(200);
+		expect(canceled.body.canceled).toBe(true);
+		expect(sandbox.orderEvents(a._id).at(-1)).toMatchObject({ type: 'order-canceled', comment: 'Cliente desistiu', triggeredBy: sandbox.clientId });
+		// The body is optional: a cancel without one has no comment.
+		const bare = await call(sandbox, `/orders/${b._id}/cancel`, { method: 'POST', token });
+		expect(bare.status).toBe(200);
+		expect(sandbox.orderEvents(b._id).at(-1)).toMatchObject({ type: 'order-canceled', comment: null });
+		expect((await call(sandbox, `/orders/${a._id}/cancel`, { method: 'POST', token, body: { comment: 'again' } })).body).toMatchObject({ errorId: 'order-already-canceled' });
+	});
+
+	it('refuses a body that is not the documented {"comment": string}', async () => {
+		const sandbox = await start({ seed: 'empty' });
+		const token = await getToken(sandbox);
+		const order = sandbox.addOrder();
+		const post = async (body: unknown, contentType?: string) => await call(sandbox, `/orders/${order._id}/cancel`, { method: 'POST', token, body, contentType });
+		expect((await post({ reason: 'x' })).body).toMatchObject({ errorId: 'message-not-readable', details: { fields: ['reason'] } });
+		expect((await post({ comment: 5 })).status).toBe(400);
+		expect((await post(['x'])).status).toBe(400);
+		expect((await post('comment=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+		expect(order.canceled).toBe(false);
+		expect(sandbox.orderEvents(order._id).map((e) => e.type)).toEqual(['order-created']);
 	});
 });

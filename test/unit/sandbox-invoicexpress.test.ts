@@ -126,6 +126,9 @@ describe('InvoicExpress sandbox', () => {
 				'IVA16',
 				'IVA21',
 				'IE23',
+				'IVA12',
+				'IVA4-MA',
+				'IVA4-AC',
 			]);
 			expect(sb.requests.map((r) => r.status)).toEqual([401, 401, 200]);
 			expect(sb.requests[2].query.api_key).toBe(sb.apiKey);
@@ -973,7 +976,7 @@ describe('InvoicExpress sandbox', () => {
 			expect(sb.requests).toHaveLength(0);
 			expect(sb.state.documents).toHaveLength(0);
 			expect(sb.state.clients).toHaveLength(0);
-			expect(sb.state.taxes).toHaveLength(8);
+			expect(sb.state.taxes).toHaveLength(11);
 			expect(sb.state.sequences.map((s) => s.serie)).toEqual(['A', 'B']);
 			const again = await createDoc(sb);
 			expect(again.id).toBeGreaterThan(doc.id);

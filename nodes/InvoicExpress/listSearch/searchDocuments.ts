@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { formatAmount, joinName, matchesFilter, MAX_PAGES_PER_CALL, MIN_MATCHES, pageFromToken, str } from '../../shared/listSearch';
 import { bodyJson } from '../../shared/http';
-import { listedType } from '../../services/invoicexpress/api/documents';
+import { listedPrefix, listedType } from '../../services/invoicexpress/api/documents';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { ixError, ixRequest } from '../../services/invoicexpress/transport';
 
@@ -31,8 +31,8 @@ function typeFilter(type: DocumentTypeKey | undefined): IDataObject {
 function legalNumber(doc: IDataObject): string | undefined {
 	const inverted = str(doc, 'inverted_sequence_number');
 	if (!inverted) return undefined;
-	const type = listedType(doc);
-	return type && type !== 'receipt' ? `${DOCUMENT_TYPES[type].prefix} ${inverted}` : inverted;
+	const prefix = listedPrefix(listedType(doc));
+	return prefix ? `${prefix} ${inverted}` : inverted;
 }
 
 function toItem(doc: IDataObject): INodeListSearchItems | undefined {

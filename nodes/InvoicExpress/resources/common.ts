@@ -17,6 +17,49 @@ export const taxExemptionOptions = [
 	...TAX_EXEMPTION_CODES.map((c) => ({ name: `${c.code} – ${c.description}`, value: c.code })),
 ];
 
+/**
+ * Where the goods leave from (Create From ePages Order, and Document → Create from an ePages order):
+ * the Portuguese region whose taxes a sale taxed in Portugal takes (CIVA art. 6.º n.º 1 and 16; see
+ * link/mapping/taxPlace.ts). Options, so an expression can choose it per order.
+ */
+export const shipsFromOption: INodeProperties = {
+	displayName: 'Ships From',
+	name: 'shipsFrom',
+	type: 'options',
+	options: [
+		{ name: 'Portugal Mainland (PT)', value: 'PT' },
+		{ name: 'Azores (PT-AC)', value: 'PT-AC' },
+		{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
+	],
+	default: 'PT',
+	description:
+		'Where the goods leave from on their way to the buyer. Every sale taxed in Portugal takes the taxes of this region, wherever in Portugal the buyer is (CIVA art. 6.º n.º 1 and 16): a shop shipping from Lisbon charges mainland rates to the Azores and Madeira. An order charged at a rate this region does not have is refused. With stock in several regions, use an expression giving PT, PT-AC or PT-MA per order.',
+};
+
+/** The simplified-invoice limit that applies (art. 40.º n.º 1 a) or b) CIVA). */
+export const retailerOption: INodeProperties = {
+	displayName: 'Retailer',
+	name: 'retailer',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether the shop sells goods at retail: a simplified invoice is then allowed up to 1,000 € for a buyer who is not a taxable person (art. 40.º n.º 1 a) CIVA). Off, or for a business buyer: up to 100 € (n.º 1 b)).',
+};
+
+/** What a simplified invoice the law does not allow for an order becomes. */
+export const simplifiedNotAllowedOption: INodeProperties = {
+	displayName: 'When a Simplified Invoice Is Not Allowed',
+	name: 'simplifiedNotAllowed',
+	type: 'options',
+	options: [
+		{ name: 'Refuse the Order', value: 'refuse', description: 'Nothing is created; the error names the order and the rule' },
+		{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
+	],
+	default: 'refuse',
+	description:
+		'A simplified invoice is legal only where the VAT is due in Portugal (never for One-Stop-Shop sales, exports or intra-EU supplies to businesses), up to 1,000 € for a retail sale to a consumer and 100 € otherwise (art. 40.º n.º 1 CIVA).',
+};
+
 /** Client fields shared by Client → Create/Update/Find or Create and Document → Create. */
 export const clientFieldOptions: INodeProperties[] = [
 	{ displayName: 'Address', name: 'address', type: 'string', default: '' },

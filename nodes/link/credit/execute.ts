@@ -1,17 +1,22 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { addOrderNoteLine } from '../../services/epagesNow/orders';
 import { getClient } from '../../services/invoicexpress/api/clients';
-import { cancelFinal, downloadPdf, emailDocument, findDocumentsByReference, getDocument, getPdfUrl, getRelatedDocuments, transitionDraft } from '../../services/invoicexpress/api/documents';
+import { findDocumentsByReference, getDocument, getRelatedDocuments } from '../../services/invoicexpress/api/documents';
+import { cancelFinal, transitionDraft } from '../../services/invoicexpress/api/state';
+import { emailDocument } from '../../services/invoicexpress/api/email';
+import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
-import { summarizeDocument } from '../../services/invoicexpress/helpers/document';
+import { pdfFileName, summarizeDocument } from '../../services/invoicexpress/helpers/document';
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
 import { orderEmail } from '../mapping/orderToDocument';
 import { asNodeError, stepsFor, type Step } from '../../shared/execute';
 import { legalNumberOf, planCredit, type CreditInput, type CreditNotePlan, type CreditParams } from './plan';
 import { cancelNoteLine, creditNoteLine } from '../orderLink';
 import { labelOf } from '../invoice/plan';
+import { chooseShop } from '../shops';
+import { emailAfterIssue } from '../email/plan';
+import { noteWithLine, type Shop } from '../../services/shop';
 
 /**
  * Runs the correction plan of one order (creditPlan.ts decides): reads what the plan asks for, then
@@ -21,7 +26,10 @@ import { labelOf } from '../invoice/plan';
 export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: CreditParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const step = stepsFor(ctx, i, label);
-	const input: CreditInput = { params, order, today: todayIx() };
+	const chosen = chooseShop(params.connectEPages, params.platform, order, label);
+	if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
+	const shop = chosen.shop;
+	const input: CreditInput = { params, order, today: todayIx(), now: Date.now() };
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 
 	// A draft invoice may become final between the listing and its deletion (the invoicing run
@@ -85,14 +93,14 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 					status: done.document.status ?? 'canceled',
 					reason: plan.reason,
 				};
-				if (params.connectEPages && params.writeBack) {
+				if (shop && params.writeBack) {
 					const line = cancelNoteLine(plan.legalNumber, plan.invoice.id, plan.reason);
-					out.written_back = await step(`writing the cancellation of ${plan.legalNumber} back to the ePages order (it is canceled)`, async () => addOrderNoteLine(ctx, order, line, i));
+					out.written_back = await step(`writing the cancellation of ${plan.legalNumber} back to the ePages order (it is canceled)`, async () => shop.updateNote(ctx, order, (note) => noteWithLine(note, line), i));
 				}
 				return [{ json: out }];
 			}
 			case 'credit':
-				return await creditNote(ctx, i, params, order, plan, base, step);
+				return await creditNote(ctx, i, params, order, plan, base, step, shop);
 		}
 	}
 	throw new NodeOperationError(ctx.getNode(), `${label}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
@@ -135,6 +143,7 @@ async function creditNote(
 	plan: CreditNotePlan,
 	base: IDataObject,
 	step: Step,
+	shop: Shop | undefined,
 ): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const result: InvoiceOrderResult =
@@ -176,31 +185,29 @@ async function creditNote(
 	let emailTo: string | undefined;
 	if (params.sendEmail) {
 		const to = orderEmail(order);
-		// As for invoices: only the execution whose finalize made it legal e-mails it, so never twice.
-		if (!result.finalizedHere) out.email_skipped = 'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
-		else if (!to) out.email_skipped = 'the order has no e-mail address';
+		// As for invoices (email/plan.ts): only the execution whose finalize made it legal e-mails it.
+		const email = emailAfterIssue({ isFinal: doc.status !== 'draft', finalizedHere: result.finalizedHere, to });
+		if (!email.send) out.email_skipped = email.skipped;
 		else {
 			const o = params.options;
 			await step(`e-mailing ${legal} (the credit note exists and is final)`, async () =>
-				emailDocument(ctx, 'creditNote', doc.id as number, { email: to, subject: o.emailSubject || undefined, body: o.emailBody || undefined, bcc: o.emailBcc || undefined, logo: true }, i),
+				emailDocument(ctx, 'creditNote', doc.id as number, { email: email.to, subject: o.emailSubject || undefined, body: o.emailBody || undefined, bcc: o.emailBcc || undefined, logo: true }, i),
 			);
-			emailTo = to;
+			emailTo = email.to;
 			out.emailed = true;
-			out.email_to = to;
+			out.email_to = email.to;
 		}
 	}
-	if (params.connectEPages && params.writeBack) {
+	if (shop && params.writeBack) {
 		const line = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber, emailTo);
 		// Another execution at once may have written the line without the e-mail: completed, not repeated.
 		const bare = creditNoteLine(legal, doc.id, plan.invoiceLegalNumber);
-		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => addOrderNoteLine(ctx, order, line, i, bare));
+		out.written_back = await step(`writing ${legal} back to the ePages order (the credit note exists and is final)`, async () => shop.updateNote(ctx, order, (note) => noteWithLine(note, line, bare), i));
 	}
 	if (params.attachPdf) {
-		const url = await step('getting the PDF (the credit note exists and is final)', async () => getPdfUrl(ctx, doc.id as number, { maxWaitMs: 30000, itemIndex: i }));
-		const buffer = await step('downloading the PDF', async () => downloadPdf(ctx, url, i));
-		out.pdf_url = url;
-		const fileName = `credit-note-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`;
-		return [{ json: out, binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, 'application/pdf') } }];
+		const pdf = await step('getting the PDF (the credit note exists and is final)', async () => pdfAttachment(ctx, doc.id as number, pdfFileName('credit-note', doc), { itemIndex: i }));
+		out.pdf_url = pdf.url;
+		return [{ json: out, binary: { data: pdf.binary } }];
 	}
 	return [{ json: out }];
 }

@@ -1,27 +1,31 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getFullOrder, writeInvoiceBack } from '../../services/epagesNow/orders';
 import { loadTaxes } from '../../services/invoicexpress/api/accountData';
 import { findOrCreateClient } from '../../services/invoicexpress/api/clients';
-import { downloadPdf, emailDocument, getPdfUrl } from '../../services/invoicexpress/api/documents';
+import { emailDocument } from '../../services/invoicexpress/api/email';
+import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
 import { asNodeError, stepsFor, withPrefix } from '../../shared/execute';
+import { chooseShop } from '../shops';
 import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
 
 /**
  * Runs the plan of one order through the services' API modules; every decision is the planner's.
  * The I/O the plan depends on comes first, in this order: the full order (a list item, connected),
- * then the account's taxes; a mapping refused with cached taxes is planned once more with the taxes
+ * then the account's taxes (and canceled invoices), then the paid date of a Beyond order (connected); a mapping refused with cached taxes is planned once more with the taxes
  * read again, since the account may have changed since they were cached.
  */
 export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: OrderToInvoiceParams, order: IDataObject): Promise<INodeExecutionData[]> {
 	const label = labelOf(order);
 	const step = stepsFor(ctx, i, label);
 	const refused = (r: Refusal) => new NodeOperationError(ctx.getNode(), r.message, { itemIndex: i, description: r.description });
+	const chosen = chooseShop(params.connectEPages, params.platform, order, label);
+	if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
+	const shop = chosen.shop;
 	const input: PlanInput = { params, order, today: todayIx() };
 	// A mapping that failed, refused or thrown, is the one failure that reading the taxes again may cure.
 	const plan = (): Exclude<OrderPlan, MappingFault> | { kind: 'unmapped'; error: NodeApiError | NodeOperationError } => {
@@ -35,7 +39,12 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 		while (next.kind === 'gather') {
 			for (const gather of next.steps) {
 				if (gather.kind === 'fetchFullOrder') {
-					input.fullOrder = await step('getting the full order from ePages', async () => getFullOrder(ctx, order, i));
+					input.fullOrder = await step('getting the full order from ePages', async () => shop!.fullOrder(ctx, order, i));
+				} else if (gather.kind === 'fetchPaidDate') {
+					input.paidDate = await step(`reading the paid date from ${shop?.displayName ?? 'the shop'}`, async () => {
+						if (!shop?.paidDate) throw new NodeOperationError(ctx.getNode(), `${shop?.displayName ?? 'The shop'} does not give the paid date of an order`, { itemIndex: i });
+						return await shop.paidDate(ctx, input.fullOrder ?? order, i);
+					});
 				} else if (gather.kind === 'findRetired') {
 					input.retired = await step('looking for canceled or credited invoices', async () => retiredInvoices(ctx, gather.reference, i));
 				} else {
@@ -101,13 +110,12 @@ export async function orderToInvoice(ctx: IExecuteFunctions, i: number, params: 
 			out.email_to = s.to;
 		} else if (s.kind === 'writeBack') {
 			out.written_back = await step(`writing ${s.legalNumber} back to the ePages order (the document exists and is final)`, async () =>
-				writeInvoiceBack(ctx, invoicePlan.order, s.noteLine, i),
+				shop!.writeInvoiceBack(ctx, invoicePlan.order, s.noteLine, i),
 			);
 		} else {
-			const url = await step('getting the PDF (the document exists and is final)', async () => getPdfUrl(ctx, s.id, { maxWaitMs: 30000, itemIndex: i }));
-			const buffer = await step('downloading the PDF', async () => downloadPdf(ctx, url, i));
-			out.pdf_url = url;
-			return [{ json: out, binary: { data: await ctx.helpers.prepareBinaryData(buffer, s.fileName, 'application/pdf') } }];
+			const pdf = await step('getting the PDF (the document exists and is final)', async () => pdfAttachment(ctx, s.id, s.fileName, { itemIndex: i }));
+			out.pdf_url = pdf.url;
+			return [{ json: out, binary: { data: pdf.binary } }];
 		}
 	}
 	return [{ json: out }];

@@ -1,14 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MatchBy } from '../../services/invoicexpress/api/clients';
-import type { EmailMessage } from '../../services/invoicexpress/api/documents';
+import type { EmailMessage } from '../../services/invoicexpress/api/email';
 import type { InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { addDays, toIxDate } from '../../services/invoicexpress/helpers/dates';
-import { summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
+import { pdfFileName, summarizeDocument, type IxTax } from '../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
-import { documentTypeFor, invoiceDateFor, type DateFrom } from '../documentRules';
+import { readShipsFrom } from '../mapping/taxPlace';
+import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom } from '../documentRules';
+import { emailAfterIssue } from '../email/plan';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
 /**
@@ -26,7 +28,8 @@ export interface OrderOptions {
 	itemName?: MappingOptions['itemName'];
 	clientName?: MappingOptions['clientName'];
 	discountStyle?: MappingOptions['discountStyle'];
-	taxRegion?: string;
+	/** Where the goods leave from: PT, PT-AC or PT-MA (an expression may choose it per order). */
+	shipsFrom?: string;
 	taxMapping?: { mapping?: Array<{ rate: number; taxName: string }> };
 	taxExemption?: string;
 	exchangeRate?: number;
@@ -34,13 +37,16 @@ export interface OrderOptions {
 	sequenceId?: string;
 	/** Where the invoice date comes from when no fixed date is set (documentRules.ts). */
 	dateFrom?: DateFrom;
-	/** A simplified invoice over the legal limit: refuse the order, or issue an invoice instead. */
-	simplifiedOverLimit?: 'refuse' | 'invoice';
+	/** A simplified invoice the law does not allow here (art. 40.º CIVA): refuse the order, or issue an invoice instead. */
+	simplifiedNotAllowed?: 'refuse' | 'invoice';
+	/** The shop sells goods at retail: the 1,000 € simplified-invoice limit for consumers (default on). */
+	retailer?: boolean;
 	invalidFiscalId?: 'error' | 'finalConsumer';
 	/** Issue a new invoice for an order whose invoice was canceled or credited in full. */
 	invoiceAgain?: boolean;
 	shippingLabel?: string;
 	paymentFeeLabel?: string;
+	pickupLabel?: string;
 	strictTotals?: boolean;
 	emailSubject?: string;
 	emailBody?: string;
@@ -57,6 +63,8 @@ export interface OrderToInvoiceParams {
 	dryRun: boolean;
 	matchBy: ClientMatch;
 	connectEPages: boolean;
+	/** The shop platform (services/shops.ts) the order is read from and written back to, when connected. */
+	platform?: string;
 	/** Ignored without Connect to ePages: the parameter is hidden then, and may keep an old value. */
 	writeBack: boolean;
 	options: OrderOptions;
@@ -74,6 +82,8 @@ export interface PlanInput {
 	today: string;
 	/** With "Invoice Again": the order's invoices canceled or credited in full. */
 	retired?: Array<string | number>;
+	/** The paid date read from the shop (ISO 8601), for an order whose own status dates are not exact. */
+	paidDate?: string;
 }
 
 /** Nothing is sent for this order: an error naming the order and the field. */
@@ -85,8 +95,12 @@ export interface Refusal {
 	description?: string;
 }
 
-/** I/O whose answers the plan depends on: run in this order, then plan again with the answers. */
-export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string };
+/**
+ * I/O whose answers the plan depends on: run in this order, then plan again with the answers.
+ * `fetchPaidDate`: the paid date of an order whose status dates are not exact (an ePages Beyond order:
+ * its payment-paid event), read from the connected shop.
+ */
+export type GatherStep = { kind: 'fetchFullOrder' } | { kind: 'loadTaxes' } | { kind: 'findRetired'; reference: string } | { kind: 'fetchPaidDate' };
 
 export interface DryRunPlan {
 	kind: 'dryRun';
@@ -133,7 +147,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		itemName: o.itemName ?? 'sku',
 		clientName: o.clientName ?? 'company',
 		discountStyle: o.discountStyle ?? 'lineDiscount',
-		taxRegion: o.taxRegion ?? 'PT',
+		shipsFrom: o.shipsFrom ?? 'PT',
 		taxMapping: o.taxMapping?.mapping ?? [],
 		taxExemption: o.taxExemption || undefined,
 		exchangeRate: o.exchangeRate || undefined,
@@ -144,6 +158,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 		},
 		shippingLabel: o.shippingLabel ?? '',
 		paymentFeeLabel: o.paymentFeeLabel ?? '',
+		pickupLabel: o.pickupLabel ?? '',
 	};
 }
 
@@ -167,6 +182,13 @@ export function planOrder(input: PlanInput): OrderPlan {
 			};
 		}
 	}
+	// Where the goods leave from decides every Portuguese tax of the order: a value that is not a region
+	// is refused before anything is read or sent, never taken for the mainland.
+	try {
+		readShipsFrom(o.shipsFrom, `${label}: `);
+	} catch (error) {
+		return { kind: 'refuse', stage: 'parameters', message: (error as InputError).message, description: (error as InputError).description };
+	}
 	const listItem = order.lineItemContainer === undefined;
 	const fetch = params.connectEPages && listItem && !input.fullOrder;
 	const findRetired = o.invoiceAgain === true && !params.dryRun && !input.retired;
@@ -177,7 +199,12 @@ export function planOrder(input: PlanInput): OrderPlan {
 		return { kind: 'gather', steps };
 	}
 	const full = input.fullOrder ?? order;
-	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label);
+	// Read from the shop only when connected (to the order's own platform: link/shops.ts refuses
+	// another before any request); otherwise the date rule says what to set.
+	if (needsShopPaidDate(full, toIxDate(o.date), o.dateFrom ?? 'today') && input.paidDate === undefined && params.connectEPages) {
+		return { kind: 'gather', steps: [{ kind: 'fetchPaidDate' }] };
+	}
+	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label, input.paidDate);
 	if (!dated.ok) return { kind: 'refuse', stage: 'parameters', message: dated.message, description: dated.description };
 	const date = dated.value;
 	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
@@ -192,8 +219,8 @@ export function planOrder(input: PlanInput): OrderPlan {
 	const allowed = documentTypeFor(
 		full,
 		params.documentType,
-		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id },
-		o.simplifiedOverLimit ?? 'refuse',
+		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id, taxation: mapped.taxation },
+		{ notAllowed: o.simplifiedNotAllowed ?? 'refuse', retailer: o.retailer !== false },
 		label,
 	);
 	if (!allowed.ok) return { kind: 'refuse', stage: 'parameters', message: allowed.message, description: allowed.description };
@@ -327,20 +354,13 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 	const wants = (kind: InvoiceStep['kind']) => plan.steps.some((s) => s.kind === kind);
 	const steps: AfterStep[] = [];
 	let emailTo: string | undefined;
-	// Only the execution whose finalize made the document legal e-mails it. Another run that finds it
-	// final (a re-run, a concurrent execution, the trigger offering the order again before the
-	// write-back) cannot tell a run still e-mailing from one that stopped: it never e-mails, so an
-	// invoice is e-mailed at most once (and, after a crash between finalize and e-mail, not at all:
-	// the output says how to send it).
+	// When an issued document is e-mailed: email/plan.ts (only by the execution that made it legal).
 	if (wants('email')) {
-		if (!isFinal) {
-			json.email_skipped = 'the document is a draft';
-		} else if (!result.finalizedHere) {
-			json.email_skipped = 'finalized by an earlier or concurrent execution, which e-mails it; to send it (again), use Document → Send by Email';
-		} else if (!mapped.clientEmail) {
-			json.email_skipped = 'the order has no e-mail address';
+		const email = emailAfterIssue({ isFinal, finalizedHere: result.finalizedHere, to: mapped.clientEmail });
+		if (!email.send) {
+			json.email_skipped = email.skipped;
 		} else {
-			emailTo = mapped.clientEmail;
+			emailTo = email.to;
 			const o = params.options;
 			steps.push({
 				kind: 'email',
@@ -354,7 +374,7 @@ export function planAfterInvoice(plan: InvoicePlan, params: OrderToInvoiceParams
 	// The note names the address only once the e-mail went out: a failed e-mail stops the steps before it.
 	if (wants('writeBack') && isFinal) steps.push({ kind: 'writeBack', legalNumber: legal, noteLine: invoiceNoteLine(legal, doc.id, emailTo) });
 	if (wants('pdf') && isFinal) {
-		steps.push({ kind: 'pdf', id: doc.id as number, fileName: `invoice-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf` });
+		steps.push({ kind: 'pdf', id: doc.id as number, fileName: pdfFileName('invoice', doc) });
 	}
 	return { json, steps };
 }

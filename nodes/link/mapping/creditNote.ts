@@ -18,6 +18,7 @@ export type CreditScope =
 			kind: 'lines';
 			/** `item`: the line's name on the invoice (its SKU or product name); no quantity: the whole line. */
 			lines: Array<{ item: string; quantity?: number }>;
+			/** The shipping line(s), or the pickup-fee line(s) of an order collected at a pickup point. */
 			shipping: boolean;
 			paymentFee: boolean;
 	  }
@@ -52,9 +53,9 @@ interface InvoiceLine {
 	tax: { name: string; value: number };
 }
 
-/** Names the package gives shipping and payment-fee lines, in every language, plus the merchant's own. */
-function labelSet(kind: 'shipping' | 'paymentFee', extra: string[]): Set<string> {
-	const names = Object.values(LINE_LABELS).map((l) => l[kind]);
+/** Names the package gives shipping, pickup-fee and payment-fee lines, in every language, plus the merchant's own. */
+function labelSet(kinds: Array<'shipping' | 'pickup' | 'paymentFee'>, extra: string[]): Set<string> {
+	const names = Object.values(LINE_LABELS).flatMap((l) => kinds.map((k) => l[k]));
 	return new Set([...names, ...extra.filter((e) => e.trim() !== '')].map((n) => n.trim().toLowerCase()));
 }
 
@@ -128,7 +129,7 @@ export function creditItems(
 	invoice: IDataObject,
 	scope: CreditScope,
 	label: string,
-	labels: { shipping?: string; paymentFee?: string } = {},
+	labels: { shipping?: string; paymentFee?: string; pickup?: string } = {},
 ): CreditItems {
 	const lines = invoiceLines(invoice, label);
 	const totalOf = (credited: Array<{ line: InvoiceLine; quantity: number }>, g: number) =>
@@ -168,8 +169,9 @@ export function creditItems(
 	}
 
 	const g = globalDiscountOf(invoice, label, true);
-	const shippingNames = labelSet('shipping', [labels.shipping ?? '']);
-	const feeNames = labelSet('paymentFee', [labels.paymentFee ?? '']);
+	// An order has shipping or, collected at a pickup point, a pickup fee: "shipping" credits either.
+	const shippingNames = labelSet(['shipping', 'pickup'], [labels.shipping ?? '', labels.pickup ?? '']);
+	const feeNames = labelSet(['paymentFee'], [labels.paymentFee ?? '']);
 	const credited: Array<{ line: InvoiceLine; quantity: number }> = [];
 	const taken = new Set<number>();
 	const available = lines.map((l) => `${l.name} × ${l.quantity}`).join(', ');

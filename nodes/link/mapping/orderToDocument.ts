@@ -2,8 +2,9 @@ import { money, orderSchema, type Order } from '../../shared/order';
 import { buildClientPayload, InputError, type ClientRules } from '../../services/invoicexpress/helpers/client';
 import { toIxCountry } from '../../services/invoicexpress/helpers/countries';
 import { buildDocumentBody, roundHalfUp, type IxTax } from '../../services/invoicexpress/helpers/document';
-import { taxForRate, taxPlace } from './taxPlace';
-import { priceLines, type DiscountStyle, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
+import { readShipsFrom, taxForRate, taxPlace } from './taxPlace';
+import { dateKey, type PtRegion } from './vatRates';
+import { priceLines, type DiscountStyle, type LineKind, type OrderComponent, type PricedLine, type PricingResult } from './pricing';
 
 /**
  * ePages order → InvoicExpress document, as pure code: every input problem is an InputError that
@@ -17,8 +18,17 @@ export interface MappingOptions {
 	itemName: 'sku' | 'productName';
 	clientName: 'company' | 'person';
 	discountStyle: DiscountStyle;
-	/** The shop's home tax region (PT, PT-AC, PT-MA): for sales taxed in Portugal that do not go to a Portuguese address (see taxPlace.ts). */
-	taxRegion: string;
+	/**
+	 * Where the goods leave from (PT, PT-AC, PT-MA): every sale taxed in Portugal takes that region's
+	 * taxes, wherever the goods go (CIVA art. 6.º n.º 1 and 16; see taxPlace.ts).
+	 */
+	shipsFrom: string;
+	/**
+	 * @deprecated The old name of {@link shipsFrom} (the node parameter `taxRegion` was renamed). Kept
+	 * only for callers not yet renamed (test/unit/beyond.test.ts, owned by another change); ignored when
+	 * `shipsFrom` is given.
+	 */
+	taxRegion?: string;
 	/** Explicit VAT rate → tax name choices; they win over matching by value. */
 	taxMapping: Array<{ rate: number; taxName: string }>;
 	taxExemption?: string;
@@ -29,22 +39,24 @@ export interface MappingOptions {
 	/** Labels of the shipping and payment-fee lines; empty: in the order's language (lineLabels). */
 	shippingLabel: string;
 	paymentFeeLabel: string;
+	/** Label of the pickup-fee line (an order collected at a pickup point); empty: in the order's language. */
+	pickupLabel?: string;
 }
 
 /**
- * The shipping and payment-fee line labels in the order's language (its `locale`, as pt_PT), so the
- * customer reads the invoice in the language she shopped in; Portuguese for other or no languages,
- * the language of the Portuguese tax authority. The merchant's own labels win.
+ * The shipping, pickup-fee and payment-fee line labels in the order's language (its `locale`, as
+ * pt_PT), so the customer reads the invoice in the language she shopped in; Portuguese for other or no
+ * languages, the language of the Portuguese tax authority. The merchant's own labels win.
  */
-export const LINE_LABELS: Record<string, { shipping: string; paymentFee: string }> = {
-	pt: { shipping: 'Portes de envio', paymentFee: 'Taxa de pagamento' },
-	en: { shipping: 'Shipping', paymentFee: 'Payment fee' },
-	es: { shipping: 'Gastos de envío', paymentFee: 'Comisión de pago' },
-	fr: { shipping: 'Frais de livraison', paymentFee: 'Frais de paiement' },
-	de: { shipping: 'Versandkosten', paymentFee: 'Zahlungsgebühr' },
+export const LINE_LABELS: Record<string, { shipping: string; paymentFee: string; pickup: string }> = {
+	pt: { shipping: 'Portes de envio', paymentFee: 'Taxa de pagamento', pickup: 'Taxa de recolha' },
+	en: { shipping: 'Shipping', paymentFee: 'Payment fee', pickup: 'Pickup fee' },
+	es: { shipping: 'Gastos de envío', paymentFee: 'Comisión de pago', pickup: 'Tarifa de recogida' },
+	fr: { shipping: 'Frais de livraison', paymentFee: 'Frais de paiement', pickup: 'Frais de retrait' },
+	de: { shipping: 'Versandkosten', paymentFee: 'Zahlungsgebühr', pickup: 'Abholgebühr' },
 };
 
-export function lineLabels(locale: unknown): { shipping: string; paymentFee: string } {
+export function lineLabels(locale: unknown): { shipping: string; paymentFee: string; pickup: string } {
 	const language = /^([a-z]{2})(?:[_-]|$)/i.exec(String(locale ?? '').trim())?.[1]?.toLowerCase() ?? '';
 	return LINE_LABELS[language] ?? LINE_LABELS.pt;
 }
@@ -55,12 +67,13 @@ export const DEFAULT_MAPPING: MappingOptions = {
 	itemName: 'sku',
 	clientName: 'company',
 	discountStyle: 'lineDiscount',
-	taxRegion: 'PT',
+	shipsFrom: 'PT',
 	taxMapping: [],
 	commentInObservations: true,
 	clientRules: { invalidFiscalId: 'error' },
 	shippingLabel: '',
 	paymentFeeLabel: '',
+	pickupLabel: '',
 };
 
 export interface TotalsCheck {
@@ -88,6 +101,22 @@ export interface MappedOrder {
 	currency: string;
 	/** The order total in EUR (converted with the exchange rate): what the legal limits are in. */
 	totalEur: number;
+	/** Where the sale is taxed, for the document rules (documentRules.ts: simplified invoices). */
+	taxation: Taxation;
+}
+
+/** The facts of where a sale is taxed, as the mapping found them (taxPlace.ts). */
+export interface Taxation {
+	/** ISO code of the country the goods go to. */
+	country: string;
+	/** The Portuguese region the goods leave from. */
+	shipsFrom: PtRegion;
+	/** Some line took a tax of the destination country (One-Stop-Shop): that VAT is due there. */
+	oss: boolean;
+	/** Some line is at 0 % (exempt; its reason is the exemption code). */
+	zeroRated: boolean;
+	/** The exemption reason the document carries (M16: intra-EU supply, RITI art. 14.º). */
+	exemption?: string;
 }
 
 const OBSERVATIONS_MAX = 200;
@@ -130,14 +159,16 @@ interface TaxedAmount {
 }
 
 /**
- * Shipping and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate, or
- * several when the shop splits shipping VAT by the basket's rates. Each tax is rounded to the cent, so
+ * Shipping, pickup and payment fees carry their VAT as a list of {taxClass, price (the tax)}: one rate,
+ * or several when the shop splits the charge's VAT by the basket's rates. Each tax is rounded to the cent, so
  * the part of the charge it stands for is only known to ±0.005 × (100 + rate) / rate (about ±0.09 at
  * 6 %): the parts are scaled to add up to the charge when the gap is within that rounding.
  */
+type ChargeTaxes = Array<{ taxClass: { percentage: number }; price?: unknown }> | null | undefined;
+
 function splitByTaxes(
 	gross: number,
-	taxes: Array<{ taxClass: { percentage: number }; price?: unknown }> | null | undefined,
+	taxes: ChargeTaxes,
 	taxModel: 'GROSS' | 'NET',
 	ctx: string,
 	field: string,
@@ -170,6 +201,34 @@ function splitByTaxes(
 		for (const p of parts) p.amount *= gross / assigned;
 	}
 	return parts.filter((p) => p.amount > 0);
+}
+
+/**
+ * The order's charges, each its own line per VAT rate (split as its taxes say), in this order:
+ * shipping, the pickup fee of an order collected at a pickup point (an ePages Beyond order's
+ * `pickupLineItem`, BYD-OAS: price and `lineItemTaxes` like shipping), the payment fee.
+ */
+function chargeComponents(order: Order, opts: MappingOptions, ctx: string): OrderComponent[] {
+	const labels = lineLabels((order as { locale?: unknown }).locale);
+	const charges: Array<{ kind: LineKind; amount: number; taxes: ChargeTaxes; field: string; label: string }> = [
+		{
+			kind: 'shipping',
+			amount: money(order.shippingData?.price) ?? money(order.lineItemContainer.shippingPrice) ?? 0,
+			taxes: order.shippingData?.taxes,
+			field: 'shippingData',
+			label: opts.shippingLabel.trim() || labels.shipping,
+		},
+		{ kind: 'pickup', amount: money(order.pickupData?.price) ?? 0, taxes: order.pickupData?.taxes, field: 'pickupData', label: opts.pickupLabel?.trim() || labels.pickup },
+		{ kind: 'paymentFee', amount: money(order.paymentData?.price) ?? 0, taxes: order.paymentData?.taxes, field: 'paymentData', label: opts.paymentFeeLabel.trim() || labels.paymentFee },
+	];
+	const out: OrderComponent[] = [];
+	for (const c of charges) {
+		if (!(c.amount > 0)) continue;
+		for (const part of splitByTaxes(c.amount, c.taxes, order.taxModel, ctx, c.field)) {
+			out.push({ kind: c.kind, name: c.label, description: c.label, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
+		}
+	}
+	return out;
 }
 
 function components(order: Order, opts: MappingOptions, ctx: string): OrderComponent[] {
@@ -212,21 +271,7 @@ function components(order: Order, opts: MappingOptions, ctx: string): OrderCompo
 		if (undistributed > base + 0.005) throw new InputError(`${ctx}the discounts (${undistributed}) exceed the value of the products (${roundHalfUp(base, 2)})`);
 		for (const c of out) c.discount += ((c.amount - c.discount) / base) * undistributed;
 	}
-	const labels = lineLabels((order as { locale?: unknown }).locale);
-	const shippingLabel = opts.shippingLabel.trim() || labels.shipping;
-	const paymentFeeLabel = opts.paymentFeeLabel.trim() || labels.paymentFee;
-	const shipping = money(order.shippingData?.price) ?? money(container.shippingPrice) ?? 0;
-	if (shipping > 0) {
-		for (const part of splitByTaxes(shipping, order.shippingData?.taxes, order.taxModel, ctx, 'shippingData')) {
-			out.push({ kind: 'shipping', name: shippingLabel, description: shippingLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
-		}
-	}
-	const fee = money(order.paymentData?.price) ?? 0;
-	if (fee > 0) {
-		for (const part of splitByTaxes(fee, order.paymentData?.taxes, order.taxModel, ctx, 'paymentData')) {
-			out.push({ kind: 'paymentFee', name: paymentFeeLabel, description: paymentFeeLabel, quantity: 1, unit: 'service', amount: part.amount, discount: 0, taxRate: part.rate });
-		}
-	}
+	out.push(...chargeComponents(order, opts, ctx));
 	const extras: Array<[('deposit' | 'ecoParticipation'), typeof container.deposits]> = [
 		['deposit', container.deposits],
 		['ecoParticipation', container.ecoParticipations],
@@ -313,11 +358,23 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		warnings.push(`the order's grandTotal (${topLevel}) differs from its line item total (${grandTotal}); the line items were invoiced`);
 	}
 	const pricing: PricingResult = priceLines(parts, order.taxModel, grandTotal, opts.discountStyle);
-	const place = taxPlace(order, taxes, opts.taxRegion, ctx);
+	const shipsFrom = readShipsFrom(options.shipsFrom ?? options.taxRegion ?? opts.shipsFrom, ctx);
+	const place = taxPlace(order, taxes, shipsFrom, ctx);
+	// The rate table is read at the document's date (vatRates.ts says why); no date, no document.
+	const day = dateKey(opts.date);
+	if (day === undefined) throw new InputError(`${ctx}date "${opts.date}" is not a date`, 'Use the date picker, YYYY-MM-DD or DD/MM/YYYY.');
 	const taxByRate = new Map<number, string>();
 	for (const line of pricing.lines) {
-		if (!taxByRate.has(line.taxRate)) taxByRate.set(line.taxRate, taxForRate(line.taxRate, taxes, place, opts, ctx));
+		if (!taxByRate.has(line.taxRate)) taxByRate.set(line.taxRate, taxForRate(line.taxRate, taxes, place, opts, ctx, day));
 	}
+	const regionOfTax = (name: string | undefined) => String(taxes.find((t) => t.name === name)?.region ?? '').trim().toUpperCase();
+	const taxation: Taxation = {
+		country: place.country,
+		shipsFrom,
+		oss: place.country !== 'PT' && [...taxByRate.values()].some((name) => regionOfTax(name) === place.country),
+		zeroRated: pricing.lines.some((l) => l.taxRate === 0),
+		...(opts.taxExemption ? { exemption: opts.taxExemption } : {}),
+	};
 	const observations = opts.commentInObservations && order.customerComment?.trim() ? order.customerComment.trim() : undefined;
 	const cappedObservations =
 		observations && [...observations].length > OBSERVATIONS_MAX ? `${[...observations].slice(0, OBSERVATIONS_MAX - 1).join('')}…` : observations;
@@ -354,6 +411,7 @@ export function mapOrderToDocument(raw: unknown, taxes: IxTax[], options: Partia
 		lines: pricing.lines,
 		currency,
 		totalEur: currency === 'EUR' ? pricing.expectedTotal : pricing.expectedTotal / opts.exchangeRate!,
+		taxation,
 		warnings,
 		totalsCheck: {
 			order_total: pricing.expectedTotal,

@@ -9,7 +9,7 @@ import { roundHalfUp } from '../../services/invoicexpress/helpers/document';
  * and `priceLines` nudges unit prices by 0.0001 steps when the plain conversion misses by a cent.
  */
 
-export type LineKind = 'product' | 'shipping' | 'paymentFee' | 'deposit' | 'ecoParticipation';
+export type LineKind = 'product' | 'shipping' | 'pickup' | 'paymentFee' | 'deposit' | 'ecoParticipation';
 
 export interface OrderComponent {
 	kind: LineKind;

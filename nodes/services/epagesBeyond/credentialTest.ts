@@ -37,9 +37,13 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	}
 	const read = readTokenAnswer(answer.statusCode, answer.body, Date.now());
 	if ('problem' in read) return { status: 'Error', message: hide(`The ${read.field} is wrong: ${read.problem}`) };
-	const missing = read.token.scopes.length > 0 ? [BEYOND_SCOPES.read, BEYOND_SCOPES.write, 'orde:r'].filter((s) => !read.token.scopes.includes(s)) : [];
+	const wanted = [BEYOND_SCOPES.read, BEYOND_SCOPES.write, BEYOND_SCOPES.events, BEYOND_SCOPES.cancel];
+	const missing = read.token.scopes.length > 0 ? wanted.filter((s) => !read.token.scopes.includes(s)) : [];
 	if (missing.includes(BEYOND_SCOPES.read)) {
-		return { status: 'Error', message: `The app lacks the scopes ${missing.join(', ')}: add them to the custom app in the Cockpit (orders need ordr:r, notes ordr:u, order events orde:r)` };
+		return {
+			status: 'Error',
+			message: `The app lacks the scopes ${missing.join(', ')}: add them to the custom app in the Cockpit (orders need ordr:r, notes ordr:u, order events orde:r, cancelling clpr:c)`,
+		};
 	}
 	let orders: { statusCode: number };
 	try {
@@ -58,6 +62,13 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	}
 	if (orders.statusCode === 403) return { status: 'Error', message: 'The app lacks the scope ordr:r (read orders): add it to the custom app in the Cockpit' };
 	if (orders.statusCode >= 300) return { status: 'Error', message: `The token was given, but reading orders answered HTTP ${orders.statusCode}` };
-	if (missing.length > 0) return { status: 'OK', message: `Connected. The app lacks ${missing.join(', ')}: writing order notes or order events will be refused` };
+	const uses: Record<string, string> = {
+		[BEYOND_SCOPES.write]: 'order notes and Mark as Viewed',
+		[BEYOND_SCOPES.events]: 'the paid date from the order events',
+		[BEYOND_SCOPES.cancel]: 'Cancel',
+	};
+	if (missing.length > 0) {
+		return { status: 'OK', message: `Connected. The app lacks ${missing.join(', ')}: ${missing.map((s) => uses[s]).join(', ')} will be refused` };
+	}
 	return { status: 'OK', message: 'Connected' };
 }

@@ -73,7 +73,11 @@ function address(a: IDataObject | null | undefined, fallbackEmail: unknown): IDa
 	};
 }
 
-/** A charge line (shipping, payment) as `{price, taxes[{taxClass{percentage}, price}]}`. */
+/**
+ * A charge line (shipping, payment, pickup) as `{price, taxes[{taxClass{percentage}, price}]}`: its
+ * `lineItemTaxes` hold one entry per tax class (BYD-OAS, pickupLineItem.lineItemTaxes: "one item per
+ * tax class"), each kept, so that the mapping splits the charge by rate as it splits Now's shipping.
+ */
 function charge(line: IDataObject | null | undefined, currency: string, taxModel: string, where: string): IDataObject | null {
 	if (!line || typeof line !== 'object') return null;
 	const total = amountOf(line.lineItemPrice);
@@ -81,11 +85,13 @@ function charge(line: IDataObject | null | undefined, currency: string, taxModel
 		? (line.lineItemTaxes as IDataObject[]).map((t) => ({ taxClass: { percentage: percent(t.taxRate, where) }, price: price(amountOf(t.amount ?? t), currency, 'NONE') }))
 		: null;
 	const method = (line.shippingMethod ?? line.paymentMethod ?? null) as IDataObject | null;
+	const option = line.pickupOption as IDataObject | null | undefined;
 	return {
 		price: price(total, currency, taxModel),
 		taxes,
 		...(line.shippingMethod ? { shippingMethod: method } : {}),
 		...(line.paymentMethod ? { paymentMethod: method } : {}),
+		...(option && typeof option === 'object' ? { pickupOption: { id: option.id ?? option._id ?? null, name: option.name ?? null } } : {}),
 	};
 }
 
@@ -155,6 +161,9 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 	const updated = beyondDate(raw.updatedAt);
 	const shipping = charge(raw.shippingLineItem as IDataObject | undefined, currency, taxModel, `${where}, shipping`);
 	const payment = charge(raw.paymentLineItem as IDataObject | undefined, currency, taxModel, `${where}, payment`);
+	// A pickup order's fee (BYD-OAS order.pickupLineItem: lineItemPrice, lineItemTaxes, pickupOption),
+	// part of its grandTotal: its own charge beside shipping, invoiced as its own line.
+	const pickup = charge(raw.pickupLineItem as IDataObject | undefined, currency, taxModel, `${where}, pickup`);
 	const self = ((raw._links as IDataObject | undefined)?.self as IDataObject | undefined)?.href;
 	const shippingStatus = String(raw.shippingStatus ?? '');
 	return {
@@ -171,6 +180,7 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 		shippingAddress: address(raw.shippingAddress as IDataObject | undefined, undefined),
 		shippingData: shipping,
 		paymentData: payment,
+		...(pickup ? { pickupData: pickup } : {}),
 		paidOn: raw.paymentStatus === 'PAID' ? updated : null,
 		rejectedOn: raw.canceled === true ? updated : null,
 		returnedOn: shippingStatus === 'RETURNED' ? updated : null,

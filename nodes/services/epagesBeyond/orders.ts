@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { bodyJson, type ApiContext } from '../../shared/http';
-import { orderFromBeyond } from './order';
+import { beyondDate, orderFromBeyond } from './order';
 import { BEYOND_SCOPES, beyondGetAll, beyondRequest } from './transport';
 
 /**
@@ -48,17 +48,83 @@ export async function setBeyondOrderNote(ctx: ApiContext, id: string, note: stri
 
 /**
  * POST /orders/{id}/mark-as-viewed or /cancel. The order is read first: a change already made (by an
- * earlier try, by the merchant) is reported, never sent again.
+ * earlier try, by the merchant) is reported, never sent again. A cancel needs the scope clpr:c and
+ * carries its reason as `{"comment": …}` (BYD-OAS operation cancel-order: scope clpr:c, body
+ * `orders_orderId_cancel` with `comment`, "The comment to the status change").
  */
-export async function changeBeyondOrder(ctx: ApiContext, id: string, change: 'markViewed' | 'cancel', itemIndex?: number): Promise<{ order: IDataObject; alreadyDone: boolean }> {
+export async function changeBeyondOrder(
+	ctx: ApiContext,
+	id: string,
+	change: 'markViewed' | 'cancel',
+	itemIndex?: number,
+	reason?: string,
+): Promise<{ order: IDataObject; alreadyDone: boolean }> {
 	const current = await getBeyondOrder(ctx, id, itemIndex);
 	const done = change === 'cancel' ? current.canceled === true : current.viewed === true;
 	if (done) return { order: current, alreadyDone: true };
-	const res = await beyondRequest(ctx, 'POST', `${path(id)}/${change === 'cancel' ? 'cancel' : 'mark-as-viewed'}`, {
-		body: {},
+	const cancel = change === 'cancel';
+	const res = await beyondRequest(ctx, 'POST', `${path(id)}/${cancel ? 'cancel' : 'mark-as-viewed'}`, {
+		body: cancel && reason ? { comment: reason } : {},
 		itemIndex,
-		action: `${change === 'cancel' ? 'cancel' : 'mark as viewed'} order ${id}`,
-		scope: BEYOND_SCOPES.write,
+		action: `${cancel ? 'cancel' : 'mark as viewed'} order ${id}`,
+		scope: cancel ? BEYOND_SCOPES.cancel : BEYOND_SCOPES.write,
 	});
 	return { order: asOrder(ctx, res.body, `order ${id}`, itemIndex), alreadyDone: false };
+}
+
+/** A shop clock ahead of ours by up to this much is not yet a sign of a wrong time zone. */
+const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/**
+ * The paid date in a Beyond order's events (`GET /orders/{id}/events`, HAL `_embedded["order-events"]`
+ * of `{type, triggeredBy, comment, createdAt, details}`; BYD-OAS operation order-events-list and its
+ * example): the time of its LATEST `payment-paid` event. An order can have several payment processes
+ * (the example has a paid one and a later voided one, each its own events), and a payment voided or
+ * refunded can be paid again: the order is paid since its last payment-paid, as ePages Now's `paidOn`
+ * is the last time the paid status was set. Pure; a problem names what is wrong, never a fallback:
+ *  - no payment-paid event: Beyond does not say when the order was paid (never its `updatedAt`);
+ *  - a payment-paid time that cannot be read;
+ *  - a time more than 10 minutes after `nowMs`: Beyond's dates carry no zone and are read as UTC
+ *    (reference §5, inferred); a shop writing local time (CET, ahead of UTC) shows a fresh payment
+ *    in the future, and the invoice day could be a day off, so it is refused, not guessed.
+ */
+export function paidDateFromEvents(events: IDataObject[], nowMs: number): { paidAt: string } | { problem: string } {
+	const paid = events.filter((e) => e && typeof e === 'object' && e.type === 'payment-paid');
+	if (paid.length === 0) {
+		return { problem: `its events (${events.length}) have no payment-paid event, so the shop does not say when it was paid` };
+	}
+	let latest: string | undefined;
+	for (const event of paid) {
+		const at = beyondDate(event.createdAt);
+		if (at === null) return { problem: `a payment-paid event has an unreadable time (createdAt "${String(event.createdAt)}")` };
+		if (latest === undefined || at > latest) latest = at;
+	}
+	if (Date.parse(latest!) > nowMs + CLOCK_SKEW_MS) {
+		return {
+			problem: `its payment-paid time ${latest!} (read as UTC, since Beyond gives no time zone) is later than now: the shop's times are not UTC, and the paid day cannot be told`,
+		};
+	}
+	return { paidAt: latest! };
+}
+
+/**
+ * The time a paid Beyond order was paid (ISO 8601, UTC), from its events (scope orde:r, named in a
+ * 403); see {@link paidDateFromEvents}. Read only for orders whose `paymentStatus` is PAID: for such
+ * an order, events without a payment-paid time are an error naming the order, never a guess.
+ */
+export async function beyondPaidDate(ctx: ApiContext, orderId: string, itemIndex?: number): Promise<string> {
+	if (orderId.trim() === '') throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to read its ePages Beyond events with', { itemIndex });
+	const events = await beyondGetAll(ctx, `${path(orderId)}/events`, 'order-events', {}, undefined, {
+		itemIndex,
+		action: `read the events of order ${orderId}`,
+		scope: BEYOND_SCOPES.events,
+	});
+	const read = paidDateFromEvents(events, Date.now());
+	if ('problem' in read) {
+		throw new NodeOperationError(ctx.getNode(), `ePages Beyond order ${orderId} is paid, but ${read.problem}`, {
+			itemIndex,
+			description: 'Nothing was created. Choose another "Invoice Date From" (Today or Order Date), or set the invoice date of this order.',
+		});
+	}
+	return read.paidAt;
 }

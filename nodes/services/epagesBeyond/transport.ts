@@ -18,8 +18,12 @@ import { tuningOf } from '../../shared/tuning';
 
 export const BEYOND_CREDENTIAL = 'ePagesBeyondApi';
 export const BEYOND_ACCEPT = 'application/hal+json';
-/** Scopes the order operations and the webhook trigger need (reference §1b). */
-export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u' } as const;
+/**
+ * Scopes the order operations and the webhook trigger need (reference §1b; BYD-OAS `security` of each
+ * operation): orders are read with ordr:r, their note written and marked viewed with ordr:u, their
+ * events read with orde:r (order-events-list), and an order is cancelled with clpr:c (cancel-order).
+ */
+export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u', events: 'orde:r', cancel: 'clpr:c' } as const;
 const RENEW_BEFORE_MS = 60 * 1000;
 
 const credentialSchema = z.object({
@@ -237,6 +241,25 @@ export function parseBeyondPage(body: unknown, key: string): { items: IDataObjec
 	return { items: items as IDataObject[], number: Number(page.number ?? 0), totalPages: Number.isFinite(totalPages) ? totalPages : undefined };
 }
 
+/** A HAL list page by page (0-based pages of `size` ≤ 100), until its last page. */
+export async function* beyondPages(
+	ctx: ApiContext,
+	path: string,
+	key: string,
+	qs: IDataObject = {},
+	opts: { size?: number; itemIndex?: number; action?: string; scope?: string } = {},
+): AsyncGenerator<IDataObject[]> {
+	const size = Math.min(Math.max(Math.floor(opts.size ?? 100), 1), 100);
+	for (let page = 0; ; page++) {
+		const res = await beyondRequest(ctx, 'GET', path, { qs: { ...qs, page, size }, itemIndex: opts.itemIndex, action: opts.action, scope: opts.scope });
+		const parsed = parseBeyondPage(res.body, key);
+		if (!parsed) throw apiError(ctx, `ePages Beyond answered an unexpected list shape to ${opts.action ?? `GET ${path}`}`, { itemIndex: opts.itemIndex });
+		yield parsed.items;
+		const last = parsed.items.length === 0 || (parsed.totalPages !== undefined ? page + 1 >= parsed.totalPages : parsed.items.length < size);
+		if (last) return;
+	}
+}
+
 /** Every item of a HAL list, or the first `limit`, page by page (0-based pages of up to 100). */
 export async function beyondGetAll(
 	ctx: ApiContext,
@@ -248,14 +271,9 @@ export async function beyondGetAll(
 ): Promise<IDataObject[]> {
 	const out: IDataObject[] = [];
 	const size = limit !== undefined ? Math.min(Math.max(limit, 1), 100) : 100;
-	for (let page = 0; ; page++) {
-		const res = await beyondRequest(ctx, 'GET', path, { qs: { ...qs, page, size }, itemIndex: opts.itemIndex, action: opts.action, scope: opts.scope });
-		const parsed = parseBeyondPage(res.body, key);
-		if (!parsed) throw apiError(ctx, `ePages Beyond answered an unexpected list shape to ${opts.action ?? `GET ${path}`}`, { itemIndex: opts.itemIndex });
-		out.push(...parsed.items);
+	for await (const items of beyondPages(ctx, path, key, qs, { ...opts, size })) {
+		out.push(...items);
 		if (limit !== undefined && out.length >= limit) return out.slice(0, limit);
-		const last = parsed.items.length === 0 || (parsed.totalPages !== undefined ? page + 1 >= parsed.totalPages : parsed.items.length < size);
-		if (last) return out;
 	}
+	return out;
 }
-

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { bodyJson, type ApiContext } from '../../shared/http';
+import { noteOf, noteWithLine } from '../shop';
 import { epGetAll, epRequest, parseEpPage, type EpPage } from './transport';
 
 /**
@@ -94,34 +95,27 @@ export async function writeInvoiceBack(
 ): Promise<'written' | 'already written'> {
 	const id = String(order.orderId ?? '');
 	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex });
-	const note = typeof order.internalNote === 'string' ? order.internalNote : '';
 	const ops: OrderPatchOp[] = [];
 	if (!order.invoicedOn) ops.push({ op: 'add', path: '/invoicedOn', value: new Date().toISOString() });
-	if (!note.includes(noteLine)) ops.push({ op: 'add', path: '/internalNote', value: note ? `${note}\n${noteLine}` : noteLine });
+	const note = noteWithLine(noteOf(order), noteLine);
+	if (note !== undefined) ops.push({ op: 'add', path: '/internalNote', value: note });
 	if (ops.length === 0) return 'already written';
 	await patchOrder(ctx, id, ops, { itemIndex, action: `write the invoice back to order ${String(order.orderNumber ?? id)}` });
 	return 'written';
 }
 
 /**
- * Adds `noteLine` to the order's internal note, read fresh first: a credit note or a cancellation is
- * written long after the order was read, and the note is replaced as a whole, so a stale copy would
- * drop the lines written since (the invoice's). A line already there is not added twice.
- * `bareLine`: the same record without what only the writing execution knows (" e-mailed to …"). Two
- * executions at once write both forms; a bare line already there is completed instead of repeated,
- * and a bare line is never added after the full one (it is part of it).
+ * Changes the order's internal note, read fresh first: a credit note or a cancellation is written
+ * long after the order was read, and the note is replaced as a whole, so a stale copy would drop the
+ * lines written since (the invoice's).
  */
-export async function addOrderNoteLine(ctx: ApiContext, order: IDataObject, noteLine: string, itemIndex?: number, bareLine?: string): Promise<'written' | 'already written'> {
+export async function updateOrderNote(ctx: ApiContext, order: IDataObject, change: (note: string) => string | undefined, itemIndex?: number): Promise<'written' | 'already written'> {
 	const id = String(order.orderId ?? '');
 	if (!id) throw new NodeOperationError(ctx.getNode(), 'The order has no orderId to write back to', { itemIndex });
 	const label = String(order.orderNumber ?? id);
 	const fresh = await getOrder(ctx, id, { itemIndex, label });
-	const note = typeof fresh.internalNote === 'string' ? fresh.internalNote : '';
-	if (note.includes(noteLine)) return 'already written';
-	const lines = note ? note.split('\n') : [];
-	const bare = bareLine !== undefined && bareLine !== noteLine ? lines.indexOf(bareLine) : -1;
-	if (bare >= 0) lines[bare] = noteLine;
-	else lines.push(noteLine);
-	await patchOrder(ctx, id, [{ op: 'add', path: '/internalNote', value: lines.join('\n') }], { itemIndex, action: `write back to order ${label}` });
+	const note = change(noteOf(fresh));
+	if (note === undefined) return 'already written';
+	await patchOrder(ctx, id, [{ op: 'add', path: '/internalNote', value: note }], { itemIndex, action: `write back to order ${label}` });
 	return 'written';
 }

@@ -12,7 +12,7 @@ export const changeStatusDescription: INodeProperties[] = [
 		required: true,
 		default: '',
 		description:
-			'Why the order is cancelled, recorded in the output for the execution log. Cancelling cannot be undone; an invoiced order also needs its invoice corrected (InvoicExpress → Credit From ePages Order).',
+			"Why the order is cancelled: sent to the shop as the cancellation's comment (needs the clpr:c scope) and given in the output. Cancelling cannot be undone; an invoiced order also needs its invoice corrected (InvoicExpress → Credit From ePages Order).",
 		displayOptions: { show: { resource: ['beyondOrder'], operation: ['cancel'] } },
 	},
 	rawField(['markViewed', 'cancel']),
@@ -25,7 +25,7 @@ async function change(ctx: IExecuteFunctions, i: number, what: 'markViewed' | 'c
 		reason = String(ctx.getNodeParameter('cancelReason', i, '') ?? '').trim();
 		if (!reason) throw new NodeOperationError(ctx.getNode(), 'Reason is empty', { itemIndex: i, description: 'Say why the order is cancelled before anything is sent.' });
 	}
-	const { order, alreadyDone } = await changeBeyondOrder(ctx, id, what, i);
+	const { order, alreadyDone } = await changeBeyondOrder(ctx, id, what, i, reason);
 	const json = shaped(ctx, order, ctx.getNodeParameter('rawOutput', i, false) as boolean, i);
 	return [{ json: { ...json, ...(alreadyDone ? { already_done: true } : {}), ...(reason ? { cancel_reason: reason } : {}) } }];
 }

@@ -29,7 +29,7 @@ export const beyondOrderDescription: INodeProperties[] = [
 				value: 'cancel',
 				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
 				action: 'Cancel a Beyond order',
-				description: 'Cancel the order in the shop (cannot be undone; an order already cancelled is reported, not cancelled again)',
+				description: 'Cancel the order in the shop with a reason (needs the clpr:c scope; cannot be undone; an order already cancelled is reported, not cancelled again)',
 			},
 			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Beyond" is the ePages platform's name
 			{ name: 'Get', value: 'get', action: 'Get a Beyond order', description: 'Get an order of an ePages Beyond shop with its line items' },

@@ -1,17 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { createDocument, transitionDraft } from '../../../services/invoicexpress/api/documents';
+import { createDocument } from '../../../services/invoicexpress/api/documents';
+import { transitionDraft } from '../../../services/invoicexpress/api/state';
 import { invoiceOnce } from '../../../services/invoicexpress/api/invoiceOrder';
 import { loadTaxes } from '../../../services/invoicexpress/api/accountData';
 import { InputError } from '../../../services/invoicexpress/helpers/client';
 import { todayIx } from '../../../services/invoicexpress/helpers/dates';
 import { buildDocumentBody, summarizeDocument, type IxTax } from '../../../services/invoicexpress/helpers/document';
-import { mapOrderToDocument } from '../../../link/mapping/orderToDocument';
+import { mapOrderToDocument, type Taxation } from '../../../link/mapping/orderToDocument';
+import { readShipsFrom } from '../../../link/mapping/taxPlace';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { asNodeError } from '../../../shared/execute';
 import { documentTypeFor } from '../../../link/documentRules';
-import { clientFieldOptions, clientRuleOptions, show, taxExemptionOptions, toOperationError } from '../common';
+import { clientFieldOptions, clientRuleOptions, retailerOption, shipsFromOption, show, taxExemptionOptions, toOperationError } from '../common';
 import { readClient } from '../client/shared';
 
 const op = show('document', ['create']);
@@ -196,6 +198,7 @@ export const createDescription: INodeProperties[] = [
 			{ displayName: 'Observations', name: 'observations', type: 'string', typeOptions: { rows: 2 }, default: '' },
 			{ displayName: 'Owner Invoice ID', name: 'ownerInvoiceId', type: 'string', default: '', description: 'For credit and debit notes: ID of the invoice they correct' },
 			{ displayName: 'Reference', name: 'reference', type: 'string', default: '', description: 'Your reference, such as the order number' },
+			{ ...retailerOption, description: `With Items Input "From ePages Order": ${String(retailerOption.description)}` },
 			{ displayName: 'Retention (%)', name: 'retention', type: 'number', typeOptions: { minValue: 0, maxValue: 100 }, default: 0, description: 'IRS withholding percentage' },
 			{
 				displayName: 'Series Name or ID',
@@ -206,6 +209,7 @@ export const createDescription: INodeProperties[] = [
 				description:
 					'Series of the document; empty uses the default series. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
+			{ ...shipsFromOption, description: `With Items Input "From ePages Order": ${String(shipsFromOption.description)}` },
 			{
 				displayName: 'Skip If Reference Exists',
 				name: 'skipIfReferenceExists',
@@ -248,6 +252,8 @@ interface OrderItems {
 	order: IDataObject;
 	/** The order total in EUR, for the document rules (simplified invoice limits). */
 	totalEur: number;
+	/** Where the sale is taxed, for the same rules. */
+	taxation: Taxation;
 }
 
 /** Lines of an ePages order, mapped exactly as the one-step operation maps them. */
@@ -266,6 +272,9 @@ function readOrderItems(ctx: IExecuteFunctions, i: number, taxes: IxTax[], date:
 			dueDate,
 			taxExemption: (extra.taxExemption as string) || undefined,
 			exchangeRate: (extra.exchangeRate as number) || undefined,
+			// The same place-of-taxation rule as the one-step operation (taxPlace.ts): a value that is not a
+			// region is refused by the mapping before any request.
+			shipsFrom: (extra.shipsFrom as string | undefined) ?? 'PT',
 			// The client is chosen by this node's own fields; the order's address only has to be readable.
 			clientRules: { invalidFiscalId: 'finalConsumer' },
 		});
@@ -275,6 +284,7 @@ function readOrderItems(ctx: IExecuteFunctions, i: number, taxes: IxTax[], date:
 			totalsCheck: mapped.totalsCheck as unknown as IDataObject,
 			order: raw as IDataObject,
 			totalEur: mapped.totalEur,
+			taxation: mapped.taxation,
 		};
 	} catch (error) {
 		if (error instanceof InputError) throw toOperationError(ctx, error, i);
@@ -308,11 +318,25 @@ export async function create(this: IExecuteFunctions, i: number): Promise<INodeE
 	const dueDate = (this.getNodeParameter('dueDate', i, '') as string) || date;
 	const fromOrder = this.getNodeParameter('itemsInput', i, 'fields') === 'ePagesOrder';
 	const items = fromOrder ? [] : readItems(this, i);
+	if (fromOrder) {
+		// Before any request: a "Ships From" that is not a region is refused, never taken for the mainland.
+		try {
+			readShipsFrom(extra.shipsFrom, '');
+		} catch (error) {
+			throw toOperationError(this, error as InputError, i);
+		}
+	}
 	const taxes = await loadTaxes(this, i);
 	const orderItems = fromOrder ? readOrderItems(this, i, taxes, date, dueDate, extra) : undefined;
 	if (orderItems) {
 		// The same document rules as the one-step operation; the type is the merchant's explicit choice here, so never switched.
-		const allowed = documentTypeFor(orderItems.order, type, { totalEur: orderItems.totalEur, fiscalId: client.fiscal_id }, 'refuse', `order ${orderItems.reference}`);
+		const allowed = documentTypeFor(
+			orderItems.order,
+			type,
+			{ totalEur: orderItems.totalEur, fiscalId: client.fiscal_id, taxation: orderItems.taxation },
+			{ notAllowed: 'refuse', retailer: extra.retailer !== false },
+			`order ${orderItems.reference}`,
+		);
 		if (!allowed.ok) throw new NodeOperationError(this.getNode(), allowed.message, { itemIndex: i, description: allowed.description });
 	}
 	let document: Record<string, unknown>;

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToInvoice } from '../../../link/invoice/execute';
 import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
 import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
-import { clientRuleOptions, show, taxExemptionOptions } from '../common';
+import { clientRuleOptions, retailerOption, shipsFromOption, show, simplifiedNotAllowedOption, taxExemptionOptions } from '../common';
 
 const op = show('document', ['createFromEPagesOrder']);
 
@@ -24,7 +25,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Invoice', value: 'invoice' },
 			{ name: 'Invoice-Receipt', value: 'invoiceReceipt', description: 'Invoice and receipt in one, for orders already paid' },
-			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Portuguese accounts, small B2C amounts' },
+			{ name: 'Simplified Invoice', value: 'simplifiedInvoice', description: 'Sales taxed in Portugal, up to 1,000 € at retail to consumers, else 100 € (art. 40.º CIVA).' },
 		],
 		default: 'invoice',
 		displayOptions: op,
@@ -67,16 +68,17 @@ export const createFromOrderDescription: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, and to write the invoice back to the order',
+			'Whether to use an ePages credential: to fetch the full order when only a list item arrives, to read the paid date of an ePages Beyond order, and to write the invoice back to the order',
 		displayOptions: op,
 	},
+	platformParameter({ show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } }),
 	{
 		displayName: 'Write Back to ePages',
 		name: 'writeBack',
 		type: 'boolean',
 		default: false,
 		description:
-			"Whether to set the order's invoiced date and add the invoice number to its internal note (needs the orders_write scope)",
+			"Whether to record the invoice on the order: ePages Now sets its invoiced date and adds the invoice number to its internal note (scope orders_write); ePages Beyond adds it to the order note (scope ordr:u)",
 		displayOptions: { show: { resource: ['document'], operation: ['createFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
@@ -120,11 +122,6 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Exchange Rate', name: 'exchangeRate', type: 'number', typeOptions: { numberPrecision: 6 }, default: 0, description: 'For orders not in EUR: units of the order currency per 1 EUR' },
 			clientRuleOptions[0],
-			{ displayName: 'Home Tax Region', name: 'taxRegion', type: 'options', options: [
-				{ name: 'Portugal Mainland (PT)', value: 'PT' },
-				{ name: 'Azores (PT-AC)', value: 'PT-AC' },
-				{ name: 'Madeira (PT-MA)', value: 'PT-MA' },
-			], default: 'PT', description: 'Where the shop is: its taxes apply to sales abroad taxed in Portugal and to 0 % lines. Portuguese addresses always take the taxes of their region by postal code (Azores 9500–9999, Madeira 9000–9499); sales to a country the account has taxes for (One-Stop-Shop) take that country\'s.' },
 			{
 				displayName: 'Invoice Again After Cancellation or Full Credit',
 				name: 'invoiceAgain',
@@ -136,18 +133,16 @@ export const createFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Invoice Date', name: 'date', type: 'dateTime', default: '', description: 'A fixed date for every order. Empty: see "Invoice Date From".' },
 			{ displayName: 'Invoice Date From', name: 'dateFrom', type: 'options', options: [
 				{ name: 'Today', value: 'today', description: 'The day the invoice is issued (Lisbon time)' },
-				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused)' },
+				{ name: 'Paid Date', value: 'paid', description: 'The day the order was paid (orders not paid are refused). For ePages Beyond orders it is read from the order events: Connect to ePages, Platform ePages Beyond.' },
 				{ name: 'Order Date', value: 'created', description: 'The day the order was placed' },
 			], default: 'today', description: 'The invoice date of each order, when no fixed "Invoice Date" is set. InvoicExpress refuses a date before the last document of the series: use past dates only when invoicing promptly.' },
 			{ displayName: 'Item Name', name: 'itemName', type: 'options', options: [
 				{ name: 'SKU', value: 'sku' },
 				{ name: 'Product Name', value: 'productName' },
 			], default: 'sku', description: 'What identifies each line (InvoicExpress keeps a catalogue item per name)' },
-			{ displayName: 'Over the Simplified Invoice Limit', name: 'simplifiedOverLimit', type: 'options', options: [
-				{ name: 'Refuse the Order', value: 'refuse', description: 'Nothing is created; the error names the order and the limit' },
-				{ name: 'Issue an Invoice Instead', value: 'invoice', description: 'An invoice (default series), said in the output warnings' },
-			], default: 'refuse', description: 'Simplified invoices are legal up to 1,000 € for consumers and 100 € for business buyers (art. 40 CIVA).' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', placeholder: 'Taxa de pagamento', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			{ displayName: 'Pickup Fee Label', name: 'pickupLabel', type: 'string', default: '', placeholder: 'Taxa de recolha', description: 'The line of the fee of an order collected at a pickup point (ePages Beyond). Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese).' },
+			retailerOption,
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
@@ -157,6 +152,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			},
 			{ displayName: 'Shipping Label', name: 'shippingLabel', type: 'string', default: '', placeholder: 'Portes de envio', description: 'Empty: in the order\'s language (Portuguese, English, Spanish, French, German; else Portuguese)' },
+			shipsFromOption,
 			{ displayName: 'Strict Totals', name: 'strictTotals', type: 'boolean', default: true, description: 'Whether to refuse to create a document whose total would differ from the order total' },
 			{ displayName: 'Tax Exemption Reason', name: 'taxExemption', type: 'options', options: taxExemptionOptions, default: '', description: 'Required when the order has 0 % VAT lines; an expression can choose it per order' },
 			{
@@ -177,6 +173,7 @@ export const createFromOrderDescription: INodeProperties[] = [
 					},
 				],
 			},
+			simplifiedNotAllowedOption,
 		],
 	},
 ];
@@ -205,6 +202,7 @@ export async function createFromOrder(this: IExecuteFunctions, i: number): Promi
 	const connectEPages = this.getNodeParameter('connectEPages', i, false) as boolean;
 	const params: OrderToInvoiceParams = {
 		connectEPages,
+		platform: this.getNodeParameter('platform', i, DEFAULT_PLATFORM) as string,
 		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
 		documentType: this.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
 		finalize: this.getNodeParameter('finalize', i, true) as boolean,

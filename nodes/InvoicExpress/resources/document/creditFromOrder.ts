@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToCredit } from '../../../link/credit/execute';
 import type { Correction, CreditOptions, CreditParams } from '../../../link/credit/plan';
 import type { CreditScope } from '../../../link/mapping/creditNote';
@@ -86,7 +87,7 @@ export const creditFromOrderDescription: INodeProperties[] = [
 		name: 'creditShipping',
 		type: 'boolean',
 		default: false,
-		description: 'Whether the shipping cost is refunded too',
+		description: 'Whether the shipping cost (or the pickup fee of an order collected at a pickup point) is refunded too',
 		displayOptions: forCredit({ creditScope: ['lines'] }),
 	},
 	{
@@ -166,12 +167,13 @@ export const creditFromOrderDescription: INodeProperties[] = [
 		description: 'Whether to use an ePages credential to write the correction back to the order',
 		displayOptions: op,
 	},
+	platformParameter({ show: { resource: ['document'], operation: ['creditFromEPagesOrder'], connectEPages: [true] } }),
 	{
 		displayName: 'Write Back to ePages',
 		name: 'writeBack',
 		type: 'boolean',
 		default: false,
-		description: "Whether to add the credit note's number (or the cancellation and its reason) to the order's internal note (needs the orders_write scope)",
+		description: "Whether to add the credit note's number (or the cancellation and its reason) to the order's note: ePages Now's internal note (scope orders_write), ePages Beyond's order note (scope ordr:u)",
 		displayOptions: { show: { resource: ['document'], operation: ['creditFromEPagesOrder'], connectEPages: [true] } },
 	},
 	{
@@ -186,6 +188,7 @@ export const creditFromOrderDescription: INodeProperties[] = [
 			{ displayName: 'Email Body', name: 'emailBody', type: 'string', typeOptions: { rows: 4 }, default: '' },
 			{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '' },
 			{ displayName: 'Payment Fee Label', name: 'paymentFeeLabel', type: 'string', default: '', description: 'The payment-fee line\'s name on the invoice, if it was set on the invoicing node; empty: the package\'s names in every language' },
+			{ displayName: 'Pickup Fee Label', name: 'pickupLabel', type: 'string', default: '', description: 'The pickup-fee line\'s name on the invoice, if it was set on the invoicing node; empty: the package\'s names in every language' },
 			{
 				displayName: 'Series Name or ID',
 				name: 'sequenceId',
@@ -235,6 +238,7 @@ export async function creditFromOrder(this: IExecuteFunctions, i: number): Promi
 		attachPdf: crediting && (this.getNodeParameter('attachPdf', i, false) as boolean),
 		dryRun: this.getNodeParameter('dryRun', i, false) as boolean,
 		connectEPages,
+		platform: this.getNodeParameter('platform', i, DEFAULT_PLATFORM) as string,
 		writeBack: connectEPages && (this.getNodeParameter('writeBack', i, false) as boolean),
 		options: crediting ? (this.getNodeParameter('creditOptions', i, {}) as CreditOptions) : {},
 	};

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getDocument, getRelatedDocuments, listedType } from '../../../services/invoicexpress/api/documents';
+import { getDocument, getRelatedDocuments, listedPrefix, listedType } from '../../../services/invoicexpress/api/documents';
 import { toIxDate } from '../../../services/invoicexpress/helpers/dates';
 import { summarizeDocument } from '../../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
@@ -78,9 +78,9 @@ export async function getAll(this: IExecuteFunctions, i: number): Promise<INodeE
 	}
 	return asItems(
 		docs.map((d) => {
+			// A legacy cash sale (VD) is listed as what it is, never as a simplified invoice.
 			const found = listedType(d);
-			const key = found === 'receipt' ? undefined : found;
-			return { ...summarizeDocument(d, key ? DOCUMENT_TYPES[key].prefix : undefined), document_type: key ?? null };
+			return { ...summarizeDocument(d, listedPrefix(found)), document_type: found === 'receipt' ? null : (found ?? null) };
 		}),
 	);
 }

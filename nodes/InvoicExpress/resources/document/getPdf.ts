@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { downloadPdf, getPdfUrl } from '../../../services/invoicexpress/api/documents';
+import { getPdfUrl, pdfAttachment } from '../../../services/invoicexpress/api/pdf';
 import { requiredDocumentId, show } from '../common';
 
 const op = show('document', ['getPdf']);
@@ -46,16 +46,10 @@ export async function getPdf(this: IExecuteFunctions, i: number): Promise<INodeE
 	const id = requiredDocumentId(this, i);
 	const options = this.getNodeParameter('pdfOptions', i, {}) as IDataObject;
 	const download = this.getNodeParameter('download', i, true) as boolean;
-	const url = await getPdfUrl(this, id, {
-		secondCopy: options.secondCopy === true,
-		maxWaitMs: ((options.maxWaitSeconds as number) ?? 30) * 1000,
-		itemIndex: i,
-	});
-	const json: IDataObject = { id, pdf_url: url };
-	if (!download) return [{ json }];
+	const wait = { secondCopy: options.secondCopy === true, maxWaitMs: ((options.maxWaitSeconds as number) ?? 30) * 1000, itemIndex: i };
+	if (!download) return [{ json: { id, pdf_url: await getPdfUrl(this, id, wait) } }];
 	const property = (this.getNodeParameter('binaryPropertyName', i, 'data') as string) || 'data';
-	const buffer = await downloadPdf(this, url, i);
 	const name = fileName(this.getInputData()[i]?.json ?? {}, id);
-	const binary = await this.helpers.prepareBinaryData(buffer, name, 'application/pdf');
-	return [{ json: { ...json, file_name: name }, binary: { [property]: binary } }];
+	const pdf = await pdfAttachment(this, id, name, wait);
+	return [{ json: { id, pdf_url: pdf.url, file_name: name }, binary: { [property]: pdf.binary } }];
 }

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { emailDocument, getDocument } from '../../../services/invoicexpress/api/documents';
+import { getDocument } from '../../../services/invoicexpress/api/documents';
+import { emailDocument } from '../../../services/invoicexpress/api/email';
 import { ixRequest, unwrapRoot } from '../../../services/invoicexpress/transport';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { requiredDocumentId, show } from '../common';

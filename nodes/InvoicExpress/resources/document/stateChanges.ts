@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../../services/invoicexpress/api/documents';
+import { cancelFinal, changeState, removeLosingDrafts, transitionDraft } from '../../../services/invoicexpress/api/state';
 import { invoiceTiming } from '../../../services/invoicexpress/api/invoiceOrder';
 import { summarizeDocument } from '../../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';

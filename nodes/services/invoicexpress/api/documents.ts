@@ -5,18 +5,15 @@ import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
 import { bodyJson } from '../../../shared/http';
 import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
-import {
-	downloadFile,
-	errorStatus,
-	isAmbiguousFailure,
-	ixError,
-	ixGetAll,
-	ixPolicy,
-	ixRequest,
-	unwrapRoot,
-} from '../transport';
+import { errorStatus, isAmbiguousFailure, ixError, ixGetAll, ixPolicy, ixRequest, unwrapRoot } from '../transport';
 
-function docPath(type: DocumentTypeKey, id?: string | number, suffix = ''): string {
+/**
+ * Documents as InvoicExpress stores them: read, list by reference, create (never blindly repeated),
+ * and the documents related to one. Changes of state are in state.ts, e-mail in email.ts, the PDF
+ * in pdf.ts.
+ */
+
+export function docPath(type: DocumentTypeKey, id?: string | number, suffix = ''): string {
 	const base = `/${DOCUMENT_TYPES[type].path}`;
 	return id === undefined ? `${base}.json` : `${base}/${encodeURIComponent(String(id))}${suffix}.json`;
 }
@@ -33,19 +30,43 @@ export async function getDocument(ctx: ApiContext, type: DocumentTypeKey, id: st
 
 /**
  * The type of a listed document. The documented `type[]` filter values are Invoice, InvoiceReceipt,
- * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them (CashInvoice,
- * the old "venda a dinheiro", may be how lists name them), so lists are never filtered by type here;
- * each document's own `type` is read, and both names count as a simplified invoice.
+ * CreditNote, DebitNote, Receipt and CashInvoice: simplified invoices are not among them, so lists are
+ * never filtered by type for them; each document's own `type` is read (SimplifiedInvoice, as the
+ * service answers an FS). `CashInvoice` is a VD (venda a dinheiro), a different legacy type, not an FS
+ * (api-fidelity.md): it is `cashInvoice` here, a legal document of its order that the package never
+ * reads, credits or cancels (the API documents no path for it), and never invoices beside.
  */
-export function listedType(doc: IDataObject): DocumentTypeKey | 'receipt' | undefined {
+export type ListedKind = DocumentTypeKey | 'receipt' | 'cashInvoice';
+
+export function listedType(doc: IDataObject): ListedKind | undefined {
 	const type = String(doc.type ?? '');
-	if (type === 'CashInvoice') return 'simplifiedInvoice';
+	if (type === 'CashInvoice') return 'cashInvoice';
 	if (type === 'Receipt') return 'receipt';
 	return documentTypeByApiType(type);
 }
 
-/** The types that make an order invoiced: one of them, final, is the order's legal invoice. */
-export const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
+/** The printed prefix of a listed document's legal number: FT, FR, FS, NC, ND, or VD for a legacy cash sale. */
+export function listedPrefix(kind: ListedKind | undefined): string | undefined {
+	if (kind === 'cashInvoice') return 'VD';
+	return kind && kind !== 'receipt' ? DOCUMENT_TYPES[kind].prefix : undefined;
+}
+
+/**
+ * A legacy cash sale (VD) with the order's reference, as an error naming it: it is a legal document of
+ * the order (so no invoice is issued beside it), and the package knows no API path to read, correct or
+ * delete it, so it never guesses one. A canceled VD is out of effect: not an error here.
+ */
+export function cashSaleError(ctx: ApiContext, docs: IDataObject[], reference: string, itemIndex?: number): Error | undefined {
+	const vd = docs.find((d) => listedType(d) === 'cashInvoice' && d.status !== 'canceled' && d.status !== 'deleted');
+	if (!vd) return undefined;
+	const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `a draft VD`;
+	return ixError(ctx, `a cash sale (${number}, legacy type CashInvoice, id ${String(vd.id)}, ${String(vd.status)}) has the reference "${reference}": it is a legal document of this order, so nothing is issued or corrected beside it`, {
+		itemIndex,
+		description:
+			'Nothing was created or changed. The package does not read, credit, cancel or delete VDs (the InvoicExpress API documents no path for them): check it in InvoicExpress. If it is this order\'s invoice, mark the order invoiced in the shop; correct it in InvoicExpress if needed.',
+	});
+}
+
 
 /**
  * Documents that are alive (not deleted, not canceled; with `includeCanceled`, canceled too) with
@@ -166,268 +187,8 @@ async function waitForReference(
 	}
 }
 
-export type DocumentState = 'finalized' | 'canceled' | 'deleted' | 'settled' | 'unsettled';
-
-export async function changeState(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	state: DocumentState,
-	message?: string,
-	itemIndex?: number,
-): Promise<IDataObject> {
-	const invoice: IDataObject = { state };
-	if (message) invoice.message = message;
-	const verb = { finalized: 'finalize', canceled: 'cancel', deleted: 'delete', settled: 'settle', unsettled: 'unsettle' }[state];
-	const res = await ixRequest(ctx, 'PUT', docPath(type, id, '/change-state'), {
-		body: { invoice },
-		itemIndex,
-		action: `${verb} ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
-	});
-	return unwrapRoot(res.body) ?? { id, status: state };
-}
-
 /** Statuses a document may be in, as InvoicExpress answers them (`sent` appears in filters). */
 export const isFinalStatus = (status: unknown): boolean => status === 'final' || status === 'settled' || status === 'sent';
-
-export interface TransitionResult {
-	document: IDataObject;
-	/**
-	 * true: this request made the change (InvoicExpress answered it); false: the document was already in
-	 * the target state when read (another run did it); 'unknown': the answer was lost and a re-read shows
-	 * the change done, by this request or by a concurrent one.
-	 */
-	changedHere: boolean | 'unknown';
-}
-
-/** How often a change-state is sent again after its answer was lost and a re-read still shows a draft. */
-const TRANSITION_ATTEMPTS = 4;
-
-async function readState(ctx: ApiContext, type: DocumentTypeKey, id: string | number, itemIndex?: number): Promise<IDataObject> {
-	const res = await ixRequest(ctx, 'GET', docPath(type, id), {
-		itemIndex,
-		accept: [404],
-		action: `get ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
-	});
-	// A deleted draft may be answered 404 by the real service; the sandbox keeps it with status "deleted".
-	if (res.status === 404) return { id, status: 'deleted' };
-	const doc = unwrapRoot(res.body);
-	if (!doc) throw ixError(ctx, `InvoicExpress returned no document for ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`, { itemIndex });
-	return doc;
-}
-
-/**
- * Moves a draft to "finalized" or "deleted" without ever sending a transition the service must refuse:
- * the state is read first (already there → success, not a draft → a clear error), the change-state is
- * never repeated blindly by the transport, and after a lost answer the state is read again before
- * anything is re-sent. Only a concurrent run acting between the read and the send can still meet a
- * refusal (422), which is then read back and reported as "done by another run".
- */
-export async function transitionDraft(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	target: 'finalized' | 'deleted',
-	itemIndex?: number,
-	known?: IDataObject,
-): Promise<TransitionResult> {
-	return await safeTransition(ctx, type, id, target, { itemIndex, known });
-}
-
-/** Cancels a finalized document by the same rules as {@link transitionDraft}: already canceled is success. */
-export async function cancelFinal(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	message: string,
-	itemIndex?: number,
-	known?: IDataObject,
-): Promise<TransitionResult> {
-	return await safeTransition(ctx, type, id, 'canceled', { itemIndex, known, message });
-}
-
-const TRANSITIONS = {
-	finalized: { verb: 'finalize', from: (s: unknown) => s === 'draft', reached: isFinalStatus, not: 'not a draft', needs: 'only a draft can be finalized' },
-	deleted: { verb: 'delete', from: (s: unknown) => s === 'draft', reached: (s: unknown) => s === 'deleted', not: 'not a draft', needs: 'only a draft can be deleted' },
-	canceled: { verb: 'cancel', from: isFinalStatus, reached: (s: unknown) => s === 'canceled', not: 'not finalized', needs: 'only a finalized document can be canceled' },
-} as const;
-
-/**
- * Changes of one document under way in this process. Two executions in one n8n process (a double click
- * on "Execute workflow", a manual run beside the trigger) would otherwise read the same draft at the
- * same instant and both send the same change, the second refused by the service: the later one waits
- * for the earlier and then reads the state again, so it finds the change done and sends nothing.
- */
-const IN_FLIGHT = new Map<string, Promise<unknown>>();
-
-async function safeTransition(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	target: keyof typeof TRANSITIONS,
-	opts: { itemIndex?: number; known?: IDataObject; message?: string },
-): Promise<TransitionResult> {
-	const key = `${DOCUMENT_TYPES[type].path}/${String(id)}`;
-	const before = IN_FLIGHT.get(key);
-	const mine = (async () => {
-		if (before) await before.catch(() => undefined);
-		// Another change of this document just ended here: what we knew of its state is stale.
-		return await transitionOnce(ctx, type, id, target, before ? { ...opts, known: undefined } : opts);
-	})();
-	IN_FLIGHT.set(key, mine);
-	try {
-		return await mine;
-	} finally {
-		if (IN_FLIGHT.get(key) === mine) IN_FLIGHT.delete(key);
-	}
-}
-
-async function transitionOnce(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	target: keyof typeof TRANSITIONS,
-	opts: { itemIndex?: number; known?: IDataObject; message?: string },
-): Promise<TransitionResult> {
-	const { itemIndex, known } = opts;
-	const rule = TRANSITIONS[target];
-	const label = DOCUMENT_TYPES[type].label.toLowerCase();
-	let lostAnswer = false;
-	let doc = known && known.status !== undefined ? known : await readState(ctx, type, id, itemIndex);
-	for (let attempt = 1; ; attempt++) {
-		if (rule.reached(doc.status)) {
-			if (target === 'finalized' && !doc.items) doc = await getDocument(ctx, type, id, itemIndex);
-			return { document: doc, changedHere: lostAnswer ? 'unknown' : false };
-		}
-		if (!rule.from(doc.status)) {
-			throw ixError(ctx, `InvoicExpress could not ${rule.verb} ${label} ${id}: it is ${String(doc.status)}, ${rule.not}`, {
-				itemIndex,
-				description: `Nothing was sent: ${rule.needs}.`,
-			});
-		}
-		try {
-			const res = await ixRequest(ctx, 'PUT', docPath(type, id, '/change-state'), {
-				body: { invoice: { state: target, ...(opts.message ? { message: opts.message } : {}) } },
-				// Never repeated blindly: a repeat of a change that went through is refused (422).
-				retry: 'rateLimitOnly',
-				itemIndex,
-				action: `${rule.verb} ${label} ${id}`,
-			});
-			const answered = unwrapRoot(res.body) ?? { id, status: target === 'finalized' ? 'final' : target };
-			return { document: answered, changedHere: true };
-		} catch (error) {
-			const status = errorStatus(error);
-			const lost = isAmbiguousFailure(error) || (status !== undefined && status >= 500);
-			if (!lost && status !== 422 && status !== 404) throw asNodeError(ctx.getNode(), error, itemIndex);
-			if (lost) lostAnswer = true;
-			doc = await readState(ctx, type, id, itemIndex);
-			if (rule.reached(doc.status)) continue;
-			// Refused, and still not there: a real refusal (a rule of the service), not a race.
-			if (!lost || attempt >= TRANSITION_ATTEMPTS) throw asNodeError(ctx.getNode(), error, itemIndex);
-		}
-	}
-}
-
-/**
- * After the document of a reference was finalized: deletes the other drafts with that reference (runs
- * that lost, or left a draft behind), each read again first, after a short random pause so that two
- * executions cleaning at once rarely act in the same instant. Returns the ids deleted here.
- */
-export async function removeLosingDrafts(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	reference: string,
-	winnerId: string | number,
-	itemIndex?: number,
-	pauseMs = 0,
-): Promise<Array<string | number>> {
-	const losers = (await findDocumentsByReference(ctx, reference, type, itemIndex)).filter(
-		(d) => d.status === 'draft' && String(d.id) !== String(winnerId),
-	);
-	const deleted: Array<string | number> = [];
-	for (const draft of losers) {
-		if (pauseMs > 0) await sleep(Math.floor(Math.random() * pauseMs));
-		const done = await transitionDraft(ctx, type, draft.id as string, 'deleted', itemIndex);
-		if (done.changedHere !== false) deleted.push(draft.id as string);
-	}
-	return deleted;
-}
-
-/** Finalizes, treating "already final" (before, or after a lost answer) as success. */
-export async function finalizeDocument(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	itemIndex?: number,
-): Promise<IDataObject> {
-	return (await transitionDraft(ctx, type, id, 'finalized', itemIndex)).document;
-}
-
-export interface EmailMessage {
-	email: string;
-	subject?: string;
-	body?: string;
-	cc?: string;
-	bcc?: string;
-	logo?: boolean;
-	saveEmail?: boolean;
-}
-
-export async function emailDocument(
-	ctx: ApiContext,
-	type: DocumentTypeKey,
-	id: string | number,
-	msg: EmailMessage,
-	itemIndex?: number,
-): Promise<void> {
-	const message: IDataObject = { client: { email: msg.email, save: msg.saveEmail ? '1' : '0' } };
-	if (msg.subject) message.subject = msg.subject;
-	if (msg.body) message.body = msg.body;
-	if (msg.cc) message.cc = msg.cc;
-	if (msg.bcc) message.bcc = msg.bcc;
-	message.logo = msg.logo ? '1' : '0';
-	await ixRequest(ctx, 'PUT', docPath(type, id, '/email-document'), {
-		body: { message },
-		// Each PUT sends one more e-mail: after a lost answer it may have gone out, so never repeat it blindly.
-		retry: 'rateLimitOnly',
-		itemIndex,
-		action: `e-mail ${DOCUMENT_TYPES[type].label.toLowerCase()} ${id}`,
-	});
-}
-
-/** Polls GET /api/pdf/{id}.json through 202 answers until the PDF URL is ready. */
-export async function getPdfUrl(
-	ctx: ApiContext,
-	id: string | number,
-	opts: { secondCopy?: boolean; maxWaitMs: number; itemIndex?: number },
-): Promise<string> {
-	const deadline = Date.now() + opts.maxWaitMs;
-	for (let attempt = 1; ; attempt++) {
-		const res = await ixRequest(ctx, 'GET', `/api/pdf/${encodeURIComponent(String(id))}.json`, {
-			qs: { second_copy: opts.secondCopy ? 'true' : 'false' },
-			itemIndex: opts.itemIndex,
-			action: `get the PDF of document ${id}`,
-		});
-		if (res.status === 200) {
-			const url = ((bodyJson(res.body) as IDataObject | undefined)?.output as IDataObject | undefined)?.pdfUrl;
-			if (typeof url === 'string' && url !== '') return url;
-			throw ixError(ctx, `InvoicExpress answered the PDF of document ${id} without a URL`, { itemIndex: opts.itemIndex });
-		}
-		const remaining = deadline - Date.now();
-		if (remaining <= 0) {
-			throw ixError(ctx, `The PDF of document ${id} was not ready after ${Math.round(opts.maxWaitMs / 1000)} s`, {
-				itemIndex: opts.itemIndex,
-				description: 'InvoicExpress is still generating it. Run again later, or raise "Max Wait (Seconds)".',
-			});
-		}
-		await sleep(Math.min(remaining, Math.min(500 * 2 ** (attempt - 1), 4000)));
-	}
-}
-
-/** The PDF file lives on a storage host: fetched without the API key, which must not travel there. */
-export async function downloadPdf(ctx: ApiContext, url: string, itemIndex?: number): Promise<Buffer> {
-	return await downloadFile(ctx, url, { itemIndex, action: 'download the PDF' });
-}
 
 export async function getRelatedDocuments(ctx: ApiContext, id: string | number, itemIndex?: number): Promise<IDataObject[]> {
 	const res = await ixRequest(ctx, 'GET', `/document/${encodeURIComponent(String(id))}/related_documents.json`, {

@@ -4,9 +4,13 @@ import { sleep } from 'n8n-workflow';
 import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
 import { tuningOf } from '../../../shared/tuning';
-import { DOCUMENT_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
+import { DOCUMENT_TYPES, INVOICE_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
-import { createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, INVOICE_TYPES, isFinalStatus, listedType, transitionDraft } from './documents';
+import { cashSaleError, createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, isFinalStatus, listedType, type ListedKind } from './documents';
+import { transitionDraft } from './state';
+
+/** An invoice of the order: FT, FR, FS, or a legacy cash sale (VD). */
+const isInvoiceKind = (kind: ListedKind | undefined): boolean => kind === 'cashInvoice' || INVOICE_TYPES.includes(kind as DocumentTypeKey);
 
 /**
  * Exactly one legal document per order, whatever repeats or runs in parallel: safety over liveness.
@@ -243,12 +247,12 @@ async function creditedInFull(ctx: ApiContext, doc: IDataObject, reference: stri
  * one read per final invoice.
  */
 export async function retiredInvoices(ctx: ApiContext, reference: string, itemIndex?: number): Promise<Array<string | number>> {
-	const docs = (await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: true })).filter((d) =>
-		INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey),
-	);
+	const docs = (await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: true })).filter((d) => isInvoiceKind(listedType(d)));
 	const ids: Array<string | number> = [];
 	for (const doc of docs) {
-		if (doc.status === 'canceled' || (isFinalStatus(doc.status) && (await creditedInFull(ctx, doc, reference, itemIndex)))) ids.push(doc.id as number);
+		// A live VD is never read (no documented path): the protocol refuses the order beside it.
+		if (doc.status === 'canceled') ids.push(doc.id as number);
+		else if (listedType(doc) !== 'cashInvoice' && isFinalStatus(doc.status) && (await creditedInFull(ctx, doc, reference, itemIndex))) ids.push(doc.id as number);
 	}
 	return ids;
 }
@@ -311,11 +315,18 @@ export async function invoiceOnce(
 			listed = all.filter(
 				(d) => d.status !== 'canceled' && (listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status)))),
 			);
-			const canceled = all.find((d) => d.status === 'canceled' && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey));
+			// A legacy cash sale (VD) of the order is a legal document too: never a second one beside it.
+			const vd = invoicing ? cashSaleError(ctx, all, reference, itemIndex) : undefined;
+			if (vd) {
+				await discardOwnDraft(ctx, type, own, itemIndex);
+				throw vd;
+			}
+			const canceled = all.find((d) => d.status === 'canceled' && isInvoiceKind(listedType(d)));
 			if (canceled && !listed.some((d) => isFinalStatus(d.status))) {
 				await discardOwnDraft(ctx, type, own, itemIndex);
-				const kind = listedType(canceled) as DocumentTypeKey;
-				throw ixError(ctx, `the ${DOCUMENT_TYPES[kind].label.toLowerCase()} with reference "${reference}" (id ${String(canceled.id)}) was canceled: a new one is issued only when asked`, {
+				const kind = listedType(canceled);
+				const what = kind === 'cashInvoice' ? 'cash sale (VD)' : DOCUMENT_TYPES[kind as DocumentTypeKey].label.toLowerCase();
+				throw ixError(ctx, `the ${what} with reference "${reference}" (id ${String(canceled.id)}) was canceled: a new one is issued only when asked`, {
 					itemIndex,
 					description: 'Nothing was issued. To invoice the order again, turn on "Invoice Again After Cancellation or Full Credit" in the order options.',
 				});

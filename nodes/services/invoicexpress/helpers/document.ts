@@ -185,3 +185,8 @@ export function summarizeDocument(doc: Record<string, unknown>, prefix?: string)
 		legal_number: inverted && prefix ? `${prefix} ${inverted}` : inverted ?? null,
 	};
 }
+
+/** A file name for a document's PDF: `invoice-FT-A-12.pdf` from the legal number, else the id. */
+export function pdfFileName(kind: 'invoice' | 'credit-note', doc: Record<string, unknown>): string {
+	return `${kind}-${String(doc.inverted_sequence_number ?? doc.id).replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`;
+}

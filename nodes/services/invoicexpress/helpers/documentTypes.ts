@@ -33,6 +33,9 @@ export const DOCUMENT_TYPES: Record<DocumentTypeKey, DocumentTypeInfo> = {
 	debitNote: { path: 'debit_notes', singular: 'debit_note', apiType: 'DebitNote', prefix: 'ND', label: 'Debit Note' },
 };
 
+/** The types that make an order invoiced: one of them, final, is the order's legal invoice. */
+export const INVOICE_TYPES: readonly DocumentTypeKey[] = ['invoice', 'invoiceReceipt', 'simplifiedInvoice'];
+
 export function documentTypeByApiType(apiType: unknown): DocumentTypeKey | undefined {
 	return (Object.keys(DOCUMENT_TYPES) as DocumentTypeKey[]).find((k) => DOCUMENT_TYPES[k].apiType === apiType);
 }
