@@ -227,6 +227,8 @@ it('invoices the order picked, with the dates chosen, once; e-mails it once, how
 	const to = invoiced.billingAddress.emailAddress;
 	expect(await text()).toContain(`Enviada por e-mail para ${to}`);
 	expect(emailsOf(doc.id).map((e) => e.to)).toEqual([to]);
+	// Marked in the order's note before it was sent: what makes it once, in any run.
+	expect(String(shop.orders.find((o) => o.orderId === invoiced.orderId)!.internalNote)).toContain(`(id ${doc.id}) e-mailed to ${to}`);
 	await shot('form-5-emailed.png', false);
 
 	// Pressed again: already sent, nothing sent.
@@ -244,6 +246,26 @@ it('invoices the order picked, with the dates chosen, once; e-mails it once, how
 	expect(ix.state.documents).toHaveLength(1);
 	expect(emailsOf(doc.id)).toHaveLength(1);
 	expect(ix.state.emails).toHaveLength(1);
+});
+
+it('e-mailed as soon as it is issued when asked, then the button says it was sent already', async () => {
+	const order = todo()[0];
+	await openForm();
+	await submit();
+	await page.getByLabel('Encomenda paga por faturar').selectOption({ label: label(order) });
+	await page.getByLabel('Enviar a fatura ao cliente por e-mail logo que emitida').check();
+	await submit();
+	const title = await submit();
+	const doc = ix.legalDocuments().find((d) => d.reference === order.orderNumber)!;
+	expect(title).toBe(`Fatura FT ${doc.inverted_sequence_number} emitida`);
+	const to = order.billingAddress.emailAddress;
+	expect(await text()).toContain(`Enviada por e-mail para ${to}.`);
+	expect(emailsOf(doc.id).map((e) => e.to)).toEqual([to]);
+	// The write-back marked the note with the address; Email Invoice of ePages Order reads that mark.
+	expect(String(shop.orders.find((o) => o.orderId === order.orderId)!.internalNote)).toContain(`(id ${doc.id}) e-mailed to ${to}`);
+	await submit();
+	expect(await text()).toContain(`Esta fatura já foi enviada para ${to}: não foi enviada de novo.`);
+	expect(emailsOf(doc.id)).toHaveLength(1);
 });
 
 it('a refused order (an invalid NIF) shows what to fix, and nothing is created', async () => {
@@ -275,7 +297,7 @@ it('an order number typed in that is already invoiced is refused with its invoic
 	expect(await text()).toContain(`A encomenda ${invoiced.orderNumber} já foi faturada (FT ${doc.inverted_sequence_number})`);
 	// Refused from the shop's own mark: InvoicExpress was not asked.
 	expect(ix.requests.length).toBe(requests);
-	expect(ix.state.documents).toHaveLength(1);
+	expect(ix.state.documents).toHaveLength(2);
 });
 
 it('the workflow opens in the editor with every node known', async () => {
