@@ -3,6 +3,10 @@
  * npm run demo            — a shop and an InvoicExpress account (local sandboxes), a real n8n with
  *                           this package, credentials and example workflows; the paid-order trigger
  *                           is active, so orders turn into invoices in the executions list.
+ *                           The form "Invoice one ePages order by hand" (example 05) is active too:
+ *                           its URL is printed beside the editor's.
+ * npm run demo -- --form  — the same, with the paid-order trigger left inactive: the shop's paid orders
+ *                           wait in the form's list, to be invoiced by hand.
  * npm run demo -- --once  — runs the one-step flow headlessly over the seeded orders and prints a table.
  * npm run demo -- --platform beyond [--once]
  *                         — the same story with an ePages Beyond shop (the local Beyond fake): the
@@ -22,6 +26,9 @@ import { startBeyondSandbox, type BeyondOrder } from '../test/sandbox/beyond';
 import { BEYOND_WEBHOOK_ID, BEYOND_WEBHOOK_WORKFLOW_ID, beyondCredential, beyondPollingWorkflow, beyondWebhookWorkflow, invoicExpressCredential, ownerEnv, waitFor } from '../test/e2e/beyond-flow';
 
 const once = process.argv.includes('--once');
+const formOnly = process.argv.includes('--form');
+/** The form's path (examples/05-invoice-one-order-form.json, its Form Trigger's Form Path). */
+const FORM_PATH = 'faturar-encomenda';
 const platformArg = process.argv.indexOf('--platform');
 const platform = platformArg >= 0 ? process.argv[platformArg + 1] : 'now';
 const OWNER_EMAIL = 'demo@example.com';
@@ -81,7 +88,8 @@ async function main(): Promise<void> {
 	// Invoice the shop's paid orders of the last weeks on the first poll, then every new one.
 	const triggerNode = trigger.nodes.find((n) => n.name === 'Paid Order, Not Invoiced')!;
 	triggerNode.parameters.options = { ...(triggerNode.parameters.options as object), startFrom: '2026-10-01T00:00:00' };
-	await n8n.importWorkflows([trigger, example('01-paid-orders-to-invoices-manual.json'), example('02-separate-steps.json'), example('03-backfill-date-range.json')]);
+	const form = example('05-invoice-one-order-form.json');
+	await n8n.importWorkflows([trigger, example('01-paid-orders-to-invoices-manual.json'), example('02-separate-steps.json'), example('03-backfill-date-range.json'), form]);
 
 	if (once) {
 		const result = await n8n.execute('exPaidOrderMan01');
@@ -113,15 +121,24 @@ async function main(): Promise<void> {
 		return;
 	}
 
-	const published = await n8n.cli(['publish:workflow', `--id=${trigger.id}`]);
-	if (published.code !== 0) throw new Error(`could not activate the trigger workflow:\n${published.stderr}`);
+	for (const id of formOnly ? [form.id] : [trigger.id, form.id]) {
+		const published = await n8n.cli(['publish:workflow', `--id=${id}`]);
+		if (published.code !== 0) throw new Error(`could not activate the workflow ${id}:\n${published.stderr}`);
+	}
 	const port = await freePort(5678);
 	console.log('Starting n8n ...');
 	await n8n.start(port);
 	console.log(`\nn8n is running: http://127.0.0.1:${port}`);
-	console.log(`Log in as ${OWNER_EMAIL} / ${OWNER_PASSWORD}`);
-	console.log('The workflow "ePages paid order → InvoicExpress invoice (one step)" is active: within a minute the');
-	console.log('shop\'s paid orders become invoices (Executions). A new paid order arrives every 45 seconds.');
+	console.log(`The form (invoice one order by hand): http://127.0.0.1:${port}/form/${FORM_PATH}`);
+	console.log(`Log in as ${OWNER_EMAIL} / ${OWNER_PASSWORD} (the editor and the form ask for the same n8n login)`);
+	if (formOnly) {
+		console.log('The paid-order trigger is not active: the shop\'s paid orders wait in the form\'s list. A new paid');
+		console.log('order arrives every 45 seconds.');
+	} else {
+		console.log('The workflow "ePages paid order → InvoicExpress invoice (one step)" is active: within a minute the');
+		console.log('shop\'s paid orders become invoices (Executions), so the form\'s list empties; run');
+		console.log('`npm run demo -- --form` to try the form on them. A new paid order arrives every 45 seconds.');
+	}
 	console.log('Press Ctrl+C to stop.\n');
 	const timer = setInterval(() => {
 		const order = shop.addOrder();

@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Tournament } from '@n8n/tournament';
 import { NodeHelpers, type INode, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
 
 import { EPagesApi } from '../../credentials/EPagesApi.credentials';
@@ -35,7 +36,19 @@ const PACKAGE_NODES: Record<string, INodeTypeDescription> = Object.fromEntries(
 	}),
 );
 /** n8n's own nodes the examples may use (they exist in n8n 2.41.1, which the e2e tests run). */
-const CORE_NODES = ['n8n-nodes-base.manualTrigger', 'n8n-nodes-base.stopAndError', 'n8n-nodes-base.noOp', 'n8n-nodes-base.filter', 'n8n-nodes-base.stickyNote'];
+const CORE_NODES = [
+	'n8n-nodes-base.manualTrigger',
+	'n8n-nodes-base.stopAndError',
+	'n8n-nodes-base.noOp',
+	'n8n-nodes-base.filter',
+	'n8n-nodes-base.stickyNote',
+	// The form (example 05): its pages, and the steps between them.
+	'n8n-nodes-base.formTrigger',
+	'n8n-nodes-base.form',
+	'n8n-nodes-base.set',
+	'n8n-nodes-base.if',
+	'n8n-nodes-base.switch',
+];
 
 /** The credentials every example names, as test/e2e/n8n.ts exampleCredentials() imports them. */
 const CREDENTIALS: Record<string, { id: string; name: string }> = {
@@ -194,5 +207,88 @@ describe('04: returns and cancellations to credit notes', () => {
 		for (const rule of [/Full credit by default/, /Chosen Lines/, /Cancel.*only for an invoice issued in error/s, /draft.*deleted/s, /never invoiced.*gets nothing/s, /Exactly once per return/, /Check Again/]) {
 			expect(note).toMatch(rule);
 		}
+	});
+});
+
+describe('05: invoice one order by hand (the form)', () => {
+	const wf = load('05-invoice-one-order-form.json');
+	const node = (name: string) => wf.nodes.find((n) => n.name === name)!;
+	const outputs = (name: string) => wf.connections[name].main.map((out) => out.map((c) => c.node));
+	/** Every expression of a node, with where it is. */
+	const expressions = (value: unknown, where: string): Array<[string, string]> =>
+		typeof value === 'string'
+			? value.startsWith('=') && value.includes('{{')
+				? [[where, value.slice(1)]]
+				: []
+			: value && typeof value === 'object'
+				? Object.entries(value).flatMap(([k, v]) => expressions(v, `${where}.${k}`))
+				: [];
+
+	it('every expression is one n8n can read, and none ends early for the form pages\' own resolver', () => {
+		const tournament = new Tournament(() => undefined);
+		const all = wf.nodes.flatMap((n) => expressions(n.parameters, n.name));
+		expect(all.length).toBeGreaterThan(30);
+		const broken = all.filter(([, text]) => {
+			try {
+				tournament.getExpressionCode(text);
+				return false;
+			} catch {
+				return true;
+			}
+		});
+		expect(broken.map(([where]) => where)).toEqual([]);
+		// The Form node resolves its JSON fields with /{{[\s\S]*?}}/ (n8n-nodes-base Form/utils/utils.js
+		// resolveRawData): a "}}" inside the code would cut it short.
+		for (const [where, text] of all) expect({ where, inner: text.trim().slice(2, -2).includes('}}') }).toEqual({ where, inner: false });
+	});
+
+	it('is for signed-in n8n users only, at /form/faturar-encomenda, and every page gives up after a day without issuing anything', () => {
+		expect(node('Invoice an Order')).toMatchObject({ type: 'n8n-nodes-base.formTrigger', typeVersion: 2.6, parameters: { authentication: 'n8nUserAuth', options: { path: 'faturar-encomenda' } } });
+		const pages = wf.nodes.filter((n) => n.type === 'n8n-nodes-base.form' && n.parameters.operation !== 'completion');
+		expect(pages.map((p) => p.name).sort()).toEqual(['Choose Order', 'Confirm', 'Result']);
+		for (const p of pages) expect(p.parameters).toMatchObject({ defineForm: 'json', limitWaitTime: true, resumeUnit: 'days', resumeAmount: 1 });
+		// A page that times out passes its input on (n8n-core WorkflowExecute.handleWaitingState): the
+		// step after each page routes anything that is not its own answer away from what it guards.
+		expect(outputs('Where Is the Order?')).toEqual([['Get Order'], ['Recent Orders'], ['Done']]);
+		expect(outputs('Confirmed?')).toEqual([['Generate Invoice'], ['Confirm'], ['Done']]);
+		expect(outputs('Send?')).toEqual([['Email Invoice'], ['Result'], ['Done']]);
+		expect(JSON.stringify(node('Confirmed?').parameters)).toContain("$json.confirm === $('Preview Page').first().json.token");
+		expect(JSON.stringify(node('Send?').parameters)).toContain("$json.send === $('Result Page').last().json.token");
+	});
+
+	it('previews with a dry run, then issues with the same operation and dates as the automatic flow, written back', () => {
+		const preview = node('Preview').parameters;
+		const generate = node('Generate Invoice').parameters;
+		expect(preview).toMatchObject({ operation: 'createFromEPagesOrder', dryRun: true, connectEPages: false });
+		expect(generate).toMatchObject({ operation: 'createFromEPagesOrder', dryRun: false, finalize: true, attachPdf: true, connectEPages: true, writeBack: true });
+		expect(generate.orderOptions).toEqual(preview.orderOptions);
+		expect(generate.documentType).toBe(preview.documentType);
+		expect(String(generate.sendEmail)).toContain("$('Which Order').first().json.emailNow");
+		// Only the confirmed answer reaches Generate Invoice.
+		const into = Object.entries(wf.connections).filter(([, o]) => o.main.some((out) => out.some((c) => c.node === 'Generate Invoice')));
+		expect(into.map(([from]) => from)).toEqual(['Confirmed?']);
+		// Refusals of either step, and the shop's own "already invoiced", end on the page that says why.
+		for (const step of ['Preview', 'Generate Invoice', 'Get Order']) {
+			expect(node(step).onError).toBe('continueErrorOutput');
+			expect(outputs(step)[1]).toEqual(['Why Not Invoiced']);
+		}
+		expect(outputs('Not Invoiced Yet?')[1]).toEqual(['Why Not Invoiced']);
+		expect(outputs('Why Not Invoiced')).toEqual([['Not Invoiced']]);
+		expect(node('Not Invoiced').parameters).toMatchObject({ operation: 'completion' });
+	});
+
+	it('e-mails with Email Invoice of ePages Order (once, by the mark in the order note), then shows the result page again', () => {
+		const email = node('Email Invoice');
+		expect(email.parameters).toMatchObject({ resource: 'document', operation: 'emailFromEPagesOrder', platform: 'now', order: "={{ $('Get Order').first().json }}" });
+		expect(Object.keys(email.credentials ?? {}).sort()).toEqual(['ePagesApi', 'invoicExpressApi']);
+		// A refusal (no address, an invalid one) is told on the result page rather than ending the form.
+		expect(email.onError).toBe('continueRegularOutput');
+		expect(outputs('Email Invoice')).toEqual([['Email Result']]);
+		expect(outputs('Email Result')).toEqual([['Result Page']]);
+		expect(outputs('Result Page')).toEqual([['Result']]);
+		const result = JSON.stringify(node('Email Result').parameters);
+		for (const outcome of ["'e-mailed'", "'already e-mailed'", "'pending'"]) expect(result).toContain(outcome);
+		// The only e-mail step: the invoice is otherwise e-mailed only by Generate Invoice, when asked.
+		expect(wf.nodes.filter((n) => ['sendEmail', 'emailFromEPagesOrder'].includes(String(n.parameters.operation))).map((n) => n.name)).toEqual(['Email Invoice']);
 	});
 });
