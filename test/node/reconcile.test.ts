@@ -204,7 +204,6 @@ describe('Reconcile With ePages Orders: ePages Now', () => {
 		const emailsBefore = ix.state.emails.length;
 		const first = await reconcile(REPAIR);
 		const outcomes = (first.out.json.repairs as IDataObject[]).map((r) => `${String(r.repair)} ${String(r.order_number)} ${String(r.outcome)}`).sort();
-		if (outcomes.some((o) => o.endsWith('failed'))) console.log(first.out.json.repairs);
 		expect(outcomes).toEqual(
 			[`invoice ${planted.notInvoiced} repaired`, `email ${planted.notEmailed} repaired`, `deleteDrafts ${planted.draftLeft} repaired`, `writeBack ${planted.writeBackMissing} repaired`].sort(),
 		);

@@ -38,13 +38,22 @@ export function orderReader(shop: Shop): OrderReader | undefined {
 /** Reads each item with `read`; a RecordError becomes an unreadable entry, anything else is a bug and thrown. */
 function readAll<T>(items: IDataObject[], read: (item: IDataObject) => T, into: T[], unreadable: Unreadable[]): void {
 	for (const item of items) {
-		try {
-			into.push(read(item));
-		} catch (error) {
-			if (!(error instanceof RecordError)) throw error;
-			unreadable.push({ source: error.source, key: error.key, message: error.message, ...(error.orderNumber !== undefined ? { orderNumber: error.orderNumber } : {}) });
-		}
+		const got = attempt(() => read(item));
+		if ('value' in got) into.push(got.value);
+		else unreadable.push({ source: got.error.source, key: got.error.key, message: got.error.message, ...(got.error.orderNumber !== undefined ? { orderNumber: got.error.orderNumber } : {}) });
 	}
+}
+
+/** The reader's record, or its RecordError; any other error is a bug in a reader and goes on up. */
+function attempt<T>(fn: () => T): { value: T } | { error: RecordError } {
+	let failure: unknown;
+	try {
+		return { value: fn() };
+	} catch (error) {
+		failure = error;
+	}
+	if (failure instanceof RecordError) return { error: failure };
+	throw failure;
 }
 
 export interface MonthRead {

@@ -120,12 +120,15 @@ function periodParameter(ctx: IExecuteFunctions, i: number): Period {
 	if (kind === 'lastMonth') return previousMonth(today);
 	if (kind === 'thisMonth') return { from: monthPeriod(today.slice(0, 7)).from, to: today };
 	if (kind !== 'custom') throw new NodeOperationError(ctx.getNode(), `"${kind}" is not a period`, { itemIndex: i, description: 'Set "Period" to Last Month, This Month or Custom.' });
+	const from = dayParameter(ctx, i, 'periodFrom', 'From');
+	const to = dayParameter(ctx, i, 'periodTo', 'To');
+	let problem = '';
 	try {
-		return periodOf(dayParameter(ctx, i, 'periodFrom', 'From'), dayParameter(ctx, i, 'periodTo', 'To'));
+		return periodOf(from, to);
 	} catch (error) {
-		if (error instanceof NodeOperationError) throw error;
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { itemIndex: i, description: 'Set From and To: the first and last day of the period, at most 366 days apart.' });
+		problem = (error as Error).message;
 	}
+	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex: i, description: 'Set From and To: the first and last day of the period, at most 366 days apart.' });
 }
 
 /** The repair's setup, or undefined with Repair off. Invoices are made as Create From ePages Order makes them, connected and written back. */
