@@ -143,7 +143,8 @@ function banner(result: ReconcileResult, repairOf: RepairOf | undefined): string
 		const repaired = result.findings.filter((f) => isDone(repairOf(f))).length;
 		const person = summary.findings - repaired;
 		const cls = person === 0 ? 'ok' : 'bad';
-		return `<p class="banner ${cls}" data-test="banner">${summary.findings} finding${s(summary.findings)}: ${repaired} repaired, ${person} need${person === 1 ? 's' : ''} a person.</p>`;
+		const asFound = repaired > 0 ? '<p class="note">The figures below are as they were found, before this run\'s repairs; the Repair column of each finding says what was done.</p>' : '';
+		return `<p class="banner ${cls}" data-test="banner">${summary.findings} finding${s(summary.findings)}: ${repaired} repaired, ${person} need${person === 1 ? 's' : ''} a person.</p>${asFound}`;
 	}
 	const person = summary.findings - summary.repairable;
 	return `<p class="banner bad" data-test="banner">${summary.findings} finding${s(summary.findings)}: ${person} need${person === 1 ? 's' : ''} a person, ${summary.repairable} can be repaired.</p>`;
