@@ -108,7 +108,7 @@ describe('report: the Repair column', () => {
 		expect(csv).toMatch(/notEmailed,.*,failed: order 2009: InvoicExpress refused the e-mail\r\n/);
 		const html = reportHtml(result, { repairOf });
 		expect(html).toContain('13 findings: 1 repaired, 12 need a person.');
-		expect(html).toContain('as they were found, before this run's repairs');
+		expect(html).toContain("as they were found, before this run's repairs");
 		expect(html).toContain('<span class="tag fix" data-test="repair">repaired</span>');
 		expect(html).toContain('<span class="tag person" data-test="repair">repair failed</span><br><span class="note">order 2009: InvoicExpress refused the e-mail</span>');
 	});
