@@ -66,10 +66,12 @@ describe('output: what still needs a person', () => {
 	});
 
 	it("an order whose invoice was neither written back nor e-mailed is written back by its e-mail repair", () => {
-		const writeBack = finding('writeBackMissing');
-		const mail: RepairOutcome = { repair: 'email', orderNumber: writeBack.orderNumber, documentId: writeBack.documents[0].id, outcome: 'repaired', message: 'e-mailed' };
-		// everyKind's write-back order has no e-mail address: its own repair is the write-back.
+		// Order 2010: neither its note line nor its e-mail mark; the plan writes it back through the e-mail repair.
+		const writeBack = result.findings.find((f) => f.kind === 'writeBackMissing' && f.orderNumber === '2010')!;
+		expect(result.repairs.writeBack.map((a) => a.orderNumber)).not.toContain('2010');
+		const mail: RepairOutcome = { repair: 'email', orderNumber: '2010', documentId: writeBack.documents[0].id, outcome: 'repaired', message: 'e-mailed' };
 		expect(outcomesOf(writeBack, [mail])).toEqual([mail]);
+		expect(isFixed(writeBack, [mail])).toBe(true);
 	});
 
 	it('never fixed: the kinds repair cannot touch', () => {
