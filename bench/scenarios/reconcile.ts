@@ -283,7 +283,12 @@ export async function runReconcile(opts: { orders: number; platforms: Array<'now
 				planted,
 				found,
 				exact: JSON.stringify(Object.entries(found).sort()) === JSON.stringify(Object.entries(expected).sort()),
-				passes: passes.map(({ found: _found, not_repaired: _not, ...p }) => p),
+				passes: passes.map((p): ReconcilePass => {
+					const { found: _f, not_repaired: _n, ...figures } = p;
+					void _f;
+					void _n;
+					return figures;
+				}),
 			});
 		} finally {
 			await ix.close();

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * Issue 23 in a real n8n: examples/06-monthly-reconciliation.json as shipped (only the credentials
  * point at the sandboxes and at a mail sink on loopback), run from its "Reconcile Now" start over a

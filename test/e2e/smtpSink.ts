@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code; never shipped */
 /**
  * A minimal SMTP server on loopback that keeps every message it is given (RFC 5321: EHLO/HELO, MAIL,
  * RCPT, DATA, RSET, NOOP, QUIT; no STARTTLS, no AUTH offered), and a small MIME reader for the
