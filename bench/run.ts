@@ -6,7 +6,8 @@
  *   npx ts-node --transpile-only bench/run.ts [--orders 500] [--rate-orders 1000] [--latency-orders 40]
  *     [--latency-ms 50] [--mapping-orders 10000] [--backfill-orders 10000] [--shop-orders 500]
  *     [--returning 0.4] [--load-runs 5] [--beyond-orders 20] [--beyond-spread-s 240]
- *     [--only calls,rate,latency,overhead,trigger,package,beyond-latency] [--no-write]
+ *     [--reconcile-orders 10000]
+ *     [--only calls,rate,latency,overhead,trigger,package,beyond-latency,reconcile] [--no-write]
  *
  * A run with --only or --no-write prints its figures but leaves results.json and README.md alone.
  */
@@ -28,8 +29,9 @@ import { measureLoad, prepareOwn, prepareReference, REFERENCE_PACKAGES, type Pac
 import type { RateLimitResult } from './scenarios/rateLimit';
 import { runTrigger, type TriggerResult } from './scenarios/trigger';
 import { runBeyondLatency, type BeyondLatencyResult } from './scenarios/beyondLatency';
+import { runReconcile, type ReconcileBenchResult } from './scenarios/reconcile';
 
-const SCENARIOS = ['calls', 'rate', 'latency', 'overhead', 'trigger', 'package', 'beyond-latency'] as const;
+const SCENARIOS = ['calls', 'rate', 'latency', 'overhead', 'trigger', 'package', 'beyond-latency', 'reconcile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -44,6 +46,7 @@ interface Options {
 	loadRuns: number;
 	beyondOrders: number;
 	beyondSpreadS: number;
+	reconcileOrders: number;
 	only: Set<Scenario>;
 	write: boolean;
 }
@@ -71,6 +74,7 @@ function parseArgs(argv: string[]): Options {
 		loadRuns: get('load-runs', 5),
 		beyondOrders: get('beyond-orders', 20),
 		beyondSpreadS: get('beyond-spread-s', 240),
+		reconcileOrders: get('reconcile-orders', 10000),
 		only,
 		write: onlyIndex < 0 && !argv.includes('--no-write'),
 	};
@@ -111,6 +115,7 @@ interface Results {
 	trigger?: TriggerResult;
 	packages?: PackageFigures[];
 	beyond?: BeyondLatencyResult;
+	reconcile?: ReconcileBenchResult[];
 }
 
 function flowRun(runs: FlowRun[] | undefined, flow: FlowKey, mode: FlowRun['mode'] = 'default'): FlowRun | undefined {
@@ -288,6 +293,7 @@ function report(r: Results, opts: Options, meta: { durationS: number; load: numb
 		);
 	}
 	if (r.beyond) parts.push(beyondReport(r.beyond));
+	if (r.reconcile) parts.push(reconcileReport(r.reconcile));
 	const t = targets(r);
 	if (t.length > 0) {
 		parts.push('### Targets');
@@ -310,6 +316,35 @@ function beyondReport(b: BeyondLatencyResult): string {
 			],
 		),
 		`Latency = when the order's e-mail request reached the InvoicExpress sandbox − when the shop marked the order PAID. Signed deliveries taken by n8n: ${b.deliveries_taken} of ${b.deliveries}. Scenario time ${b.duration_s} s.`,
+	].join('\n\n');
+}
+
+/** Scenario 8's section (also what `--only reconcile` prints). */
+function reconcileReport(results: ReconcileBenchResult[]): string {
+	const first = results[0];
+	const rows = results.flatMap((r) =>
+		r.passes.map((p) => [
+			r.platform === 'now' ? 'ePages Now' : 'ePages Beyond',
+			p.pass,
+			p.findings,
+			p.repaired,
+			p.needs_person,
+			p.shop_requests,
+			p.shop_per_100_orders,
+			p.invoicexpress_requests,
+			p.invoicexpress_per_100_orders,
+			p.writes,
+			round(p.duration_ms / 1000, 1),
+			p.peak_heap_mb,
+			p.heap_growth_mb,
+			p.max_rss_mb,
+		]),
+	);
+	const exact = results.map((r) => `${r.platform}: planted ${JSON.stringify(r.planted)}, found ${JSON.stringify(r.found)} (${r.exact ? 'exactly the planted faults' : 'NOT exactly the planted faults'})`).join('; ');
+	return [
+		`### 8. Month-end reconciliation (${first.orders} orders of ${first.period.from} – ${first.period.to}, ${first.documents} documents, n8n-core harness in a child process)`,
+		table(['shop', 'pass', 'findings', 'repaired', 'need a person', 'shop req.', 'shop req. / 100 orders', 'IX req.', 'IX req. / 100 orders', 'writes', 's', 'peak heap MB', 'heap growth MB', 'max RSS MB'], rows),
+		exact,
 	].join('\n\n');
 }
 
@@ -386,6 +421,11 @@ async function main(): Promise<void> {
 		log(`7 beyond latency: ${opts.beyondOrders} orders paid over ${opts.beyondSpreadS} s, webhook and polling trigger in one n8n`);
 		r.beyond = await runBeyondLatency({ orders: opts.beyondOrders, spreadS: opts.beyondSpreadS, tarball: tarball as string, log });
 		log(`7 beyond latency: webhook p50 ${r.beyond.webhook.p50_ms} ms, p95 ${r.beyond.webhook.p95_ms} ms; polling p50 ${r.beyond.polling.p50_ms} ms, p95 ${r.beyond.polling.p95_ms} ms`);
+	}
+
+	if (want('reconcile')) {
+		log(`8 reconcile: a month of ${opts.reconcileOrders} orders, ePages Now and Beyond (child processes)`);
+		r.reconcile = await runReconcile({ orders: opts.reconcileOrders, platforms: ['now', 'beyond'], log });
 	}
 
 	if (want('overhead')) {

@@ -17,6 +17,9 @@ async function main(): Promise<void> {
 	} else if (job === 'backfill') {
 		const { backfillWorker } = await import('./scenarios/overhead');
 		result = await backfillWorker(args as never);
+	} else if (job === 'reconcile') {
+		const { reconcileWorker } = await import('./scenarios/reconcile');
+		result = await reconcileWorker(args as never);
 	} else {
 		throw new Error(`unknown benchmark job ${job}`);
 	}

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription, NodeExecutionHint } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchClients } from './listSearch/searchClients';
@@ -11,12 +11,14 @@ import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
-import { runPerItem } from '../shared/execute';
+import { addHints, runPerItem } from '../shared/execute';
 import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { tuningParameter } from '../shared/tuning';
 
 /** The document operations that read or write shop orders (Connect to ePages). */
-const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder'];
+const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder', 'reconcileEPagesOrders'];
+/** Operations that run one order per item, whose run the order hints sum up (the reconciliation reports its own). */
+const ORDER_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder'];
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	client: clientOperations,
@@ -92,17 +94,12 @@ export class InvoicExpress implements INodeType {
 		}
 		// Documents are independent per item and their calls are paced by the transport's limiter;
 		// client operations stay sequential so that two items naming one new client meet in order.
-		const concurrency = resource === 'document' && operation !== 'getAll' ? 4 : 1;
+		// A reconciliation reads a whole month: one at a time.
+		const concurrency = resource === 'document' && operation !== 'getAll' && operation !== 'reconcileEPagesOrders' ? 4 : 1;
 		const labelOf = resource === 'document' ? (i: number) => documentItemLabel(this, operation, i) : undefined;
 		const items = await runPerItem(this, handler, concurrency, labelOf);
 		// Once per run, over all its outputs (the item loop knows one item at a time).
-		if (resource === 'document' && SHOP_OPERATIONS.includes(operation)) reportHints(this, orderRunHints(items));
+		if (resource === 'document' && ORDER_OPERATIONS.includes(operation)) addHints(this, orderRunHints(items));
 		return [items];
 	}
-}
-
-/** Older n8n versions have no execution hints: there the run is the same, without them. */
-function reportHints(ctx: IExecuteFunctions, hints: NodeExecutionHint[]): void {
-	const add = (ctx as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>).addExecutionHints;
-	if (hints.length > 0 && typeof add === 'function') add.call(ctx, ...hints);
 }

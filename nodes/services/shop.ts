@@ -31,6 +31,20 @@ export interface Shop {
 	 */
 	listOrders(ctx: ApiContext, period: { from: string; to: string }, onPage: (orders: IDataObject[]) => Promise<void> | void, itemIndex?: number): Promise<number>;
 	/**
+	 * The same orders as the shop's list gives them, NOT in the package's shape (raw list items), page
+	 * by page: for a reader that must see every item, one the package's shape cannot read included
+	 * (the month-end reconciliation reports such an item instead of stopping; its readers, one per
+	 * platform, are in link/reconcile/records.ts). Returns the number of requests made.
+	 */
+	listOrderItems(ctx: ApiContext, period: { from: string; to: string }, onPage: (items: IDataObject[]) => Promise<void> | void, itemIndex?: number): Promise<number>;
+	/**
+	 * The raw list items of the orders with these numbers, created before `before` (ISO 8601): through
+	 * the list's filter by order number where the platform has one, else by reading the orders of the
+	 * year before `before` back, month by month, until every number is found. A number without an item
+	 * is not an order created in `searched` (`'all'`: not an order of the shop).
+	 */
+	findOrderItems(ctx: ApiContext, orderNumbers: string[], before: string, itemIndex?: number): Promise<OrderItemsFound>;
+	/**
 	 * Records an issued invoice on the order: the line in its note (and the platform's own invoiced
 	 * mark where it has one). `order` is the order as read for invoicing.
 	 */
@@ -48,6 +62,13 @@ export interface Shop {
 	 * carries its paid date itself (ePages Now's `paidOn`).
 	 */
 	paidDate?(ctx: ApiContext, order: IDataObject, itemIndex?: number): Promise<string>;
+}
+
+/** What {@link Shop.findOrderItems} found, what it cost, and where it looked. */
+export interface OrderItemsFound {
+	items: IDataObject[];
+	requests: number;
+	searched: { from: string; to: string } | 'all';
 }
 
 /** The note of an order in the package's shape (ePages Now's internal note, Beyond's order note). */

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
@@ -144,4 +144,10 @@ export function stepsFor(ctx: IExecuteFunctions, itemIndex: number, label: strin
 			throw withPrefix(ctx.getNode(), error, `${label}: ${name} failed: `, itemIndex);
 		}
 	};
+}
+
+/** Execution hints above a node's output; older n8n versions have none, and the run is the same without them. */
+export function addHints(ctx: IExecuteFunctions, hints: NodeExecutionHint[]): void {
+	const add = (ctx as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>).addExecutionHints;
+	if (hints.length > 0 && typeof add === 'function') add.call(ctx, ...hints);
 }

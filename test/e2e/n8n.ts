@@ -73,6 +73,14 @@ export function exampleCredentials(
 	];
 }
 
+/**
+ * The SMTP credential examples/06-monthly-reconciliation.json names (by id), pointed at a mail sink on
+ * loopback: plain SMTP, no TLS, no login.
+ */
+export function smtpCredential(port: number): CredentialImport {
+	return { id: 'smtpCredential01', name: 'SMTP account', type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port, secure: false, disableStartTls: true, hostName: 'localhost' } };
+}
+
 let tarballPromise: Promise<string> | undefined;
 
 /** `npm run build` and `npm pack`, once per test run. */

@@ -48,7 +48,14 @@ const CORE_NODES = [
 	'n8n-nodes-base.set',
 	'n8n-nodes-base.if',
 	'n8n-nodes-base.switch',
+	// The month-end reconciliation (example 06): the schedule, the e-mail to the accountant.
+	'n8n-nodes-base.scheduleTrigger',
+	'n8n-nodes-base.emailSend',
 ];
+/** n8n's own credentials an example's core node may name (as test/e2e/n8n.ts smtpCredential() imports it). */
+const CORE_CREDENTIALS: Record<string, Record<string, { id: string; name: string }>> = {
+	'n8n-nodes-base.emailSend': { smtp: { id: 'smtpCredential01', name: 'SMTP account' } },
+};
 
 /** The credentials every example names, as test/e2e/n8n.ts exampleCredentials() imports them. */
 const CREDENTIALS: Record<string, { id: string; name: string }> = {
@@ -64,6 +71,7 @@ it('finds every example, the returns workflow (04) among them', () => {
 			'02-separate-steps.json',
 			'03-backfill-date-range.json',
 			'04-returned-order-to-credit-note.json',
+			'06-monthly-reconciliation.json',
 		]),
 	);
 });
@@ -136,7 +144,7 @@ describe.each(FILES)('%s', (file) => {
 		for (const node of wf.nodes) {
 			const description = PACKAGE_NODES[node.type];
 			if (!description) {
-				expect(node.credentials).toBeUndefined();
+				expect(node.credentials).toEqual(CORE_CREDENTIALS[node.type]);
 				continue;
 			}
 			const accepted = (description.credentials ?? []).map((c) => c.name);
@@ -290,5 +298,39 @@ describe('05: invoice one order by hand (the form)', () => {
 		for (const outcome of ["'e-mailed'", "'already e-mailed'", "'pending'"]) expect(result).toContain(outcome);
 		// The only e-mail step: the invoice is otherwise e-mailed only by Generate Invoice, when asked.
 		expect(wf.nodes.filter((n) => ['sendEmail', 'emailFromEPagesOrder'].includes(String(n.parameters.operation))).map((n) => n.name)).toEqual(['Email Invoice']);
+	});
+});
+
+describe('06: month-end reconciliation to the accountant', () => {
+	const wf = load('06-monthly-reconciliation.json');
+	const node = (name: string) => wf.nodes.find((n) => n.name === name)!;
+	const next = (from: string) => wf.connections[from].main.map((out) => out.map((c) => c.node));
+
+	it('on the first day of each month and by hand, last month is reconciled, repaired where safe, and e-mailed with both files', () => {
+		expect(node('First Day of the Month').parameters).toEqual({ rule: { interval: [{ field: 'months', monthsInterval: 1, triggerAtDayOfMonth: 1, triggerAtHour: 7, triggerAtMinute: 0 }] } });
+		expect(next('First Day of the Month')).toEqual([['Settings']]);
+		expect(next('Reconcile Now')).toEqual([['Settings']]);
+		expect(next('Settings')).toEqual([['Reconcile Last Month']]);
+		expect(node('Reconcile Last Month').parameters).toMatchObject({ resource: 'document', operation: 'reconcileEPagesOrders', period: 'lastMonth', repair: true, repairs: ['invoice', 'email', 'deleteDrafts', 'writeBack'] });
+		expect(next('Reconcile Last Month')).toEqual([['Email the Accountant']]);
+		// The node's binary properties are named csv and html (the files carry the period in their names).
+		expect(node('Email the Accountant').parameters).toMatchObject({ toEmail: "={{ $('Settings').item.json.accountantEmail }}", options: { fileAttachments: 'csv,html' } });
+	});
+
+	it('ends red, naming the findings, when something needs a person', () => {
+		expect(next('Email the Accountant')).toEqual([['Needs a Person?']]);
+		expect(JSON.stringify(node('Needs a Person?').parameters)).toContain("$('Reconcile Last Month').item.json.needs_person");
+		expect(next('Needs a Person?')).toEqual([['Findings Need a Person'], []]);
+		expect(node('Findings Need a Person').parameters).toEqual({ errorType: 'errorMessage', errorMessage: "={{ $('Reconcile Last Month').item.json.needs_person_text }}" });
+	});
+
+	it('lists Reconcile Now before the schedule, so that `n8n execute` starts there', () => {
+		const starts = wf.nodes.filter((n) => /manualTrigger$|Trigger$/.test(n.type)).map((n) => n.name);
+		expect(starts).toEqual(['Reconcile Now', 'First Day of the Month']);
+	});
+
+	it('its sticky note says what it does, what it repairs and what it never changes', () => {
+		const note = String(node('Sticky Note').parameters.content);
+		for (const rule of [/first day of each month/, /CSV/, /HTML/, /Repair/, /Never changed/, /Findings Need a Person/, /Reconcile Now/]) expect(note).toMatch(rule);
 	});
 });

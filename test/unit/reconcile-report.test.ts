@@ -57,7 +57,7 @@ describe('reportCsv', () => {
 		expect(csv.charCodeAt(0)).toBe(0xfeff);
 		expect(csv.endsWith('\r\n')).toBe(true);
 		const rows = parseCsv(csv.slice(1));
-		expect(rows[0]).toEqual(['period', 'kind', 'problem', 'order_number', 'order_id', 'documents', 'document_ids', 'statuses', 'currency', 'order_total', 'documents_total', 'difference', 'repairable', 'what_to_do']);
+		expect(rows[0]).toEqual(['period', 'kind', 'problem', 'order_number', 'order_id', 'documents', 'document_ids', 'statuses', 'currency', 'order_total', 'documents_total', 'difference', 'repairable', 'what_to_do', 'repair']);
 		expect(rows).toHaveLength(result.findings.length + 1);
 		const mismatch = rows.find((r) => r[1] === 'totalMismatch') as string[];
 		expect(mismatch.slice(0, 4)).toEqual(['2026-11', 'totalMismatch', KIND_LABELS.totalMismatch, '2004']);
@@ -87,7 +87,7 @@ describe('reportCsv', () => {
 	});
 
 	it('of a clean month is the header alone', () => {
-		expect(reportCsv(reconcile(cleanMonth()))).toBe(`\uFEFF${'period,kind,problem,order_number,order_id,documents,document_ids,statuses,currency,order_total,documents_total,difference,repairable,what_to_do'}\r\n`);
+		expect(reportCsv(reconcile(cleanMonth()))).toBe(`\uFEFF${'period,kind,problem,order_number,order_id,documents,document_ids,statuses,currency,order_total,documents_total,difference,repairable,what_to_do,repair'}\r\n`);
 	});
 });
 

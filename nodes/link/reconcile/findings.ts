@@ -52,7 +52,7 @@ export type RepairAction =
 	 * order cancelled and no final invoice (`orderCanceled`); the delete reads the state first
 	 * (transitionDraft), so a draft finalized meanwhile is never touched.
 	 */
-	| { kind: 'deleteDraft'; orderNumber: string; documentId: string; documentType: DocumentTypeKey; reference: string; requires: 'finalBeside' | 'orderCanceled'; reason: string }
+	| { kind: 'deleteDraft'; orderNumber: string; orderId: string; documentId: string; documentType: DocumentTypeKey; reference: string; requires: 'finalBeside' | 'orderCanceled'; reason: string }
 	/** Write the invoice back: the note line (and on ePages Now the invoiced status), as the invoicing does. */
 	| { kind: 'writeBack'; orderNumber: string; orderId: string; documentId: string; noteLine: string; setInvoicedOn: boolean; reason: string };
 

@@ -162,7 +162,7 @@ function draftChecks(order: OrderRecord, od: OrderDocs, judge: Judge): Finding[]
 		const disposition = draftDisposition(order, od, draft, judge);
 		if (!disposition) continue;
 		const repairs: RepairAction[] = disposition.requires
-			? [{ kind: 'deleteDraft', orderNumber: order.number, documentId: draft.id, documentType: draft.type as DocumentTypeKey, reference: draft.reference, requires: disposition.requires, reason: disposition.why }]
+			? [{ kind: 'deleteDraft', orderNumber: order.number, orderId: order.id, documentId: draft.id, documentType: draft.type as DocumentTypeKey, reference: draft.reference, requires: disposition.requires, reason: disposition.why }]
 			: [];
 		out.push(finding('draftLeft', order, [draft], `${docName(draft)} of order ${order.number}: ${disposition.why}. ${disposition.todo}`, { repairable: repairs.length > 0, repairs }));
 	}

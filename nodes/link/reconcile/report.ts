@@ -35,7 +35,13 @@ export function reportFileNames(period: Period): { csv: string; html: string } {
 // CSV
 // ---------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ['period', 'kind', 'problem', 'order_number', 'order_id', 'documents', 'document_ids', 'statuses', 'currency', 'order_total', 'documents_total', 'difference', 'repairable', 'what_to_do'];
+const CSV_COLUMNS = ['period', 'kind', 'problem', 'order_number', 'order_id', 'documents', 'document_ids', 'statuses', 'currency', 'order_total', 'documents_total', 'difference', 'repairable', 'what_to_do', 'repair'];
+
+/**
+ * What the run's repair did for a finding, in words ("repaired", "failed: …"); '' when no repair ran
+ * for it. The executor knows (link/reconcile/output.ts repairText); the report only shows it.
+ */
+export type RepairOf = (f: Finding) => string;
 
 /** An amount as a plain decimal ("-1234.50"), or empty. */
 const decimal = (cents: number | undefined) => (cents === undefined ? '' : `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`);
@@ -53,7 +59,7 @@ function cell(value: string, separator: string): string {
 
 const docLabel = (d: FindingDocument) => d.legalNumber ?? `${d.status === 'draft' ? 'draft ' : ''}${d.id}`;
 
-function csvRow(f: Finding, label: string): Array<{ text: string } | { amount: number | undefined }> {
+function csvRow(f: Finding, label: string, repairOf: RepairOf): Array<{ text: string } | { amount: number | undefined }> {
 	return [
 		{ text: label },
 		{ text: f.kind },
@@ -69,6 +75,7 @@ function csvRow(f: Finding, label: string): Array<{ text: string } | { amount: n
 		{ amount: f.differenceCents },
 		{ text: f.repairable ? 'yes' : 'no' },
 		{ text: f.message },
+		{ text: repairOf(f) },
 	];
 }
 
@@ -77,12 +84,13 @@ function csvRow(f: Finding, label: string): Array<{ text: string } | { amount: n
  * byte order mark: without it Excel reads a CSV in the system's legacy code page, and "Devolução"
  * shows as "DevoluÃ§Ã£o". `separator` ';' suits a spreadsheet set to Portuguese, which splits on ';'.
  */
-export function reportCsv(result: ReconcileResult, opts: { separator?: ',' | ';' } = {}): string {
+export function reportCsv(result: ReconcileResult, opts: { separator?: ',' | ';'; repairOf?: RepairOf } = {}): string {
 	const sep = opts.separator ?? ',';
+	const repairOf = opts.repairOf ?? (() => '');
 	const label = periodLabel(result.period);
 	const lines = [CSV_COLUMNS.join(sep)];
 	for (const f of result.findings) {
-		lines.push(csvRow(f, label).map((c) => ('text' in c ? cell(c.text, sep) : decimal(c.amount))).join(sep));
+		lines.push(csvRow(f, label, repairOf).map((c) => ('text' in c ? cell(c.text, sep) : decimal(c.amount))).join(sep));
 	}
 	return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
@@ -125,10 +133,21 @@ svg{display:block;margin-top:8px}
 footer{margin-top:28px;color:#616e7c;font-size:12px}
 `;
 
-function banner(summary: Summary): string {
+const isDone = (text: string) => text === 'repaired' || text === 'already done';
+
+function banner(result: ReconcileResult, repairOf: RepairOf | undefined): string {
+	const { summary } = result;
 	if (summary.findings === 0) return '<p class="banner ok" data-test="banner">Everything agrees: no order or document needs attention.</p>';
+	const s = (n: number) => (n === 1 ? '' : 's');
+	if (repairOf) {
+		const repaired = result.findings.filter((f) => isDone(repairOf(f))).length;
+		const person = summary.findings - repaired;
+		const cls = person === 0 ? 'ok' : 'bad';
+		const asFound = repaired > 0 ? '<p class="note">The figures below are as they were found, before this run\'s repairs; the Repair column of each finding says what was done.</p>' : '';
+		return `<p class="banner ${cls}" data-test="banner">${summary.findings} finding${s(summary.findings)}: ${repaired} repaired, ${person} need${person === 1 ? 's' : ''} a person.</p>${asFound}`;
+	}
 	const person = summary.findings - summary.repairable;
-	return `<p class="banner bad" data-test="banner">${summary.findings} finding${summary.findings === 1 ? '' : 's'}: ${person} need${person === 1 ? 's' : ''} a person, ${summary.repairable} can be repaired.</p>`;
+	return `<p class="banner bad" data-test="banner">${summary.findings} finding${s(summary.findings)}: ${person} need${person === 1 ? 's' : ''} a person, ${summary.repairable} can be repaired.</p>`;
 }
 
 /** Per kind: how many, and how many of them repair can fix (a draft beside its invoice can; a draft alone cannot). */
@@ -140,7 +159,11 @@ function countsTable(result: ReconcileResult): string {
 	return `<h2>Findings per kind</h2><table class="counts"><thead><tr><th>Kind</th><th class="n">Count</th><th class="n">Repair can fix</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-const repairTag = (fixable: boolean) => (fixable ? '<span class="tag fix">repair can fix</span>' : '<span class="tag person">needs a person</span>');
+function repairTag(fixable: boolean, done: string): string {
+	if (isDone(done)) return `<span class="tag fix" data-test="repair">${esc(done)}</span>`;
+	if (done) return `<span class="tag person" data-test="repair">repair ${esc(done.split(':')[0])}</span><br><span class="note">${esc(done.slice(done.indexOf(':') + 1).trim())}</span>`;
+	return fixable ? '<span class="tag fix">repair can fix</span>' : '<span class="tag person">needs a person</span>';
+}
 const money = (cents: number | null | undefined, currency: string) => (cents === null || cents === undefined ? '—' : esc(formatCents(cents, currency)));
 
 function totalsTable(totals: CurrencyTotals[]): string {
@@ -231,21 +254,21 @@ function seriesSection(summary: Summary): string {
 	return `<h2>Documents dated in the period, per series</h2><table data-test="series"><thead><tr><th>Series</th><th>Type</th><th>Currency</th><th class="n">Documents</th><th class="n">Final</th><th class="n">Drafts</th><th class="n">Canceled</th><th class="n">Total (final)</th></tr></thead><tbody>${rows.join('') || '<tr><td colspan="8">No documents.</td></tr>'}</tbody></table>${unlinked ? `<p class="note">${unlinked}</p>` : ''}`;
 }
 
-function findingRow(f: Finding): string {
+function findingRow(f: Finding, repairOf: RepairOf): string {
 	const docs = f.documents.map((d) => `${esc(docLabel(d))} <span class="note">(${esc(d.status)}, ${esc(d.day)})</span>`).join('<br>');
 	const amounts = [
 		f.orderCents !== undefined ? `order ${money(f.orderCents, f.currency)}` : '',
 		f.documentsCents !== undefined ? `documents ${money(f.documentsCents, f.currency)}` : '',
 		f.differenceCents !== undefined ? `difference ${money(f.differenceCents, f.currency)}` : '',
 	].filter(Boolean);
-	return `<tr data-kind="${f.kind}"><td>${esc(KIND_LABELS[f.kind])}</td><td>${esc(f.orderNumber)}</td><td>${docs}</td><td class="n">${amounts.join('<br>')}</td><td>${esc(f.message)}</td><td>${repairTag(f.repairable)}</td></tr>`;
+	return `<tr data-kind="${f.kind}"><td>${esc(KIND_LABELS[f.kind])}</td><td>${esc(f.orderNumber)}</td><td>${docs}</td><td class="n">${amounts.join('<br>')}</td><td>${esc(f.message)}</td><td>${repairTag(f.repairable, repairOf(f))}</td></tr>`;
 }
 
 /** The HTML table holds the first `maxRows` findings (a browser stays quick); the CSV holds them all. */
-function findingsSection(findings: Finding[], maxRows: number): string {
+function findingsSection(findings: Finding[], maxRows: number, repairOf: RepairOf): string {
 	const shown = findings.slice(0, maxRows);
 	const more = findings.length > shown.length ? `<p class="note">${findings.length - shown.length} more findings are in the CSV file.</p>` : '';
-	const body = shown.map(findingRow).join('') || '<tr><td colspan="6">None.</td></tr>';
+	const body = shown.map((f) => findingRow(f, repairOf)).join('') || '<tr><td colspan="6">None.</td></tr>';
 	return `<h2>Findings</h2><table data-test="findings"><thead><tr><th>Kind</th><th>Order</th><th>Documents</th><th class="n">Amounts</th><th>What is wrong, what to do</th><th>Repair</th></tr></thead><tbody>${body}</tbody></table>${more}`;
 }
 
@@ -263,7 +286,7 @@ function footer(result: ReconcileResult): string {
 
 const PLATFORM = { now: 'ePages Now', beyond: 'ePages Beyond' } as const;
 
-export function reportHtml(result: ReconcileResult, opts: { maxRows?: number } = {}): string {
+export function reportHtml(result: ReconcileResult, opts: { maxRows?: number; repairOf?: RepairOf } = {}): string {
 	const { summary, period, shop } = result;
 	const title = `Reconciliation ${shop.name} — ${periodTitle(period)}`;
 	return `<!DOCTYPE html>
@@ -271,13 +294,13 @@ export function reportHtml(result: ReconcileResult, opts: { maxRows?: number } =
 <body><main>
 <h1 data-test="title">${esc(title)}</h1>
 <p class="sub">${esc(PLATFORM[shop.platform])} orders against InvoicExpress documents, ${esc(period.from)} – ${esc(period.to)}, ${summary.orders.inPeriod} orders, ${summary.documents.inPeriod} documents dated in the period.</p>
-${banner(summary)}
+${banner(result, opts.repairOf)}
 ${countsTable(result)}
 ${totalsTable(summary.totals)}
 ${chartSection(summary)}
 ${vatSection(summary)}
 ${seriesSection(summary)}
-${findingsSection(result.findings, opts.maxRows ?? 1000)}
+${findingsSection(result.findings, opts.maxRows ?? 1000, opts.repairOf ?? (() => ''))}
 ${footer(result)}
 </main></body></html>
 `;

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { noteWithLine, type Shop } from '../shop';
+import type { ApiContext } from '../../shared/http';
+import { noteWithLine, type OrderItemsFound, type Shop } from '../shop';
 import { beyondPaidDate, getBeyondOrder, setBeyondOrderNote, shaped } from './orders';
 import { BEYOND_CREDENTIAL, BEYOND_SCOPES, beyondPages } from './transport';
 
@@ -28,6 +29,31 @@ async function updateNote(ctx: Parameters<Shop['fullOrder']>[0], order: IDataObj
 	return 'written';
 }
 
+async function listOrderItems(ctx: ApiContext, period: { from: string; to: string }, onPage: (items: IDataObject[]) => Promise<void> | void, itemIndex?: number): Promise<number> {
+	// createdAfter inclusive, createdBefore exclusive (as the Beyond fake reads the reference).
+	let requests = 0;
+	const qs = { createdAfter: period.from, createdBefore: period.to };
+	for await (const items of beyondPages(ctx, '/orders', 'orders', qs, { itemIndex, action: 'list the orders of the period', scope: BEYOND_SCOPES.read })) {
+		requests++;
+		await onPage(items);
+	}
+	return requests;
+}
+
+/** `GET /orders?orderNumber=…` (epages.md §2b: the list filters by order number), one number at a time. */
+async function findOrderItems(ctx: ApiContext, numbers: string[], _before: string, itemIndex?: number): Promise<OrderItemsFound> {
+	const items: IDataObject[] = [];
+	let requests = 0;
+	for (const orderNumber of numbers) {
+		for await (const page of beyondPages(ctx, '/orders', 'orders', { orderNumber }, { itemIndex, action: `find order ${orderNumber}`, scope: BEYOND_SCOPES.read })) {
+			requests++;
+			// The filter's matching (exact or not) is not documented: only the exact number is taken.
+			items.push(...page.filter((o) => String(o.orderNumber) === orderNumber));
+		}
+	}
+	return { items, requests, searched: 'all' };
+}
+
 export const epagesBeyondShop: Shop = {
 	platform: 'beyond',
 	displayName: 'ePages Beyond',
@@ -42,16 +68,9 @@ export const epagesBeyondShop: Shop = {
 	async readOrder(ctx, order, itemIndex) {
 		return shaped(ctx, await getBeyondOrder(ctx, idOf(ctx, order, itemIndex), itemIndex), false, itemIndex);
 	},
-	async listOrders(ctx, period, onPage, itemIndex) {
-		// createdAfter inclusive, createdBefore exclusive (as the Beyond fake reads the reference).
-		let requests = 0;
-		const qs = { createdAfter: period.from, createdBefore: period.to };
-		for await (const items of beyondPages(ctx, '/orders', 'orders', qs, { itemIndex, action: 'list the orders of the period', scope: BEYOND_SCOPES.read })) {
-			requests++;
-			await onPage(items.map((raw) => shaped(ctx, raw, false, itemIndex)));
-		}
-		return requests;
-	},
+	listOrders: async (ctx, period, onPage, itemIndex) => await listOrderItems(ctx, period, async (items) => await onPage(items.map((raw) => shaped(ctx, raw, false, itemIndex))), itemIndex),
+	listOrderItems,
+	findOrderItems,
 	// No invoiced mark to set: the note line is the record (see above).
 	writeInvoiceBack: async (ctx, order, noteLine, itemIndex) => await updateNote(ctx, order, (note) => noteWithLine(note, noteLine), itemIndex),
 	updateNote,

@@ -8,6 +8,7 @@ import { createFromOrder, createFromOrderDescription } from './createFromOrder';
 import { creditFromOrder, creditFromOrderDescription } from './creditFromOrder';
 import { emailFromOrder, emailFromOrderDescription } from './emailFromOrder';
 import { get, getAll, getAllDescription, getRelated } from './get';
+import { reconcileDescription, reconcileEPagesOrders } from './reconcile';
 import { getPdf, getPdfDescription } from './getPdf';
 import { sendEmail, sendEmailDescription } from './sendEmail';
 import { cancel, deleteDraft, finalize, reasonDescription, settle } from './stateChanges';
@@ -26,6 +27,7 @@ export const documentOperations: Record<string, OperationHandler> = {
 	sendEmail,
 	getPdf,
 	getRelated,
+	reconcileEPagesOrders,
 };
 
 /**
@@ -101,6 +103,14 @@ export const documentDescription: INodeProperties[] = [
 			{ name: 'Get Many', value: 'getAll', action: 'Get many documents' },
 			{ name: 'Get PDF', value: 'getPdf', action: 'Get the PDF of a document' },
 			{ name: 'Get Related Documents', value: 'getRelated', action: 'Get documents related to a document' },
+			{
+				name: 'Reconcile With ePages Orders',
+				value: 'reconcileEPagesOrders',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "ePages" is the brand's spelling; the rule's fix reads "e pages"
+				action: 'Reconcile a month of ePages orders with their documents',
+				description:
+					"Check a period's shop orders against their InvoicExpress documents (paid and not invoiced, two invoices, totals, credit notes, drafts, write-back, e-mail) and output a CSV and an HTML report; with Repair, fix what is safe to fix",
+			},
 			{ name: 'Send by Email', value: 'sendEmail', action: 'Send a document by email' },
 			{ name: 'Settle', value: 'settle', action: 'Mark a document as paid' },
 		],
@@ -112,7 +122,7 @@ export const documentDescription: INodeProperties[] = [
 		type: 'options',
 		options: documentTypeOptions,
 		default: 'invoice',
-		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder'] } },
+		displayOptions: { show: { resource: ['document'] }, hide: { operation: ['getAll', 'getPdf', 'getRelated', 'createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder', 'reconcileEPagesOrders'] } },
 	},
 	documentIdField('document', ['get', 'finalize', 'cancel', 'settle', 'deleteDraft', 'sendEmail', 'getPdf', 'getRelated']),
 	...reasonDescription,
@@ -120,6 +130,7 @@ export const documentDescription: INodeProperties[] = [
 	...createFromOrderDescription,
 	...creditFromOrderDescription,
 	...emailFromOrderDescription,
+	...reconcileDescription,
 	...getAllDescription,
 	...sendEmailDescription,
 	...getPdfDescription,

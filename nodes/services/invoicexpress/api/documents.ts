@@ -207,3 +207,46 @@ export async function getRelatedDocuments(ctx: ApiContext, id: string | number, 
 	}
 	return docs as IDataObject[];
 }
+
+/** The largest page asked of a list: accounts list 10, 20 or 30 per page (reference §1), whatever is asked. */
+const LIST_PAGE_SIZE = 100;
+/** A list that never ends is a broken answer, not a long month: 10,000 pages is 300,000 documents at 30 a page. */
+const MAX_LIST_PAGES = 10000;
+
+const pageCount = (json: IDataObject | undefined): number | undefined => {
+	const total = Number((json?.pagination as IDataObject | undefined)?.total_pages);
+	return Number.isFinite(total) ? total : undefined;
+};
+
+/**
+ * The documents dated in a range (`GET /invoices.json` with `date[from]`, `date[to]` as dd/mm/yyyy and
+ * `non_archived`, reference "List All": every type and status the list gives, deleted ones excepted),
+ * page by page: each page is handed to `onPage` before the next is read, so that a month of documents
+ * is never held as such. Asks for the largest page and follows `pagination.total_pages`, whatever page
+ * size the account answers with; an answer without pagination is read until an empty page, never
+ * taken as complete after its first page. Returns the number of requests made.
+ */
+export async function listDocumentsDated(
+	ctx: ApiContext,
+	range: { 'date[from]': string; 'date[to]': string },
+	onPage: (documents: IDataObject[]) => Promise<void> | void,
+	itemIndex?: number,
+): Promise<number> {
+	for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+		const { body } = await ixRequest(ctx, 'GET', '/invoices.json', {
+			qs: { ...range, non_archived: true, page, per_page: LIST_PAGE_SIZE },
+			itemIndex,
+			action: `list the documents dated ${range['date[from]']} – ${range['date[to]']} (page ${page})`,
+		});
+		const json = bodyJson(body) as IDataObject | undefined;
+		const items = json?.invoices;
+		if (!Array.isArray(items)) throw ixError(ctx, 'InvoicExpress answered an unexpected list shape for invoices', { itemIndex });
+		await onPage(items as IDataObject[]);
+		const total = pageCount(json);
+		if (items.length === 0 || (total !== undefined && page >= total)) return page;
+	}
+	throw ixError(ctx, `InvoicExpress listed more than ${MAX_LIST_PAGES} pages of documents dated ${range['date[from]']} – ${range['date[to]']}`, {
+		itemIndex,
+		description: 'Nothing was changed. Reconcile a shorter period.',
+	});
+}
