@@ -9,7 +9,7 @@ import { pdfFileName, summarizeDocument, type IxTax } from '../../services/invoi
 import { DOCUMENT_TYPES, type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../mapping/orderToDocument';
 import { readShipsFrom } from '../mapping/taxPlace';
-import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom } from '../documentRules';
+import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom, type TypeRules } from '../documentRules';
 import { emailAfterIssue } from '../email/plan';
 import { invoiceNoteLine, invoiceUniqueKey } from '../orderLink';
 
@@ -170,7 +170,41 @@ export function planOrder(input: PlanInput): OrderPlan {
 	const { params, order } = input;
 	const o = params.options;
 	const label = labelOf(order);
-	// A date that cannot be read is an error, never silently "today".
+	const refused = dateRefusal(o, label) ?? shipsFromRefusal(o.shipsFrom, `${label}: `);
+	if (refused) return refused;
+	const first = gatherFirst(input);
+	if (first.length > 0 || !input.taxes) return { kind: 'gather', steps: first };
+	const full = input.fullOrder ?? order;
+	const dates = documentDates(input, full, label);
+	if (dates.kind !== 'dates') return dates;
+	const typed = mapAndType(full, input.taxes, mappingOptions(o, dates.date, dates.dueDate), {
+		requested: params.documentType,
+		fiscalId: (mapped) => mapped.client.fiscal_id,
+		rules: { notAllowed: o.simplifiedNotAllowed ?? 'refuse', retailer: o.retailer !== false },
+		label,
+	});
+	if (typed.kind !== 'typed') return typed;
+	const { mapped, warnings } = withTypeWarning(typed, params.documentType);
+	const type = typed.type;
+	const check = mapped.totalsCheck;
+	const base: IDataObject = {
+		order_number: mapped.orderNumber,
+		order_id: mapped.orderId ?? null,
+		document_type: type,
+		totals_check: check as unknown as IDataObject,
+		...(warnings.length ? { warnings } : {}),
+	};
+	const totals = totalsRefusal(mapped, type, o, label);
+	if (totals) return totals;
+	if (params.dryRun) {
+		// The currency, as a created document's output has it: the run's hint sums the previews per currency.
+		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', currency: mapped.currency, client: mapped.client, document: mapped.document as IDataObject } };
+	}
+	return { kind: 'invoice', type, label, order: full, mapped, base, steps: invoiceSteps(params, full, mapped, type, input.retired ?? []) };
+}
+
+/** A date that cannot be read is an error, never silently "today". */
+function dateRefusal(o: OrderOptions, label: string): Refusal | undefined {
 	for (const [key, words] of [['date', 'invoice date'], ['dueDate', 'due date']] as const) {
 		const value = o[key];
 		if (value !== undefined && value !== null && String(value).trim() !== '' && toIxDate(value) === undefined) {
@@ -182,84 +216,126 @@ export function planOrder(input: PlanInput): OrderPlan {
 			};
 		}
 	}
-	// Where the goods leave from decides every Portuguese tax of the order: a value that is not a region
-	// is refused before anything is read or sent, never taken for the mainland.
+	return undefined;
+}
+
+/**
+ * Where the goods leave from decides every Portuguese tax of the order: a value that is not a region
+ * is refused before anything is read or sent, never taken for the mainland. `prefix` names the order.
+ */
+export function shipsFromRefusal(shipsFrom: unknown, prefix: string): Refusal | undefined {
 	try {
-		readShipsFrom(o.shipsFrom, `${label}: `);
+		readShipsFrom(shipsFrom, prefix);
+		return undefined;
 	} catch (error) {
 		return { kind: 'refuse', stage: 'parameters', message: (error as InputError).message, description: (error as InputError).description };
 	}
+}
+
+/** The I/O every order needs before it can be mapped: the full order of a list item (connected), the taxes, the retired invoices. */
+function gatherFirst(input: PlanInput): GatherStep[] {
+	const { params, order } = input;
 	const listItem = order.lineItemContainer === undefined;
 	const fetch = params.connectEPages && listItem && !input.fullOrder;
-	const findRetired = o.invoiceAgain === true && !params.dryRun && !input.retired;
-	if (fetch || !input.taxes || findRetired) {
-		const steps: GatherStep[] = fetch ? [{ kind: 'fetchFullOrder' }] : [];
-		if (!input.taxes) steps.push({ kind: 'loadTaxes' });
-		if (findRetired) steps.push({ kind: 'findRetired', reference: String(order.orderNumber ?? '') });
-		return { kind: 'gather', steps };
-	}
-	const full = input.fullOrder ?? order;
+	const findRetired = params.options.invoiceAgain === true && !params.dryRun && !input.retired;
+	const steps: GatherStep[] = fetch ? [{ kind: 'fetchFullOrder' }] : [];
+	if (!input.taxes) steps.push({ kind: 'loadTaxes' });
+	if (findRetired) steps.push({ kind: 'findRetired', reference: String(order.orderNumber ?? '') });
+	return steps;
+}
+
+/** The invoice date and due date by the date rules (documentRules.ts), or what to read or refuse first. */
+function documentDates(input: PlanInput, full: IDataObject, label: string): Refusal | { kind: 'gather'; steps: GatherStep[] } | { kind: 'dates'; date: string; dueDate: string } {
+	const o = input.params.options;
 	// Read from the shop only when connected (to the order's own platform: link/shops.ts refuses
 	// another before any request); otherwise the date rule says what to set.
-	if (needsShopPaidDate(full, toIxDate(o.date), o.dateFrom ?? 'today') && input.paidDate === undefined && params.connectEPages) {
+	if (needsShopPaidDate(full, toIxDate(o.date), o.dateFrom ?? 'today') && input.paidDate === undefined && input.params.connectEPages) {
 		return { kind: 'gather', steps: [{ kind: 'fetchPaidDate' }] };
 	}
 	const dated = invoiceDateFor(full, toIxDate(o.date), o.dateFrom ?? 'today', input.today, label, input.paidDate);
 	if (!dated.ok) return { kind: 'refuse', stage: 'parameters', message: dated.message, description: dated.description };
 	const date = dated.value;
-	const dueDate = toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0));
+	return { kind: 'dates', date, dueDate: toIxDate(o.dueDate) ?? addDays(date, Number(o.dueDays ?? 0)) };
+}
+
+/** What decides the document type of a mapped order (documentRules.ts): the type asked for, the buyer's NIF, the merchant's rules. */
+export interface TypeRequest {
+	requested: DocumentTypeKey;
+	/** The fiscal number the document will carry: the order's (one step), or the client the node's own fields name (the chain). */
+	fiscalId: (mapped: MappedOrder) => string | undefined;
+	rules: TypeRules;
+	/** How a refusal names the order. */
+	label: string;
+}
+
+export interface TypedOrder {
+	kind: 'typed';
+	mapped: MappedOrder;
+	/** The document type the rules allow. */
+	type: DocumentTypeKey;
+	/** Why the type is not the one asked for (an invoice instead of a simplified invoice), when it is not. */
+	warning?: string;
+}
+
+/**
+ * The order mapped to the cent (mapping/orderToDocument.ts) and the document type the law allows for
+ * it (documentRules.ts): every path from an order to a document asks here, so that all refuse alike.
+ * A mapping that fails on the order is a refusal naming it; any other failure is a fault (a bug).
+ */
+export function mapAndType(order: unknown, taxes: IxTax[], options: Partial<MappingOptions>, request: TypeRequest): Refusal | MappingFault | TypedOrder {
 	let mapped: MappedOrder;
 	try {
-		mapped = mapOrderToDocument(full, input.taxes, mappingOptions(o, date, dueDate));
+		mapped = mapOrderToDocument(order, taxes, options);
 	} catch (error) {
 		if (error instanceof InputError) return { kind: 'refuse', stage: 'order', message: error.message, description: error.description };
 		return { kind: 'fault', error };
 	}
-	const check = mapped.totalsCheck;
 	const allowed = documentTypeFor(
-		full,
-		params.documentType,
-		{ totalEur: mapped.totalEur, fiscalId: mapped.client.fiscal_id, taxation: mapped.taxation },
-		{ notAllowed: o.simplifiedNotAllowed ?? 'refuse', retailer: o.retailer !== false },
-		label,
+		order as IDataObject,
+		request.requested,
+		{ totalEur: mapped.totalEur, fiscalId: request.fiscalId(mapped), taxation: mapped.taxation },
+		request.rules,
+		request.label,
 	);
 	if (!allowed.ok) return { kind: 'refuse', stage: 'parameters', message: allowed.message, description: allowed.description };
-	const type = allowed.value;
+	return { kind: 'typed', mapped, type: allowed.value, ...(allowed.warning ? { warning: allowed.warning } : {}) };
+}
+
+/** The mapping's warnings and the type rule's; an invoice issued instead of a simplified invoice leaves the simplified series. */
+function withTypeWarning(typed: TypedOrder, requested: DocumentTypeKey): { mapped: MappedOrder; warnings: string[] } {
+	let mapped = typed.mapped;
 	const warnings = [...mapped.warnings];
-	if (allowed.warning) {
-		warnings.push(allowed.warning);
+	if (typed.warning) {
+		warnings.push(typed.warning);
 		// The chosen series holds the other type's numbering: the invoice takes the default series.
-		if (type !== params.documentType && mapped.document.sequence_id !== undefined) {
+		if (typed.type !== requested && mapped.document.sequence_id !== undefined) {
 			mapped = { ...mapped, document: { ...mapped.document } };
 			delete mapped.document.sequence_id;
 			warnings.push('the chosen series is for simplified invoices: the invoice took the default series');
 		}
 	}
-	const base: IDataObject = {
-		order_number: mapped.orderNumber,
-		order_id: mapped.orderId ?? null,
-		document_type: type,
-		totals_check: check as unknown as IDataObject,
-		...(warnings.length ? { warnings } : {}),
+	return { mapped, warnings };
+}
+
+/** A document total that differs from the order's is refused unless "Strict Totals" is off. */
+function totalsRefusal(mapped: MappedOrder, type: DocumentTypeKey, o: OrderOptions, label: string): Refusal | undefined {
+	const check = mapped.totalsCheck;
+	if (check.matches || (o.strictTotals ?? true) === false) return undefined;
+	return {
+		kind: 'refuse',
+		stage: 'totals',
+		message: `${label}: the ${DOCUMENT_TYPES[type].label.toLowerCase()} total would be ${check.document_total} but the order total is ${check.order_total} (difference ${check.difference})`,
+		description: 'Nothing was created. Check the order amounts, or turn off "Strict Totals" to create it anyway with the difference reported.',
 	};
-	if (!check.matches && (o.strictTotals ?? true) !== false) {
-		return {
-			kind: 'refuse',
-			stage: 'totals',
-			message: `${label}: the ${DOCUMENT_TYPES[type].label.toLowerCase()} total would be ${check.document_total} but the order total is ${check.order_total} (difference ${check.difference})`,
-			description: 'Nothing was created. Check the order amounts, or turn off "Strict Totals" to create it anyway with the difference reported.',
-		};
-	}
-	if (params.dryRun) {
-		// The currency, as a created document's output has it: the run's hint sums the previews per currency.
-		return { kind: 'dryRun', json: { ...base, outcome: 'dry run', currency: mapped.currency, client: mapped.client, document: mapped.document as IDataObject } };
-	}
+}
+
+/** The steps of an order to invoice: the client, the invoice exactly once, then what the parameters ask for. */
+function invoiceSteps(params: OrderToInvoiceParams, full: IDataObject, mapped: MappedOrder, type: DocumentTypeKey, retired: Array<string | number>): InvoiceStep[] {
 	// Always a client step: the document must carry exactly the order's NIF, which only a lookup proves
 	// (an existing record of the same name keeps its own NIF; see clientMatch.ts).
 	const steps: InvoiceStep[] = [{ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy }];
 	// A new attempt after invoices were taken out of effect gets a key of its own (the old key may be
 	// refused for good); every run that sees the same retired invoices names the same attempt.
-	const retired = input.retired ?? [];
 	const key = invoiceUniqueKey(full, mapped.orderNumber, type);
 	steps.push({
 		kind: 'invoiceOnce',
@@ -272,7 +348,7 @@ export function planOrder(input: PlanInput): OrderPlan {
 	if (params.sendEmail) steps.push({ kind: 'email' });
 	if (params.connectEPages && params.writeBack) steps.push({ kind: 'writeBack' });
 	if (params.attachPdf) steps.push({ kind: 'pdf' });
-	return { kind: 'invoice', type, label, order: full, mapped, base, steps };
+	return steps;
 }
 
 /** The document body, naming the client found or created for it instead of the order's. */
