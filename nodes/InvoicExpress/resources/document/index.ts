@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { orderLabel } from '../../../shared/execute';
 
 import { documentIdField, documentTypeOptions, type OperationHandler } from '../common';
-import { create, createDescription } from './create';
+import { create } from './create';
+import { createDescription } from './createDescription';
 import { createFromOrder, createFromOrderDescription } from './createFromOrder';
 import { creditFromOrder, creditFromOrderDescription } from './creditFromOrder';
 import { emailFromOrder, emailFromOrderDescription } from './emailFromOrder';
