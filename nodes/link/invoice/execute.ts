@@ -11,7 +11,8 @@ import { InputError } from '../../services/invoicexpress/helpers/client';
 import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
 import { asNodeError, stepsFor, withPrefix } from '../../shared/execute';
 import { chooseShop } from '../shops';
-import { documentFor, labelOf, planAfterInvoice, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
+import { planAfterInvoice } from './after';
+import { documentFor, labelOf, planOrder, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
 
 /**
  * Runs the plan of one order through the services' API modules; every decision is the planner's.
