@@ -179,8 +179,17 @@ export function returnTag(scope: CreditScope, returnReference: string): string {
 	return shortHash(`lines:${lines.join('|')}:shipping=${scope.shipping}:fee=${scope.paymentFee}`);
 }
 
+/** A credit note among the invoice's related documents, as the plan reads it. */
+interface CreditNoteView {
+	id: unknown;
+	reference: string;
+	status: string;
+	total: number;
+	legal_number: unknown;
+}
+
 /** A related document that is a live credit note, read strictly: an unreadable total is an error, never 0. */
-function creditNotesOf(related: IDataObject[], label: string): Array<{ id: unknown; reference: string; status: string; total: number; legal_number: unknown }> {
+function creditNotesOf(related: IDataObject[], label: string): CreditNoteView[] {
 	return related
 		.filter((d) => listedType(d) === 'creditNote' || d.type === 'CreditNote')
 		.filter((d) => d.status !== 'deleted' && d.status !== 'canceled')
@@ -197,15 +206,48 @@ export function planCredit(input: CreditInput): CreditPlan {
 	const { params, order } = input;
 	const label = labelOf(order);
 	const orderNumber = String(order.orderNumber ?? '').trim();
+	const refused = requestRefusal(params, orderNumber, label);
+	if (refused) return refused;
+	if (!input.listed) return { kind: 'gather', step: 'listDocuments' };
+	const found = invoiceOfOrder(input, input.listed, orderNumber, label);
+	if (found.kind !== 'found') return found;
+	const target = { id: found.invoice.id as number, type: found.type };
+	if (!input.related) return { kind: 'gather', step: 'readRelated', invoice: target };
+	let notes: CreditNoteView[];
+	try {
+		notes = creditNotesOf(input.related, label);
+	} catch (error) {
+		return { kind: 'refuse', message: (error as InputError).message, description: (error as InputError).description };
+	}
+	if (params.correction === 'cancel') return planCancel(params, found, notes, orderNumber, label);
+	if (!input.invoice) return { kind: 'gather', step: 'readInvoice', invoice: target };
+	return planCreditNote(input, { ...found, invoice: input.invoice, notes, orderNumber, label });
+}
+
+type Refuse = Extract<CreditPlan, { kind: 'refuse' }>;
+
+/** What is refused before anything is read: an order without its number, a cancellation without its reason. */
+function requestRefusal(params: CreditParams, orderNumber: string, label: string): Refuse | undefined {
 	if (!orderNumber) {
 		return { kind: 'refuse', message: `${label}: the order has no order number`, description: 'Its invoice is found by the order number: pass the order as the ePages node or trigger outputs it.' };
 	}
 	if (params.correction === 'cancel' && params.reason.trim() === '') {
 		return { kind: 'refuse', message: `${label}: a cancellation needs a reason`, description: 'InvoicExpress keeps the reason with the canceled invoice: set "Reason".' };
 	}
-	if (!input.listed) return { kind: 'gather', step: 'listDocuments' };
+	return undefined;
+}
 
-	const ofOrder = input.listed.filter((d) => String(d.reference ?? '') === orderNumber);
+/** The order's one final invoice as the lookup lists it. */
+interface FoundInvoice {
+	kind: 'found';
+	invoice: IDataObject;
+	type: DocumentTypeKey;
+	legalNumber: string;
+}
+
+/** The order's one final invoice among the documents listed with its number, or how the order ends without one. */
+function invoiceOfOrder(input: CreditInput, listed: IDataObject[], orderNumber: string, label: string): CreditPlan | FoundInvoice {
+	const ofOrder = listed.filter((d) => String(d.reference ?? '') === orderNumber);
 	// A legacy cash sale (VD, listed CashInvoice) is a legal document of the order, but not an FS: the
 	// API documents no path to read, credit or cancel it, and none is guessed.
 	const vd = ofOrder.find((d) => listedType(d) === 'cashInvoice' && d.status !== 'deleted');
@@ -213,7 +255,7 @@ export function planCredit(input: CreditInput): CreditPlan {
 		const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `a draft VD (id ${String(vd.id)})`;
 		return {
 			kind: 'refuse',
-			message: `${label}: the order's document ${number} is a cash sale (legacy type CashInvoice, id ${String(vd.id)}), which the package cannot ${params.correction === 'cancel' ? 'cancel' : 'credit'}`,
+			message: `${label}: the order's document ${number} is a cash sale (legacy type CashInvoice, id ${String(vd.id)}), which the package cannot ${input.params.correction === 'cancel' ? 'cancel' : 'credit'}`,
 			description: 'Nothing was sent: the InvoicExpress API documents no path for VDs, so none is guessed. Correct it in InvoicExpress.',
 		};
 	}
@@ -232,68 +274,107 @@ export function planCredit(input: CreditInput): CreditPlan {
 			description: 'Nothing was changed: which one to correct is for you to decide. Correct it with Document → Cancel or Create (credit note).',
 		};
 	}
-	if (finals.length === 0 && input.retired && input.retired.length > 0) {
+	if (finals.length === 0) return withoutFinalInvoice(input, invoices, vd);
+	const type = listedType(finals[0]) as DocumentTypeKey;
+	return { kind: 'found', invoice: finals[0], type, legalNumber: legalNumberOf(finals[0], type) };
+}
+
+/**
+ * An order with no final invoice: its drafts are deleted; a canceled invoice (or cash sale) leaves
+ * nothing to correct; with nothing listed, an order that looks invoiced or was paid lately waits.
+ */
+function withoutFinalInvoice(input: CreditInput, invoices: IDataObject[], vd: IDataObject | undefined): CreditPlan {
+	const { params, order } = input;
+	if (input.retired && input.retired.length > 0) {
 		return { kind: 'settled', outcome: 'nothing to credit', note: 'every invoice of the order is canceled or credited in full' };
 	}
-	if (finals.length === 0) {
-		const drafts = invoices.filter((d) => d.status === 'draft');
-		if (drafts.length > 0) return { kind: 'deleteDrafts', drafts: drafts.map((d) => ({ id: d.id as number, type: listedType(d) as DocumentTypeKey })) };
-		const canceled = invoices.find((d) => d.status === 'canceled');
-		if (!canceled && vd) {
-			const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `VD id ${String(vd.id)}`;
-			return params.correction === 'cancel'
-				? { kind: 'settled', outcome: 'already canceled', note: `the cash sale ${number} was canceled before`, invoice: vd }
-				: { kind: 'settled', outcome: 'nothing to credit', note: `the cash sale ${number} was canceled: nothing is left to credit`, invoice: vd };
-		}
-		if (canceled) {
-			const type = listedType(canceled) as DocumentTypeKey;
-			return params.correction === 'cancel'
-				? { kind: 'settled', outcome: 'already canceled', note: `${legalNumberOf(canceled, type)} was canceled before`, invoice: canceled }
-				: { kind: 'settled', outcome: 'nothing to credit', note: `the invoice ${legalNumberOf(canceled, type)} was canceled: nothing is left to credit`, invoice: canceled };
-		}
-		if (looksInvoiced(order)) {
-			return {
-				kind: 'pending',
-				reason: 'the order is marked invoiced in the shop, but InvoicExpress lists no invoice with its number yet (its lookup can lag; if the invoice was made elsewhere, under another reference, credit it by hand)',
-			};
-		}
-		if (order.paidOn) return paidNotListed(order, input.now);
-		return { kind: 'settled', outcome: 'not invoiced', note: 'the order has no invoice in InvoicExpress: nothing to correct' };
+	const drafts = invoices.filter((d) => d.status === 'draft');
+	if (drafts.length > 0) return { kind: 'deleteDrafts', drafts: drafts.map((d) => ({ id: d.id as number, type: listedType(d) as DocumentTypeKey })) };
+	const canceled = invoices.find((d) => d.status === 'canceled');
+	if (!canceled && vd) {
+		const number = vd.inverted_sequence_number ? `VD ${String(vd.inverted_sequence_number)}` : `VD id ${String(vd.id)}`;
+		return params.correction === 'cancel'
+			? { kind: 'settled', outcome: 'already canceled', note: `the cash sale ${number} was canceled before`, invoice: vd }
+			: { kind: 'settled', outcome: 'nothing to credit', note: `the cash sale ${number} was canceled: nothing is left to credit`, invoice: vd };
 	}
-
-	const listedInvoice = finals[0];
-	const type = listedType(listedInvoice) as DocumentTypeKey;
-	const legalNumber = legalNumberOf(listedInvoice, type);
-	const target = { id: listedInvoice.id as number, type };
-	if (!input.related) return { kind: 'gather', step: 'readRelated', invoice: target };
-	let notes;
-	try {
-		notes = creditNotesOf(input.related, label);
-	} catch (error) {
-		return { kind: 'refuse', message: (error as InputError).message, description: (error as InputError).description };
+	if (canceled) {
+		const type = listedType(canceled) as DocumentTypeKey;
+		return params.correction === 'cancel'
+			? { kind: 'settled', outcome: 'already canceled', note: `${legalNumberOf(canceled, type)} was canceled before`, invoice: canceled }
+			: { kind: 'settled', outcome: 'nothing to credit', note: `the invoice ${legalNumberOf(canceled, type)} was canceled: nothing is left to credit`, invoice: canceled };
 	}
-
-	if (params.correction === 'cancel') {
-		const live = notes.filter((n) => isFinalStatus(n.status));
-		if (live.length > 0) {
-			return {
-				kind: 'refuse',
-				message: `${label}: ${legalNumber} has credit notes (${live.map((n) => n.legal_number ?? n.id).join(', ')}), so it cannot be canceled`,
-				description: 'Nothing was sent. Credit what is left of it with a credit note instead.',
-			};
-		}
-		// InvoicExpress cancels a settled document only when it is an invoice-receipt: refused before any request.
-		const settled = cancelRefusal(type, listedInvoice.status, `${label}: ${legalNumber}`);
-		if (settled) return { kind: 'refuse', ...settled };
-		if (params.dryRun) return { kind: 'dryRun', json: { order_number: orderNumber, outcome: 'dry run', correction: 'cancel', invoice_id: listedInvoice.id, invoice_legal_number: legalNumber, reason: params.reason } };
-		return { kind: 'cancel', invoice: listedInvoice, type, legalNumber, reason: params.reason.trim() };
+	if (looksInvoiced(order)) {
+		return {
+			kind: 'pending',
+			reason: 'the order is marked invoiced in the shop, but InvoicExpress lists no invoice with its number yet (its lookup can lag; if the invoice was made elsewhere, under another reference, credit it by hand)',
+		};
 	}
+	if (order.paidOn) return paidNotListed(order, input.now);
+	return { kind: 'settled', outcome: 'not invoiced', note: 'the order has no invoice in InvoicExpress: nothing to correct' };
+}
 
-	if (!input.invoice) return { kind: 'gather', step: 'readInvoice', invoice: target };
-	const invoice = input.invoice;
+/** Cancel the invoice: never one with credit notes, never a settled document InvoicExpress refuses to cancel. */
+function planCancel(params: CreditParams, found: FoundInvoice, notes: CreditNoteView[], orderNumber: string, label: string): CreditPlan {
+	const { invoice, type, legalNumber } = found;
+	const live = notes.filter((n) => isFinalStatus(n.status));
+	if (live.length > 0) {
+		return {
+			kind: 'refuse',
+			message: `${label}: ${legalNumber} has credit notes (${live.map((n) => n.legal_number ?? n.id).join(', ')}), so it cannot be canceled`,
+			description: 'Nothing was sent. Credit what is left of it with a credit note instead.',
+		};
+	}
+	// InvoicExpress cancels a settled document only when it is an invoice-receipt: refused before any request.
+	const settled = cancelRefusal(type, invoice.status, `${label}: ${legalNumber}`);
+	if (settled) return { kind: 'refuse', ...settled };
+	if (params.dryRun) return { kind: 'dryRun', json: { order_number: orderNumber, outcome: 'dry run', correction: 'cancel', invoice_id: invoice.id, invoice_legal_number: legalNumber, reason: params.reason } };
+	return { kind: 'cancel', invoice, type, legalNumber, reason: params.reason.trim() };
+}
+
+/** The invoice as GET answered it, with what the plan knows of it. */
+interface CreditTarget extends FoundInvoice {
+	notes: CreditNoteView[];
+	orderNumber: string;
+	label: string;
+}
+
+/** This return's credit note: its lines, within what the invoice can still take, on the invoice's terms. */
+function planCreditNote(input: CreditInput, t: CreditTarget): CreditPlan {
+	const { params, order } = input;
+	const { invoice, legalNumber, notes } = t;
 	const tag = returnTag(params.scope, params.returnReference);
-	const link = creditLink(order, orderNumber, invoice.id, tag);
+	const link = creditLink(order, t.orderNumber, invoice.id, tag);
 	const earlierNotes = notes.filter((n) => isFinalStatus(n.status) && n.reference !== link.reference);
+	const amounts = creditAmounts(params, t, earlierNotes);
+	if (amounts.kind === 'refuse') return amounts;
+	const { credit, creditable } = amounts;
+	const document = creditNoteDocument(input, t, credit, link.reference);
+	const earlier = earlierNotes.map((n) => ({ id: n.id, legal_number: n.legal_number, total: n.total }));
+	if (params.dryRun) {
+		return {
+			kind: 'dryRun',
+			json: { order_number: t.orderNumber, outcome: 'dry run', correction: 'creditNote', invoice_id: invoice.id, invoice_legal_number: legalNumber, credit_total: credit.total, creditable, reference: link.reference, document },
+		};
+	}
+	const mine = notes.find((n) => n.reference === link.reference && isFinalStatus(n.status));
+	return {
+		kind: 'credit',
+		invoice,
+		invoiceType: t.type,
+		invoiceLegalNumber: legalNumber,
+		reference: link.reference,
+		uniqueKey: link.uniqueKey,
+		document,
+		total: credit.total,
+		creditable,
+		earlier,
+		...(mine ? { existingId: mine.id as number } : {}),
+	};
+}
+
+/** The lines credited and what the invoice can still take; the credited total never exceeds it. */
+function creditAmounts(params: CreditParams, t: CreditTarget, earlierNotes: CreditNoteView[]): Refuse | { kind: 'amounts'; credit: CreditItems; creditable: number } {
+	const { invoice, legalNumber, label } = t;
 	let credit: CreditItems;
 	try {
 		if (params.scope.kind === 'full' && earlierNotes.length > 0) {
@@ -318,12 +399,19 @@ export function planCredit(input: CreditInput): CreditPlan {
 			description: 'Nothing was created. Credit fewer lines or a smaller amount.',
 		};
 	}
+	return { kind: 'amounts', credit, creditable };
+}
+
+/** The credit note body (its client is filled in by the executor from the invoice's client record). */
+function creditNoteDocument(input: CreditInput, t: CreditTarget, credit: CreditItems, reference: string): IDataObject {
+	const { params } = input;
+	const { invoice } = t;
 	const document: IDataObject = {
 		date: input.today,
 		due_date: input.today,
-		reference: link.reference,
+		reference,
 		owner_invoice_id: invoice.id,
-		observations: `${params.reason.trim() || `Devolução da encomenda ${orderNumber}`} (${legalNumber})`,
+		observations: `${params.reason.trim() || `Devolução da encomenda ${t.orderNumber}`} (${t.legalNumber})`,
 		items: credit.items as unknown as IDataObject[],
 	};
 	// What the invoice carried, the credit note carries: exemption reason, currency and rate.
@@ -335,25 +423,5 @@ export function planCredit(input: CreditInput): CreditPlan {
 	}
 	if (credit.globalDiscount) document.global_discount = credit.globalDiscount as unknown as IDataObject;
 	if (params.options.sequenceId) document.sequence_id = String(params.options.sequenceId);
-	const earlier = earlierNotes.map((n) => ({ id: n.id, legal_number: n.legal_number, total: n.total }));
-	if (params.dryRun) {
-		return {
-			kind: 'dryRun',
-			json: { order_number: orderNumber, outcome: 'dry run', correction: 'creditNote', invoice_id: invoice.id, invoice_legal_number: legalNumber, credit_total: credit.total, creditable, reference: link.reference, document },
-		};
-	}
-	const mine = notes.find((n) => n.reference === link.reference && isFinalStatus(n.status));
-	return {
-		kind: 'credit',
-		invoice,
-		invoiceType: type,
-		invoiceLegalNumber: legalNumber,
-		reference: link.reference,
-		uniqueKey: link.uniqueKey,
-		document,
-		total: credit.total,
-		creditable,
-		earlier,
-		...(mine ? { existingId: mine.id as number } : {}),
-	};
+	return document;
 }
