@@ -128,52 +128,23 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 	if (typeof id !== 'string' || id === '') throw new Error('the Beyond order has no _id');
 	if (number === undefined || number === null || String(number).trim() === '') throw new Error(`Beyond order ${id} has no orderNumber`);
 	const where = `order ${String(number)}`;
-	const currency = String(raw.currency ?? (raw.grandTotal as IDataObject | undefined)?.currency ?? 'EUR');
-	const taxModel = String(raw.taxModel ?? 'GROSS');
-	const lines = (Array.isArray(raw.productLineItems) ? (raw.productLineItems as IDataObject[]) : []).map((line, n) => {
-		const product = (line.product ?? {}) as IDataObject;
-		const quantity = Number(typeof line.quantity === 'object' && line.quantity !== null ? (line.quantity as IDataObject).amount : line.quantity);
-		const unit = amountOf(line.unitPrice);
-		const total = amountOf(line.lineItemPrice);
-		const before = unit !== undefined && Number.isFinite(unit) && Number.isFinite(quantity) ? round(unit * quantity, 4) : total;
-		const given = amountOf(line.lineItemDiscount);
-		const discount = given !== undefined && Number.isFinite(given) && given !== 0 ? Math.abs(given) : before !== undefined && total !== undefined && before - total > 0.005 ? round(before - total, 4) : 0;
-		const tax = (line.lineItemTax ?? {}) as IDataObject;
-		return {
-			lineItemId: String(line._id ?? `${id}-${n}`),
-			sku: product.sku ?? null,
-			name: product.name ?? product.sku ?? null,
-			productId: product._id ?? null,
-			quantity: { amount: quantity, unit: null },
-			singleItemPrice: price(unit, currency, taxModel),
-			lineItemPrice: price(before, currency, taxModel),
-			...(discount > 0 ? { lineItemCouponDiscount: price(discount, currency, taxModel) } : {}),
-			taxClass: { taxClassId: String(tax.taxClass ?? ''), name: String(tax.taxClass ?? ''), percentage: percent(tax.taxRate, `${where}, line ${n + 1}`) },
-		};
-	});
-	const coupon = raw.couponLineItem as IDataObject | null | undefined;
-	const shares = couponShares(raw, lines);
-	if (shares) {
-		lines.forEach((line, n) => {
-			if (shares[n] > 0) (line as IDataObject).lineItemCouponDiscount = price(shares[n], currency, taxModel);
-		});
-	}
+	const money: Money = { currency: String(raw.currency ?? (raw.grandTotal as IDataObject | undefined)?.currency ?? 'EUR'), taxModel: String(raw.taxModel ?? 'GROSS') };
+	const lines = productLines(raw, id, money, where);
 	const updated = beyondDate(raw.updatedAt);
-	const shipping = charge(raw.shippingLineItem as IDataObject | undefined, currency, taxModel, `${where}, shipping`);
-	const payment = charge(raw.paymentLineItem as IDataObject | undefined, currency, taxModel, `${where}, payment`);
+	const shipping = charge(raw.shippingLineItem as IDataObject | undefined, money.currency, money.taxModel, `${where}, shipping`);
+	const payment = charge(raw.paymentLineItem as IDataObject | undefined, money.currency, money.taxModel, `${where}, payment`);
 	// A pickup order's fee (BYD-OAS order.pickupLineItem: lineItemPrice, lineItemTaxes, pickupOption),
 	// part of its grandTotal: its own charge beside shipping, invoiced as its own line.
-	const pickup = charge(raw.pickupLineItem as IDataObject | undefined, currency, taxModel, `${where}, pickup`);
+	const pickup = charge(raw.pickupLineItem as IDataObject | undefined, money.currency, money.taxModel, `${where}, pickup`);
 	const self = ((raw._links as IDataObject | undefined)?.self as IDataObject | undefined)?.href;
-	const shippingStatus = String(raw.shippingStatus ?? '');
 	return {
 		orderId: id,
 		orderNumber: String(number),
 		creationDate: beyondDate(raw.createdAt) ?? beyondDate(raw.entryDate),
 		lastUpdatedOnDate: updated,
 		customerNumber: raw.customerNumber ?? null,
-		currencyId: currency,
-		taxModel,
+		currencyId: money.currency,
+		taxModel: money.taxModel,
 		customerComment: raw.customerComment ?? null,
 		internalNote: raw.orderNote ?? null,
 		billingAddress: address(raw.billingAddress as IDataObject | undefined, raw.customerEmail),
@@ -181,21 +152,8 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 		shippingData: shipping,
 		paymentData: payment,
 		...(pickup ? { pickupData: pickup } : {}),
-		paidOn: raw.paymentStatus === 'PAID' ? updated : null,
-		rejectedOn: raw.canceled === true ? updated : null,
-		returnedOn: shippingStatus === 'RETURNED' ? updated : null,
-		dispatchedOn: ['SHIPPED', 'DELIVERED', 'RETURNED', 'PARTIALLY_RETURNED'].includes(shippingStatus) ? updated : null,
-		deliveredOn: shippingStatus === 'DELIVERED' ? updated : null,
-		viewedOn: raw.viewed === true ? updated : null,
-		invoicedOn: null,
-		lineItemContainer: {
-			grandTotal: price(amountOf(raw.grandTotal), currency, taxModel),
-			totalBeforeTax: price(amountOf(raw.netTotal), currency, 'NET'),
-			totalTax: price(amountOf(raw.taxTotal), currency, 'NONE'),
-			shippingPrice: shipping?.price ?? null,
-			productLineItems: lines,
-			couponLineItem: coupon ? { code: coupon.code ?? null, lineItemPrice: price(amountOf(coupon.lineItemPrice), currency, taxModel) } : null,
-		},
+		...statusDates(raw, updated),
+		lineItemContainer: lineItemContainer(raw, money, lines, shipping),
 		links: self ? [{ rel: 'self', href: String(self) }] : [],
 		_beyond: {
 			paymentStatus: raw.paymentStatus ?? null,
@@ -205,5 +163,77 @@ export function orderFromBeyond(raw: IDataObject): IDataObject {
 			/** Status dates are the order's last change, not when each status was set. */
 			statusDatesExact: false,
 		},
+	};
+}
+
+/** The order's currency and whether its prices include VAT (GROSS) or not (NET). */
+interface Money {
+	currency: string;
+	taxModel: string;
+}
+
+type ProductLine = ReturnType<typeof productLine>;
+
+/** The product lines in the Now shape, each with its share of an order-level coupon when the shop's taxes tell it. */
+function productLines(raw: IDataObject, id: string, money: Money, where: string): ProductLine[] {
+	const lines = (Array.isArray(raw.productLineItems) ? (raw.productLineItems as IDataObject[]) : []).map((line, n) => productLine(line, n, id, money, where));
+	const shares = couponShares(raw, lines);
+	if (shares) {
+		lines.forEach((line, n) => {
+			if (shares[n] > 0) (line as IDataObject).lineItemCouponDiscount = price(shares[n], money.currency, money.taxModel);
+		});
+	}
+	return lines;
+}
+
+/** One product line: its price before discount, and the discount given or read from the price. */
+function productLine(line: IDataObject, n: number, id: string, money: Money, where: string) {
+	const { currency, taxModel } = money;
+	const product = (line.product ?? {}) as IDataObject;
+	const quantity = Number(typeof line.quantity === 'object' && line.quantity !== null ? (line.quantity as IDataObject).amount : line.quantity);
+	const unit = amountOf(line.unitPrice);
+	const total = amountOf(line.lineItemPrice);
+	const before = unit !== undefined && Number.isFinite(unit) && Number.isFinite(quantity) ? round(unit * quantity, 4) : total;
+	const given = amountOf(line.lineItemDiscount);
+	const discount = given !== undefined && Number.isFinite(given) && given !== 0 ? Math.abs(given) : before !== undefined && total !== undefined && before - total > 0.005 ? round(before - total, 4) : 0;
+	const tax = (line.lineItemTax ?? {}) as IDataObject;
+	return {
+		lineItemId: String(line._id ?? `${id}-${n}`),
+		sku: product.sku ?? null,
+		name: product.name ?? product.sku ?? null,
+		productId: product._id ?? null,
+		quantity: { amount: quantity, unit: null },
+		singleItemPrice: price(unit, currency, taxModel),
+		lineItemPrice: price(before, currency, taxModel),
+		...(discount > 0 ? { lineItemCouponDiscount: price(discount, currency, taxModel) } : {}),
+		taxClass: { taxClassId: String(tax.taxClass ?? ''), name: String(tax.taxClass ?? ''), percentage: percent(tax.taxRate, `${where}, line ${n + 1}`) },
+	};
+}
+
+/** The Now status dates: Beyond says only that a status holds, so each is the order's last change (or null). */
+function statusDates(raw: IDataObject, updated: string | null): IDataObject {
+	const shippingStatus = String(raw.shippingStatus ?? '');
+	return {
+		paidOn: raw.paymentStatus === 'PAID' ? updated : null,
+		rejectedOn: raw.canceled === true ? updated : null,
+		returnedOn: shippingStatus === 'RETURNED' ? updated : null,
+		dispatchedOn: ['SHIPPED', 'DELIVERED', 'RETURNED', 'PARTIALLY_RETURNED'].includes(shippingStatus) ? updated : null,
+		deliveredOn: shippingStatus === 'DELIVERED' ? updated : null,
+		viewedOn: raw.viewed === true ? updated : null,
+		invoicedOn: null,
+	};
+}
+
+/** The totals, the product lines and the coupon, as a Now order's lineItemContainer holds them. */
+function lineItemContainer(raw: IDataObject, money: Money, lines: ProductLine[], shipping: IDataObject | null): IDataObject {
+	const { currency, taxModel } = money;
+	const coupon = raw.couponLineItem as IDataObject | null | undefined;
+	return {
+		grandTotal: price(amountOf(raw.grandTotal), currency, taxModel),
+		totalBeforeTax: price(amountOf(raw.netTotal), currency, 'NET'),
+		totalTax: price(amountOf(raw.taxTotal), currency, 'NONE'),
+		shippingPrice: shipping?.price ?? null,
+		productLineItems: lines,
+		couponLineItem: coupon ? { code: coupon.code ?? null, lineItemPrice: price(amountOf(coupon.lineItemPrice), currency, taxModel) } : null,
 	};
 }
