@@ -18,20 +18,9 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	}
 	const secret = String(data.clientSecret ?? '');
 	const hide = (text: string) => (secret ? text.split(secret).join('***') : text);
-	const basic = Buffer.from(`${String(data.clientId ?? '')}:${secret}`).toString('base64');
 	let answer: { statusCode: number; body: unknown };
 	try {
-		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
-		answer = (await this.helpers.request({
-			method: 'POST',
-			uri: `${base}/oauth/token`,
-			qs: { grant_type: 'client_credentials' },
-			body: 'grant_type=client_credentials',
-			headers: { Authorization: `Basic ${basic}`, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-			resolveWithFullResponse: true,
-			simple: false,
-			timeout: 20000,
-		})) as { statusCode: number; body: unknown };
+		answer = await requestToken(this, base, String(data.clientId ?? ''), secret);
 	} catch (error) {
 		return { status: 'Error', message: hide(`No ePages Beyond shop could be reached at ${base}: ${(error as Error).message}. Check the API URL.`) };
 	}
@@ -47,21 +36,47 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	}
 	let orders: { statusCode: number };
 	try {
-		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
-		orders = (await this.helpers.request({
-			method: 'GET',
-			uri: `${base}/orders`,
-			qs: { page: 0, size: 1 },
-			headers: { Authorization: `Bearer ${read.token.accessToken}`, Accept: 'application/hal+json' },
-			resolveWithFullResponse: true,
-			simple: false,
-			timeout: 20000,
-		})) as { statusCode: number };
+		orders = await readOneOrder(this, base, read.token.accessToken);
 	} catch (error) {
 		return { status: 'Error', message: hide(`The token was given, but the orders could not be read: ${(error as Error).message}`) };
 	}
 	if (orders.statusCode === 403) return { status: 'Error', message: 'The app lacks the scope ordr:r (read orders): add it to the custom app in the Cockpit' };
 	if (orders.statusCode >= 300) return { status: 'Error', message: `The token was given, but reading orders answered HTTP ${orders.statusCode}` };
+	return connected(missing);
+}
+
+/** The client-credentials token request, answered whatever its status (the caller reads it). */
+async function requestToken(ctx: ICredentialTestFunctions, base: string, clientId: string, secret: string): Promise<{ statusCode: number; body: unknown }> {
+	const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
+	// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
+	return (await ctx.helpers.request({
+		method: 'POST',
+		uri: `${base}/oauth/token`,
+		qs: { grant_type: 'client_credentials' },
+		body: 'grant_type=client_credentials',
+		headers: { Authorization: `Basic ${basic}`, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+		resolveWithFullResponse: true,
+		simple: false,
+		timeout: 20000,
+	})) as { statusCode: number; body: unknown };
+}
+
+/** One order read with the token: whether it may read orders. */
+async function readOneOrder(ctx: ICredentialTestFunctions, base: string, accessToken: string): Promise<{ statusCode: number }> {
+	// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
+	return (await ctx.helpers.request({
+		method: 'GET',
+		uri: `${base}/orders`,
+		qs: { page: 0, size: 1 },
+		headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/hal+json' },
+		resolveWithFullResponse: true,
+		simple: false,
+		timeout: 20000,
+	})) as { statusCode: number };
+}
+
+/** Connected; the scopes the app lacks name what will be refused. */
+function connected(missing: string[]): INodeCredentialTestResult {
 	const uses: Record<string, string> = {
 		[BEYOND_SCOPES.write]: 'order notes and Mark as Viewed',
 		[BEYOND_SCOPES.events]: 'the paid date from the order events',
