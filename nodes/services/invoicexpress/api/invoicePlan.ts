@@ -115,43 +115,50 @@ export function planInvoice(o: Observation): Action {
 	finals.sort(byId);
 	if (finals.length > 1) return { kind: 'conflict', finals };
 	const drafts = listed.filter((d) => d.status === 'draft' && !same(d, own)).sort(byId);
+	if (finals.length === 1) return withFinal(o, finals[0], drafts, ticket);
+	if (drafts.length === 0 && !(ticket && o.listed.some((d) => same(d, ticket)))) return nothingListed(o, own);
+	return amongDrafts(o, drafts, ticket);
+}
+
+/** Step 2: the order's final document is its invoice; our own draft goes, and drafts left by gone runs too. */
+function withFinal(o: Observation, final: DocView, drafts: DocView[], ticket: DocView | undefined): Action {
+	if (ticket) return { kind: 'delete', id: ticket.id, own: true };
+	// Drafts of other runs lost too. Their runs remove them when they see the final document, or when
+	// their budget ends; what is still there after a whole budget was left by a run that is gone (a
+	// lost create answer, a run that failed before its clean-up, a pending run). Any run that sees
+	// them that long removes them: a re-run of an order whose earlier run failed half-way leaves no
+	// draft behind (issue 11: zero drafts). No run finalizes anything once a final document exists,
+	// so removing a draft then can never take a legal document's place; two runs removing the same
+	// one at once are told apart by the state read before each change.
+	const others = drafts.filter((d) => !same(d, final));
+	if (others.length > 0 && o.finalSeenMs < 2 * o.budgetMs) {
+		if (o.finalSeenMs >= o.budgetMs) return { kind: 'delete', id: others[0].id, own: false };
+		return { kind: 'wait', reason: `drafts ${others.map((d) => d.id).join(', ')} lost against ${final.id}; their runs may still remove them` };
+	}
+	return { kind: 'done', winner: final, final: true };
+}
+
+/** Step 3 (and 6): nothing listed yet: create our own draft once, then wait for the lookup to list it. */
+function nothingListed(o: Observation, own: DocView | undefined): Action {
+	if (!own && o.creates === 0) return { kind: 'create' };
+	if (o.waitedMs >= o.budgetMs) {
+		return {
+			kind: 'pending',
+			winner: own,
+			reason: own
+				? `draft ${own.id} is not yet listed by the reference lookup, so no older draft can be ruled out`
+				: 'the draft creation got no answer and no document is listed yet',
+		};
+	}
+	return { kind: 'wait', reason: 'the reference lookup lists no document yet' };
+}
+
+/** Steps 4 to 6: the lowest-id listed draft wins; ours is finalized, another run's adopted in rank order. */
+function amongDrafts(o: Observation, drafts: DocView[], ticket: DocView | undefined): Action {
 	const outOfTime = o.waitedMs >= o.budgetMs;
 	// When a run of this rank acts; capped so that every rank acts within the budget (ranks past the
 	// cap share a turn, separated by the executor's random pause only).
 	const turn = (rank: number) => Math.min(o.graceMs * (1 + rank), Math.max(o.graceMs, o.budgetMs - o.graceMs));
-
-	if (finals.length === 1) {
-		const final = finals[0];
-		if (ticket) return { kind: 'delete', id: ticket.id, own: true };
-		// Drafts of other runs lost too. Their runs remove them when they see the final document, or when
-		// their budget ends; what is still there after a whole budget was left by a run that is gone (a
-		// lost create answer, a run that failed before its clean-up, a pending run). Any run that sees
-		// them that long removes them: a re-run of an order whose earlier run failed half-way leaves no
-		// draft behind (issue 11: zero drafts). No run finalizes anything once a final document exists,
-		// so removing a draft then can never take a legal document's place; two runs removing the same
-		// one at once are told apart by the state read before each change.
-		const others = drafts.filter((d) => !same(d, final));
-		if (others.length > 0 && o.finalSeenMs < 2 * o.budgetMs) {
-			if (o.finalSeenMs >= o.budgetMs) return { kind: 'delete', id: others[0].id, own: false };
-			return { kind: 'wait', reason: `drafts ${others.map((d) => d.id).join(', ')} lost against ${final.id}; their runs may still remove them` };
-		}
-		return { kind: 'done', winner: final, final: true };
-	}
-
-	if (drafts.length === 0 && !(ticket && o.listed.some((d) => same(d, ticket)))) {
-		if (!own && o.creates === 0) return { kind: 'create' };
-		if (outOfTime) {
-			return {
-				kind: 'pending',
-				winner: own,
-				reason: own
-					? `draft ${own.id} is not yet listed by the reference lookup, so no older draft can be ruled out`
-					: 'the draft creation got no answer and no document is listed yet',
-			};
-		}
-		return { kind: 'wait', reason: 'the reference lookup lists no document yet' };
-	}
-
 	const ownListed = ticket !== undefined && o.listed.some((d) => same(d, ticket));
 	const candidates = [...drafts, ...(ownListed && ticket ? [ticket] : [])].sort(byId);
 	const winner = candidates[0];
