@@ -20,7 +20,7 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	const hide = (text: string) => (secret ? text.split(secret).join('***') : text);
 	let answer: { statusCode: number; body: unknown };
 	try {
-		answer = await requestToken(this, base, String(data.clientId ?? ''), secret);
+		answer = await requestToken.call(this, base, String(data.clientId ?? ''), secret);
 	} catch (error) {
 		return { status: 'Error', message: hide(`No ePages Beyond shop could be reached at ${base}: ${(error as Error).message}. Check the API URL.`) };
 	}
@@ -36,7 +36,7 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 	}
 	let orders: { statusCode: number };
 	try {
-		orders = await readOneOrder(this, base, read.token.accessToken);
+		orders = await readOneOrder.call(this, base, read.token.accessToken);
 	} catch (error) {
 		return { status: 'Error', message: hide(`The token was given, but the orders could not be read: ${(error as Error).message}`) };
 	}
@@ -46,10 +46,10 @@ export async function ePagesBeyondApiTest(this: ICredentialTestFunctions, creden
 }
 
 /** The client-credentials token request, answered whatever its status (the caller reads it). */
-async function requestToken(ctx: ICredentialTestFunctions, base: string, clientId: string, secret: string): Promise<{ statusCode: number; body: unknown }> {
+async function requestToken(this: ICredentialTestFunctions, base: string, clientId: string, secret: string): Promise<{ statusCode: number; body: unknown }> {
 	const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
 	// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
-	return (await ctx.helpers.request({
+	return (await this.helpers.request({
 		method: 'POST',
 		uri: `${base}/oauth/token`,
 		qs: { grant_type: 'client_credentials' },
@@ -62,9 +62,9 @@ async function requestToken(ctx: ICredentialTestFunctions, base: string, clientI
 }
 
 /** One order read with the token: whether it may read orders. */
-async function readOneOrder(ctx: ICredentialTestFunctions, base: string, accessToken: string): Promise<{ statusCode: number }> {
+async function readOneOrder(this: ICredentialTestFunctions, base: string, accessToken: string): Promise<{ statusCode: number }> {
 	// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test gets only `request` (ICredentialTestFunctions)
-	return (await ctx.helpers.request({
+	return (await this.helpers.request({
 		method: 'GET',
 		uri: `${base}/orders`,
 		qs: { page: 0, size: 1 },
