@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getClient } from '../../services/invoicexpress/api/clients';
-import { findDocumentsByReference, getDocument, getRelatedDocuments } from '../../services/invoicexpress/api/documents';
+import { findOrderDocuments, getDocument, getRelatedDocuments } from '../../services/invoicexpress/api/documents';
 import { cancelFinal, transitionDraft } from '../../services/invoicexpress/api/state';
 import { emailDocument } from '../../services/invoicexpress/api/email';
 import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
@@ -70,7 +70,7 @@ class CreditRun {
 	private async gather(plan: Extract<CreditPlan, { kind: 'gather' }>): Promise<void> {
 		const { ctx, i, input, order } = this;
 		if (plan.step === 'listDocuments') {
-			input.listed = await this.step('looking up the invoice', async () => findDocumentsByReference(ctx, String(order.orderNumber), undefined, i, { includeCanceled: true }));
+			input.listed = await this.step('looking up the invoice', async () => findOrderDocuments(ctx, String(order.orderNumber), i, { includeCanceled: true }));
 		} else if (plan.step === 'findRetired') {
 			input.retired = await this.step('looking for invoices credited in full', async () => retiredInvoices(ctx, String(order.orderNumber), i));
 		} else if (plan.invoice) {
