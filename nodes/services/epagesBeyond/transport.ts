@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { apiError, credentialReader } from '../../shared/errors';
 import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../shared/http';
 import { requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
-import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from '../../shared/retry';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
 import { shortHash } from '../../shared/text';
-import { tuningOf } from '../../shared/tuning';
+import { backoffFields, settingsFor } from '../../shared/settings';
 
 /**
  * The one way this package talks to an ePages Beyond shop (`{shop}/api`, reference epages.md §1b):
@@ -25,6 +25,13 @@ export const BEYOND_ACCEPT = 'application/hal+json';
  */
 export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u', events: 'orde:r', cancel: 'clpr:c' } as const;
 const RENEW_BEFORE_MS = 60 * 1000;
+
+/**
+ * The back-off of Beyond requests: the shared defaults (the package's tests shorten them through
+ * nodes/shared/settings.ts; nothing in a workflow does). A complete `ePagesBeyond` section gives the
+ * back-off's three fields.
+ */
+const beyondBackoff: () => BackoffPolicy = settingsFor('ePagesBeyond', DEFAULT_BACKOFF, z.object(backoffFields).strict());
 
 const credentialSchema = z.object({
 	apiUrl: z.string().optional().default(''),
@@ -150,7 +157,7 @@ function beyondPolicy(
 	ctx: ApiContext,
 	o: { action: string; itemIndex?: number; secrets: string[]; repeatable: boolean; accept?: number[]; scope?: string; renewOn401?: boolean },
 ): ServicePolicy {
-	const backoff = (tuningOf(ctx, 'ePages') as typeof DEFAULT_BACKOFF | undefined) ?? DEFAULT_BACKOFF;
+	const backoff = beyondBackoff();
 	const fail = (message: string, status?: number, description?: string) => apiError(ctx, message, { status, description, itemIndex: o.itemIndex, secrets: o.secrets });
 	const said = (body: unknown): string => {
 		const json = bodyJson(body) as IDataObject | string | undefined;
