@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { ApiContext } from './http';
 import { redactSecrets } from './redact';
+import { oncePerContext } from './request';
 
 /**
  * The API error both transports throw: only redacted, user-facing text, the HTTP status when there is
@@ -39,13 +40,5 @@ export function errorStatus(error: unknown): number | undefined {
  * needs it, and n8n decrypts it on each `getCredentials` call.
  */
 export function credentialReader<T>(name: string, parse: (raw: unknown) => T): (ctx: ApiContext) => Promise<T> {
-	const cache = new WeakMap<object, Promise<T>>();
-	return async (ctx) => {
-		let cached = cache.get(ctx);
-		if (!cached) {
-			cached = ctx.getCredentials(name).then((raw) => parse(raw));
-			cache.set(ctx, cached);
-		}
-		return await cached;
-	};
+	return async (ctx) => await oncePerContext(ctx, `credential:${name}`, async () => parse(await ctx.getCredentials(name)));
 }

@@ -126,3 +126,22 @@ export function perContext<T>(ctx: object, key: string, create: () => T): T {
 }
 
 const contextState = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * A value read once per execution context (a credential, the account's taxes, a client list): every
+ * caller of the execution awaits the same read, and a failed read is forgotten so that the next caller
+ * tries again instead of inheriting the failure.
+ */
+export function oncePerContext<T>(ctx: object, key: string, load: () => Promise<T>): Promise<T> {
+	const byKey = perContext(ctx, '', () => new Map<string, Promise<unknown>>());
+	let pending = byKey.get(key) as Promise<T> | undefined;
+	if (!pending) {
+		const loading = load();
+		pending = loading;
+		byKey.set(key, loading);
+		loading.catch(() => {
+			if (byKey.get(key) === loading) byKey.delete(key);
+		});
+	}
+	return pending;
+}

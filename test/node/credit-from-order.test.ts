@@ -86,13 +86,15 @@ describe('Credit From ePages Order: the whole invoice', () => {
 		await invoice([order]);
 		const before = ix.requests.length;
 		await credit([order]);
-		// Find the invoice, its credit notes, the invoice, its client; create, see it listed, check again, finalize, e-mail.
+		// Find the invoice, its credit notes, the invoice, its client; create, see it listed, the archived ones, check again, finalize, e-mail.
 		expect(ix.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`)).toEqual([
 			'GET /invoices.json',
 			'GET /document/N/related_documents.json',
 			'GET /invoices/N.json',
 			'GET /clients/N.json',
 			'POST /credit_notes.json',
+			'GET /invoices.json',
+			// The archived documents of the credit note's reference, before it becomes legal.
 			'GET /invoices.json',
 			'GET /document/N/related_documents.json',
 			'PUT /credit_notes/N/change-state.json',

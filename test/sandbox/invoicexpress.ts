@@ -235,6 +235,8 @@ export interface IxSandbox {
 	 * whose plan has no API e-mails does ("option not available on current user plan", reference §5).
 	 */
 	refuseEmails(message: string | undefined): void;
+	/** Archives a document, as the web app's "Arquivar" does: lists then show it only when asked for archived ones. */
+	archive(id: number): void;
 	close(): Promise<void>;
 }
 
@@ -1397,7 +1399,13 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		const text = single(query, 'text')?.toLowerCase();
 		const from = parseDate(single(query, 'date[from]'));
 		const to = parseDate(single(query, 'date[to]'));
+		// `non_archived` / `archived` (reference §3 list filters; semantics inferred, read strictly): each
+		// flag selects its own set, both select both, neither the non-archived (what the web app shows).
+		// An archived document is therefore invisible to a list that asks only for non-archived ones.
+		const wantArchived = single(query, 'archived') === 'true';
+		const wantLive = single(query, 'non_archived') === 'true' || !wantArchived;
 		const matches = state.documents.filter((doc) => {
+			if (doc.archived ? !wantArchived : !wantLive) return false;
 			if (types && !types.includes(doc.type)) return false;
 			if (statuses ? !statuses.includes(doc.status) : doc.status === 'deleted') return false;
 			if (reference !== undefined) {
@@ -1646,6 +1654,11 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		},
 		refuseEmails(message: string | undefined): void {
 			emailRefusal = message;
+		},
+		archive(id: number): void {
+			const doc = state.documents.find((d) => d.id === id);
+			if (!doc) throw new Error(`no document ${id}`);
+			doc.archived = true;
 		},
 		legalDocuments(): IxDocument[] {
 			return state.documents.filter((d) => d.finalizedAt !== null && d.status !== 'deleted');

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getClient } from '../../services/invoicexpress/api/clients';
-import { findDocumentsByReference, getDocument, getRelatedDocuments } from '../../services/invoicexpress/api/documents';
+import { findOrderDocuments, getDocument, getRelatedDocuments } from '../../services/invoicexpress/api/documents';
 import { cancelFinal, transitionDraft } from '../../services/invoicexpress/api/state';
 import { emailDocument } from '../../services/invoicexpress/api/email';
 import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
@@ -38,7 +38,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 		let plan = planCredit(input);
 		while (plan.kind === 'gather') {
 			if (plan.step === 'listDocuments') {
-				input.listed = await step('looking up the invoice', async () => findDocumentsByReference(ctx, String(order.orderNumber), undefined, i, { includeCanceled: true }));
+				input.listed = await step('looking up the invoice', async () => findOrderDocuments(ctx, String(order.orderNumber), i, { includeCanceled: true }));
 			} else if (plan.step === 'findRetired') {
 				input.retired = await step('looking for invoices credited in full', async () => retiredInvoices(ctx, String(order.orderNumber), i));
 			} else if (plan.invoice) {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { noteReplacing, noteWithLine, type Shop } from '../../services/shop';
-import { findDocumentsByReference } from '../../services/invoicexpress/api/documents';
+import { findOrderDocuments } from '../../services/invoicexpress/api/documents';
 import { emailDocument, type EmailMessage } from '../../services/invoicexpress/api/email';
 import { isAmbiguousFailure } from '../../services/invoicexpress/transport';
 import { inTurn } from '../../shared/turns';
@@ -34,7 +34,7 @@ export async function emailInvoiceOnce(
 		let plan = planEmailOnce(input);
 		while (plan.kind === 'gather') {
 			if (plan.step === 'listDocuments') {
-				input.listed = await step('looking up the invoice', async () => findDocumentsByReference(ctx, String(order.orderNumber), undefined, i));
+				input.listed = await step('looking up the invoice', async () => findOrderDocuments(ctx, String(order.orderNumber), i));
 			} else {
 				input.fresh = await step('reading the order', async () => shop.readOrder(ctx, order, i));
 				input.to = orderEmail(input.fresh);

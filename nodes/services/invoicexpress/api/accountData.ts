@@ -4,10 +4,9 @@ import { z } from 'zod';
 
 import type { ApiContext } from '../../../shared/http';
 import { bodyJson } from '../../../shared/http';
+import { oncePerContext, perContext } from '../../../shared/request';
 import { taxSchema, type IxTax } from '../helpers/document';
 import { getIxCredential, ixError, ixGetAll, ixRequest } from '../transport';
-
-const sequencesCache = new WeakMap<object, Promise<IDataObject[]>>();
 
 /**
  * Taxes per account across executions: a trigger starts one execution per order, and the tax table
@@ -19,8 +18,7 @@ export const ACCOUNT_TAXES_TTL_MS = 5 * 60 * 1000;
 const ACCOUNT_TAXES_MAX = 50;
 const accountTaxes = new Map<string, { at: number; taxes: IxTax[] }>();
 /** Per execution: the table its items map with, and the one read from InvoicExpress in it (if any). */
-const executionTaxes = new WeakMap<object, Promise<IxTax[]>>();
-const freshTaxes = new WeakMap<object, Promise<IxTax[]>>();
+const taxesOf = (ctx: ApiContext) => perContext(ctx, 'invoicexpress.taxes', () => ({}) as { table?: Promise<IxTax[]>; fresh?: Promise<IxTax[]> });
 
 async function accountKey(ctx: ApiContext): Promise<string> {
 	const credential = await getIxCredential(ctx);
@@ -28,25 +26,24 @@ async function accountKey(ctx: ApiContext): Promise<string> {
 }
 
 function readTaxes(ctx: ApiContext, itemIndex?: number): Promise<IxTax[]> {
-	let pending = freshTaxes.get(ctx);
-	if (!pending) {
-		pending = (async () => {
-			const { body } = await ixRequest(ctx, 'GET', '/taxes.json', { itemIndex, action: 'load the taxes' });
-			const parsed = z.object({ taxes: z.array(taxSchema) }).safeParse(bodyJson(body));
-			if (!parsed.success) throw ixError(ctx, 'InvoicExpress answered an unexpected shape for /taxes.json', { itemIndex });
-			const key = await accountKey(ctx);
-			accountTaxes.delete(key);
-			if (accountTaxes.size >= ACCOUNT_TAXES_MAX) accountTaxes.delete(accountTaxes.keys().next().value as string);
-			accountTaxes.set(key, { at: Date.now(), taxes: parsed.data.taxes });
-			return parsed.data.taxes;
-		})();
-		freshTaxes.set(ctx, pending);
-		executionTaxes.set(ctx, pending);
-		pending.catch(() => {
-			freshTaxes.delete(ctx);
-			executionTaxes.delete(ctx);
-		});
-	}
+	const slots = taxesOf(ctx);
+	if (slots.fresh) return slots.fresh;
+	const pending = (async () => {
+		const { body } = await ixRequest(ctx, 'GET', '/taxes.json', { itemIndex, action: 'load the taxes' });
+		const parsed = z.object({ taxes: z.array(taxSchema) }).safeParse(bodyJson(body));
+		if (!parsed.success) throw ixError(ctx, 'InvoicExpress answered an unexpected shape for /taxes.json', { itemIndex });
+		const key = await accountKey(ctx);
+		accountTaxes.delete(key);
+		if (accountTaxes.size >= ACCOUNT_TAXES_MAX) accountTaxes.delete(accountTaxes.keys().next().value as string);
+		accountTaxes.set(key, { at: Date.now(), taxes: parsed.data.taxes });
+		return parsed.data.taxes;
+	})();
+	slots.fresh = pending;
+	slots.table = pending;
+	pending.catch(() => {
+		if (slots.fresh === pending) slots.fresh = undefined;
+		if (slots.table === pending) slots.table = undefined;
+	});
 	return pending;
 }
 
@@ -57,25 +54,21 @@ function readTaxes(ctx: ApiContext, itemIndex?: number): Promise<IxTax[]> {
  */
 export async function loadTaxes(ctx: ApiContext, itemIndex?: number, opts: { fresh?: boolean } = {}): Promise<IxTax[]> {
 	if (opts.fresh) return await readTaxes(ctx, itemIndex);
-	let table = executionTaxes.get(ctx);
-	if (!table) {
-		table = (async () => {
+	const slots = taxesOf(ctx);
+	if (!slots.table) {
+		const table = (async () => {
 			const hit = accountTaxes.get(await accountKey(ctx));
 			if (hit && Date.now() - hit.at < ACCOUNT_TAXES_TTL_MS) return hit.taxes;
 			return await readTaxes(ctx, itemIndex);
 		})();
-		executionTaxes.set(ctx, table);
-		table.catch(() => executionTaxes.delete(ctx));
+		slots.table = table;
+		table.catch(() => {
+			if (slots.table === table) slots.table = undefined;
+		});
 	}
-	return await table;
+	return await slots.table;
 }
 
 export async function loadSequences(ctx: ApiContext, itemIndex?: number): Promise<IDataObject[]> {
-	let cached = sequencesCache.get(ctx);
-	if (!cached) {
-		cached = ixGetAll(ctx, '/sequences.json', 'sequences', {}, undefined, itemIndex);
-		sequencesCache.set(ctx, cached);
-		cached.catch(() => sequencesCache.delete(ctx));
-	}
-	return await cached;
+	return await oncePerContext(ctx, 'invoicexpress.sequences', async () => await ixGetAll(ctx, '/sequences.json', 'sequences', {}, undefined, itemIndex));
 }

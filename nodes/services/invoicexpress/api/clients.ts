@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
 import { bodyJson } from '../../../shared/http';
+import { oncePerContext, perContext } from '../../../shared/request';
 import { InputError } from '../helpers/client';
 import { comparableNif, decideClient, emptyFacts, type ClientFacts } from '../helpers/clientMatch';
 import { errorStatus, isAmbiguousFailure, ixGetAll, ixRequest, unwrapRoot } from '../transport';
@@ -40,20 +41,12 @@ export async function findClientByCode(ctx: ApiContext, code: string, itemIndex?
 	return res.status === 404 ? undefined : unwrapRoot(res.body);
 }
 
-const clientListCache = new WeakMap<object, Promise<IDataObject[]>>();
-
 /**
  * The API has no search by fiscal number, so the client list is read (once per execution) and
  * scanned. Accounts with thousands of clients pay a page per 30 clients: "match by name" is cheaper.
  */
 export async function findClientByFiscalId(ctx: ApiContext, fiscalId: string, itemIndex?: number): Promise<IDataObject | undefined> {
-	let list = clientListCache.get(ctx);
-	if (!list) {
-		list = ixGetAll(ctx, '/clients.json', 'clients', {}, undefined, itemIndex);
-		clientListCache.set(ctx, list);
-		list.catch(() => clientListCache.delete(ctx));
-	}
-	const clients = await list;
+	const clients = await oncePerContext(ctx, 'invoicexpress.clients', async () => await ixGetAll(ctx, '/clients.json', 'clients', {}, undefined, itemIndex));
 	// The one NIF comparison of the package (no spaces, dots or PT prefix), as the client rule uses.
 	const wanted = comparableNif(fiscalId);
 	return clients.find((c) => comparableNif(c.fiscal_id) === wanted);
@@ -143,16 +136,7 @@ export async function getClient(ctx: ApiContext, id: string, itemIndex?: number)
  * Per execution: the lookup answers its items share (a batch with returning customers asks once), and
  * the turns items with the same client name take, so that the second one reuses the first one's answers.
  */
-const executionState = new WeakMap<object, { facts: ClientFacts; turns: Map<string, Promise<unknown>> }>();
-
-function stateOf(ctx: ApiContext) {
-	let state = executionState.get(ctx);
-	if (!state) {
-		state = { facts: emptyFacts(), turns: new Map() };
-		executionState.set(ctx, state);
-	}
-	return state;
-}
+const stateOf = (ctx: ApiContext) => perContext(ctx, 'invoicexpress.clientMatch', () => ({ facts: emptyFacts() as ClientFacts, turns: new Map<string, Promise<unknown>>() }));
 
 /**
  * Finds or creates the client of a document by the rule of {@link decideClient}: the document carries

@@ -70,17 +70,21 @@ export function cashSaleError(ctx: ApiContext, docs: IDataObject[], reference: s
 
 /**
  * Documents that are alive (not deleted, not canceled; with `includeCanceled`, canceled too) with
- * this exact reference, of one type or of every type. A document whose type the package does not know is an error, never skipped: it could be
- * the order's invoice under a name this code has not seen.
+ * this exact reference, of one type or of every type. A document whose type the package does not know
+ * is an error, never skipped: it could be the order's invoice under a name this code has not seen.
+ * `archived`: the documents the merchant archived instead of the others. The list filters
+ * `non_archived` and `archived` (reference §3) are read as each selecting its own set (inferred; the
+ * documentation gives no semantics), so an archived invoice is found only by asking for archived ones.
  */
 export async function findDocumentsByReference(
 	ctx: ApiContext,
 	reference: string,
 	type: DocumentTypeKey | undefined,
 	itemIndex?: number,
-	opts: { includeCanceled?: boolean } = {},
+	opts: { includeCanceled?: boolean; archived?: boolean } = {},
 ): Promise<IDataObject[]> {
-	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', { reference, non_archived: true }, undefined, itemIndex);
+	const which = opts.archived ? { archived: true } : { non_archived: true };
+	const docs = await ixGetAll(ctx, '/invoices.json', 'invoices', { reference, ...which }, undefined, itemIndex);
 	const gone = opts.includeCanceled ? ['deleted'] : ['deleted', 'canceled'];
 	const alive = docs.filter((d) => String(d.reference ?? '') === reference && !gone.includes(String(d.status)));
 	const unknown = alive.find((d) => listedType(d) === undefined);
@@ -232,11 +236,19 @@ export async function listDocumentsDated(
 	onPage: (documents: IDataObject[]) => Promise<void> | void,
 	itemIndex?: number,
 ): Promise<number> {
+	// The non-archived documents, then the archived ones (each filter selects its own set: see
+	// findDocumentsByReference). Archiving hides a document in the web app, not from the accounts.
+	const live = await listDatedPages(ctx, { ...range, non_archived: true }, onPage, itemIndex);
+	return live + (await listDatedPages(ctx, { ...range, archived: true }, onPage, itemIndex));
+}
+
+async function listDatedPages(ctx: ApiContext, filter: IDataObject, onPage: (documents: IDataObject[]) => Promise<void> | void, itemIndex?: number): Promise<number> {
+	const dates = `${String(filter['date[from]'])} – ${String(filter['date[to]'])}`;
 	for (let page = 1; page <= MAX_LIST_PAGES; page++) {
 		const { body } = await ixRequest(ctx, 'GET', '/invoices.json', {
-			qs: { ...range, non_archived: true, page, per_page: LIST_PAGE_SIZE },
+			qs: { ...filter, page, per_page: LIST_PAGE_SIZE },
 			itemIndex,
-			action: `list the documents dated ${range['date[from]']} – ${range['date[to]']} (page ${page})`,
+			action: `list the ${filter.archived ? 'archived ' : ''}documents dated ${dates} (page ${page})`,
 		});
 		const json = bodyJson(body) as IDataObject | undefined;
 		const items = json?.invoices;
@@ -245,8 +257,19 @@ export async function listDocumentsDated(
 		const total = pageCount(json);
 		if (items.length === 0 || (total !== undefined && page >= total)) return page;
 	}
-	throw ixError(ctx, `InvoicExpress listed more than ${MAX_LIST_PAGES} pages of documents dated ${range['date[from]']} – ${range['date[to]']}`, {
+	throw ixError(ctx, `InvoicExpress listed more than ${MAX_LIST_PAGES} pages of documents dated ${dates}`, {
 		itemIndex,
 		description: 'Nothing was changed. Reconcile a shorter period.',
 	});
+}
+
+/**
+ * The order's documents with this reference, its archived ones included when the others hold no
+ * invoice: a reader that would otherwise conclude "not invoiced" (a return with nothing to credit, an
+ * invoice to e-mail) asks once more, for the archived ones, before it does. Costs a request only then.
+ */
+export async function findOrderDocuments(ctx: ApiContext, reference: string, itemIndex?: number, opts: { includeCanceled?: boolean } = {}): Promise<IDataObject[]> {
+	const live = await findDocumentsByReference(ctx, reference, undefined, itemIndex, opts);
+	const invoiced = live.some((d) => d.status !== 'draft' && ['invoice', 'invoiceReceipt', 'simplifiedInvoice', 'cashInvoice'].includes(String(listedType(d))));
+	return invoiced ? live : [...live, ...(await findDocumentsByReference(ctx, reference, undefined, itemIndex, { ...opts, archived: true }))];
 }

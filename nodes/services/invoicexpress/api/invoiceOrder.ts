@@ -74,7 +74,9 @@ async function creditedInFull(ctx: ApiContext, doc: IDataObject, reference: stri
  * one read per final invoice.
  */
 export async function retiredInvoices(ctx: ApiContext, reference: string, itemIndex?: number): Promise<Array<string | number>> {
-	const docs = (await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: true })).filter((d) => isInvoiceKind(listedType(d)));
+	// Archived ones too: the protocol looks at them before it finalizes (InvoiceRun.finalize).
+	const listed = async (archived: boolean) => await findDocumentsByReference(ctx, reference, undefined, itemIndex, { includeCanceled: true, archived });
+	const docs = [...(await listed(false)), ...(await listed(true))].filter((d) => isInvoiceKind(listedType(d)));
 	const ids: Array<string | number> = [];
 	for (const doc of docs) {
 		// A live VD is never read (no documented path): the protocol refuses the order beside it.
@@ -134,6 +136,9 @@ class InvoiceRun {
 	private discardedDraftId: number | string | undefined;
 	private turn: number | undefined;
 	private listed: IDataObject[] = [];
+	/** The last listing as it came (every type and state, the archived ones once looked up). */
+	private all: IDataObject[] = [];
+	private archivedChecked = false;
 	/**
 	 * Whether to list before the next decision. By default the first action is a create (nothing is
 	 * known yet): listing before it would cost every order one more call, and a re-run only pays a
@@ -157,17 +162,22 @@ class InvoiceRun {
 	 * type, a simplified invoice over its limit became an invoice) is the order's invoice too, never a
 	 * reason for a second. A live VD, or a canceled invoice without "Invoice Again", stops the run.
 	 */
-	async observe(): Promise<void> {
+	async observe(archivedToo = false): Promise<void> {
 		const { ctx, type, opts } = this;
 		const invoicing = INVOICE_TYPES.includes(type);
-		const all = (await findDocumentsByReference(ctx, opts.reference, undefined, opts.itemIndex, { includeCanceled: invoicing })).filter((d) => !this.retired.has(String(d.id)));
-		this.listed = all.filter(
-			(d) => d.status !== 'canceled' && (listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status)))),
+		const found = (await findDocumentsByReference(ctx, opts.reference, undefined, opts.itemIndex, { includeCanceled: invoicing, archived: archivedToo })).filter(
+			(d) => !this.retired.has(String(d.id)),
 		);
+		const counts = (d: IDataObject) =>
+			d.status !== 'canceled' && (listedType(d) === type || (invoicing && INVOICE_TYPES.includes(listedType(d) as DocumentTypeKey) && isFinalStatus(String(d.status))));
+		// The archived documents join the listing this run decides on (archived by hand, long before: none
+		// of them is a draft of a run in flight); a fresh listing replaces it.
+		this.listed = archivedToo ? [...this.listed, ...found.filter(counts)] : found.filter(counts);
+		this.all = archivedToo ? [...this.all, ...found] : found;
 		// A legacy cash sale (VD) of the order is a legal document too: never a second one beside it.
-		const vd = invoicing ? cashSaleError(ctx, all, opts.reference, opts.itemIndex) : undefined;
+		const vd = invoicing ? cashSaleError(ctx, this.all, opts.reference, opts.itemIndex) : undefined;
 		if (vd) await this.stop(vd);
-		const canceled = all.find((d) => d.status === 'canceled' && isInvoiceKind(listedType(d)));
+		const canceled = this.all.find((d) => d.status === 'canceled' && isInvoiceKind(listedType(d)));
 		if (canceled && !this.listed.some((d) => isFinalStatus(d.status))) {
 			const kind = listedType(canceled);
 			const what = kind === 'cashInvoice' ? 'cash sale (VD)' : DOCUMENT_TYPES[kind as DocumentTypeKey].label.toLowerCase();
@@ -283,6 +293,17 @@ class InvoiceRun {
 
 	private async finalize(action: Extract<Action, { kind: 'finalize' }>): Promise<InvoiceOrderResult | undefined> {
 		const { ctx, type, opts } = this;
+		if (!this.archivedChecked) {
+			// Before anything becomes legal, once per run: the order's documents the merchant archived.
+			// The reference lookup lists only non-archived ones, so an archived invoice of the order would
+			// otherwise be invisible and a second one issued beside it. One request, paid only by a run
+			// about to finalize; the planner then decides again with them (an archived final document is
+			// the order's invoice: this run's draft goes).
+			this.archivedChecked = true;
+			await this.observe(true);
+			this.look = false;
+			return undefined;
+		}
 		// A random pause for runs that may share a turn (no own draft listed, or ranks past the cap).
 		if (action.adopt && this.t.adoptJitterMs > 0) await sleep(Math.floor(Math.random() * this.t.adoptJitterMs));
 		// Our fresh draft is known to be a draft; an adopted one is read again first.
