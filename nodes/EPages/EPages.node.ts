@@ -10,7 +10,6 @@ import { orderDescription, orderOperations } from './resources/order';
 import { productDescription, productOperations } from './resources/product';
 import { beyondOrderDescription, beyondOrderOperations } from './resources/beyondOrder';
 import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
-import { tuningParameter } from '../shared/tuning';
 
 const operations: Record<string, Record<string, OperationHandler>> = {
 	order: orderOperations,
@@ -37,7 +36,6 @@ const properties: INodeProperties[] = [
 	...beyondOrderDescription,
 	...customerDescription,
 	...productDescription,
-	tuningParameter,
 ];
 
 export class EPages implements INodeType {

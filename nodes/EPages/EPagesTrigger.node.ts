@@ -1,7 +1,6 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { tuningParameter } from '../shared/tuning';
 import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 import { BEYOND_EVENT_OPTIONS, RAW_OUTPUT_DESCRIPTION } from './beyond/descriptions';
 import { pollBeyond } from './beyond/poll';
@@ -179,7 +178,6 @@ export class EPagesTrigger implements INodeType {
 					},
 				],
 			},
-			tuningParameter,
 		],
 	};
 

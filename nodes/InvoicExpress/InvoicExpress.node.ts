@@ -13,7 +13,6 @@ import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
 import { addHints, runPerItem } from '../shared/execute';
 import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
-import { tuningParameter } from '../shared/tuning';
 
 /** The document operations that read or write shop orders (Connect to ePages). */
 const SHOP_OPERATIONS = ['createFromEPagesOrder', 'creditFromEPagesOrder', 'emailFromEPagesOrder', 'reconcileEPagesOrders'];
@@ -45,7 +44,6 @@ const properties: INodeProperties[] = [
 	...documentDescription,
 	...taxDescription,
 	...sequenceDescription,
-	tuningParameter,
 ];
 
 export class InvoicExpress implements INodeType {

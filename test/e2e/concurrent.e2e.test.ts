@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, exampleCredentials, N8nInstance, packPackage, REPO } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, N8nInstance, packPackage, REPO } from './n8n';
 
 const LAG_MS = 3000;
 
@@ -32,11 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
 });
 
 function ledger(references: string[]) {

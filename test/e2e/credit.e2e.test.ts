@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxDocument, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, exampleCredentials, freePort, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, freePort, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
 
 const LAG_MS = 2000;
 const WORKFLOW = 'exReturnCredit04';
@@ -56,13 +56,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
 	// Secrets never reach n8n's logs, outputs or storage; nothing left loopback.
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
 });
 
 const order = (orderId: string) => shop.orders.find((o) => o.orderId === orderId)!;

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { ensureDebianPackages } from './services';
 import { EPages } from '../../nodes/EPages/EPages.node';
 import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
@@ -104,13 +104,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await browser?.close();
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, first: [browser], services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
 });
 
 it('signs in, opens the example workflow, finds the nodes and loads the taxes', async () => {

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import { ownerEnv } from './beyond-flow';
-import { ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { ensureDebianPackages } from './services';
 
 const WORKFLOW = JSON.parse(readFileSync(join(REPO, 'examples', '05-invoice-one-order-form.json'), 'utf8')) as { id: string };
@@ -61,13 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await browser?.close();
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, first: [browser], services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
 });
 
 /** The form's card with a margin around it (the rest of the page is empty). */

@@ -340,6 +340,41 @@ export class N8nInstance {
 	}
 }
 
+/** Something a test started and closes at the end: a sandbox, a mail sink, a browser, a server. */
+export interface Closable {
+	close(): unknown;
+}
+
+export interface E2eEnd {
+	n8n: N8nInstance | undefined;
+	/** Closed before n8n stops (a browser still attached to it). */
+	first?: Array<Closable | undefined>;
+	/** Closed once n8n has stopped: the sandboxes, a mail sink, Redis. */
+	services: Array<Closable | undefined>;
+	/** Values that must appear nowhere n8n printed or stored (the credentials' keys, tokens the shop issued). */
+	secrets: () => string[];
+	/** More of what n8n stored, read once the services are closed (a database dump). */
+	stored?: () => string[];
+	/** A last check of the file's own that needs n8n's folder, before it is removed. */
+	check?: () => void;
+}
+
+/**
+ * The end of every e2e file, in one place: close what runs, then the guarantees every run of the
+ * package in n8n must keep (no secret in anything n8n printed or stored, no host but loopback tried),
+ * then remove n8n's folder. Called in afterAll.
+ */
+export async function endE2e(end: E2eEnd): Promise<void> {
+	for (const c of end.first ?? []) await c?.close();
+	await end.n8n?.stop();
+	for (const c of end.services) await c?.close();
+	const stored = end.stored?.() ?? [];
+	expect(end.n8n?.secretLeaks(end.secrets(), stored)).toEqual([]);
+	expect(end.n8n?.externalHostAttempts()).toEqual([]);
+	end.check?.();
+	end.n8n?.cleanup();
+}
+
 async function stopProcess(child: ChildProcess | undefined): Promise<void> {
 	if (!child || child.exitCode !== null || child.signalCode !== null) return;
 	child.kill('SIGTERM');

@@ -18,7 +18,7 @@ import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxDocument, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO, smtpCredential } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO, smtpCredential } from './n8n';
 import { ensureDebianPackages } from './services';
 import { mimeParts, startSmtpSink, type SmtpSink } from './smtpSink';
 
@@ -88,13 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
-	await sink?.close();
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, services: [ix, shop, sink], secrets: () => [ix.apiKey, shop.token] });
 });
 
 it('e-mails the report with both files, repairs what is safe, and ends red naming what needs a person', async () => {

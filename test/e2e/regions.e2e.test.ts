@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadOrderFixtures } from '../harness/orderFixtures';
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
+import { endE2e, ensureN8n, exampleCredentials, N8nInstance, nodeOutput, packPackage, REPO } from './n8n';
 
 type Workflow = { id: string; name: string; nodes: Array<Record<string, unknown> & { name: string; parameters: Record<string, unknown> }>; active?: boolean };
 
@@ -53,12 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await n8n?.stop();
-	await ix?.close();
-	await shop?.close();
-	expect(n8n?.secretLeaks([ix.apiKey, shop.token])).toEqual([]);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({ n8n, services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
 });
 
 /** Every request that concerns an order number: a reference lookup, a document body naming it. */

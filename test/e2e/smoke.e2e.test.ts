@@ -1,5 +1,5 @@
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ensureN8n, N8nInstance, nodeOutput, packPackage } from './n8n';
+import { endE2e, ensureN8n, N8nInstance, nodeOutput, packPackage } from './n8n';
 
 let ix: IxSandbox;
 let n8n: N8nInstance;
@@ -10,12 +10,13 @@ beforeAll(async () => {
 	await n8n.installPackage(await packPackage());
 });
 afterAll(async () => {
-	await ix.close();
-	expect(n8n?.secretLeaks([ix.apiKey])).toEqual([]);
-	// The scan does read n8n's database: the workflow's id is found there.
-	expect(n8n?.secretLeaks(['smokeWorkflow001']).some((w) => w.includes('database.sqlite'))).toBe(true);
-	expect(n8n?.externalHostAttempts()).toEqual([]);
-	n8n?.cleanup();
+	await endE2e({
+		n8n,
+		services: [ix],
+		secrets: () => [ix.apiKey],
+		// The scan does read n8n's database: the workflow's id is found there.
+		check: () => expect(n8n?.secretLeaks(['smokeWorkflow001']).some((w) => w.includes('database.sqlite'))).toBe(true),
+	});
 });
 
 test('the packed package loads in n8n and lists the taxes through the credential', async () => {

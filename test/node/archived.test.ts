@@ -9,10 +9,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
 
 let shop: EPagesSandbox;
 let ix: IxSandbox;
@@ -31,7 +32,7 @@ const credentials = () => ({ invoicExpressApi: { accountName: 'archived', apiKey
 const paid = () =>
 	shop.addOrder({ paidOn: new Date().toISOString(), billingAddress: { firstName: 'Rui', lastName: 'Sá', emailAddress: 'rui@example.com', country: 'PT', zipCode: '4000-001', city: 'Porto', street: 'Rua B 2' } } as never) as unknown as IDataObject;
 const invoice = async (order: IDataObject) =>
-	await runNode({ type: 'invoicExpress', parameters: createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }), credentials: credentials(), input: [order] });
+	await runNode({ type: 'invoicExpress', parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }), credentials: credentials(), input: [order] });
 
 describe('an archived invoice is still the order\'s invoice', () => {
 	it('invoicing the order again finds it and issues nothing (the run\'s draft is deleted)', async () => {
@@ -54,7 +55,7 @@ describe('an archived invoice is still the order\'s invoice', () => {
 		ix.archive(first.items[0].json.document_id as number);
 		const credit = await runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false, tuning },
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false },
 			credentials: credentials(),
 			input: [order],
 		});

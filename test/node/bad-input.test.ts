@@ -12,6 +12,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { runNode, testCredential, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { fakeSecret } from '../harness/secrets';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import type { RecordedRequest } from '../sandbox/recorder';
@@ -31,9 +32,9 @@ let htmlUrl: string;
 const htmlRequests: string[] = [];
 let ixCreds: RunNodeOptions['credentials'];
 let caseNumber = 0;
-/** Short back-offs for both services, through the nodes' hidden tuning parameter. */
+/** Short back-offs for both services, through the package's test settings. */
 const FAST = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
-const tuning = { invoicExpress: FAST, ePages: FAST };
+useSettings({ invoicExpress: FAST, ePages: FAST });
 
 beforeAll(async () => {
 	ix = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
@@ -115,7 +116,7 @@ function withLines(o: IDataObject, lines: IDataObject[]): IDataObject {
 }
 
 function oneStep(over: INodeParameters = {}, options: IDataObject = {}): INodeParameters {
-	return createFromOrderParameters({ tuning, ...over }, { date: '2026-11-28', dueDays: 30, ...options });
+	return createFromOrderParameters(over, { date: '2026-11-28', dueDays: 30, ...options });
 }
 
 async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, options: IDataObject = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -123,13 +124,13 @@ async function invoiceOrder(input: IDataObject[], over: INodeParameters = {}, op
 }
 
 async function ixRun(parameters: INodeParameters, extra: Partial<RunNodeOptions> = {}) {
-	return await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials: ixCreds, ...extra });
+	return await runNode({ type: 'invoicExpress', parameters, credentials: ixCreds, ...extra });
 }
 
 async function epRun(parameters: INodeParameters, creds: IDataObject = {}) {
 	return await runNode({
 		type: 'ePages',
-		parameters: { tuning, ...parameters },
+		parameters,
 		credentials: { ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token, ...creds } },
 	});
 }

@@ -10,13 +10,15 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { BEYOND_DEFAULT_SCOPES, startBeyondSandbox, type BeyondOrder, type BeyondSandbox } from '../sandbox/beyond';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 let beyond: BeyondSandbox;
 let ix: IxSandbox;
 let caseNumber = 0;
-const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 }, ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
+const EP_FAST = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 }, ePages: EP_FAST, ePagesBeyond: EP_FAST });
 
 beforeAll(async () => {
 	beyond = await startBeyondSandbox({ seed: 'empty' });
@@ -37,7 +39,7 @@ const beyondCredential = () => ({ apiUrl: beyond.apiUrl, clientId: beyond.client
 const ixCredential = () => ({ accountName: `beyondfidelity${caseNumber}`, apiKey: ix.apiKey, baseUrl: ix.url });
 
 async function ePages(parameters: INodeParameters) {
-	return await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', tuning, ...parameters }, credentials: { ePagesBeyondApi: beyondCredential() } });
+	return await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', ...parameters }, credentials: { ePagesBeyondApi: beyondCredential() } });
 }
 
 /** The order as the ePages node gives it (Order (Beyond) → Get): the package's order shape. */
@@ -50,7 +52,7 @@ async function read(order: BeyondOrder, raw = false): Promise<IDataObject> {
 async function invoice(input: IDataObject[], over: INodeParameters = {}, orderOptions: IDataObject = {}, extra: Partial<RunNodeOptions> = {}) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ tuning, sendEmail: false, ...over }, { taxExemption: 'M99', ...orderOptions }),
+		parameters: createFromOrderParameters({ sendEmail: false, ...over }, { taxExemption: 'M99', ...orderOptions }),
 		credentials: { invoicExpressApi: ixCredential(), ePagesBeyondApi: beyondCredential() },
 		input,
 		...extra,
@@ -91,7 +93,7 @@ describe('a Beyond pickup order', () => {
 
 		const credited = await runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false, tuning },
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false },
 			credentials: { invoicExpressApi: ixCredential() },
 			input: [item],
 		});
@@ -143,7 +145,7 @@ describe('"Invoice Date From: Paid Date" for Beyond orders', () => {
 		const run = async (over: INodeParameters) =>
 			await runNode({
 				type: 'invoicExpress',
-				parameters: createFromOrderParameters({ tuning, sendEmail: false, ...over }, { dateFrom: 'paid', taxExemption: 'M99' }),
+				parameters: createFromOrderParameters({ sendEmail: false, ...over }, { dateFrom: 'paid', taxExemption: 'M99' }),
 				credentials: { invoicExpressApi: ixCredential(), ePagesApi: { apiUrl: 'http://127.0.0.1:9/rs/shops/none', accessToken: 'unused' } },
 				input: [item],
 			});

@@ -19,6 +19,7 @@ import { createFromOrderParameters } from '../harness/orderFixtures';
 import { startTriggerHost, type TriggerHost } from '../harness/webhook';
 import { BEYOND_DEFAULT_SCOPES, beyondSignature, startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
 import { fakeSecret } from '../harness/secrets';
+import { useSettings } from '../harness/settings';
 import { loadEPagesFixture } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -27,7 +28,8 @@ const nowOrders = loadEPagesFixture().orders as unknown as IDataObject[];
 let beyond: BeyondSandbox;
 let ix: IxSandbox;
 let app = 0;
-const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 }, ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
+const EP_FAST = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 }, ePages: EP_FAST, ePagesBeyond: EP_FAST });
 
 beforeAll(async () => {
 	beyond = await startBeyondSandbox({ seed: 'fixtures' });
@@ -45,7 +47,7 @@ function beyondCredential(over: IDataObject = {}): RunNodeOptions['credentials']
 }
 
 async function ePages(parameters: INodeParameters, credentials = beyondCredential(), input?: IDataObject[]) {
-	return await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', tuning, ...parameters }, credentials, input });
+	return await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', ...parameters }, credentials, input });
 }
 
 describe('the ePages Beyond credential', () => {
@@ -173,7 +175,7 @@ describe('Beyond orders in the ePages node and through Create From ePages Order'
 		expect(fromBeyond).toHaveLength(nowOrders.length);
 		const ixCredentials = (name: string) => ({ invoicExpressApi: { accountName: name, apiKey: ix.apiKey, baseUrl: ix.url } });
 		// Beyond orders carry no language: the line labels are fixed for both.
-		const params = createFromOrderParameters({ tuning, dryRun: true, sendEmail: false }, { date: '2026-11-28', taxExemption: "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}", shippingLabel: 'Portes', paymentFeeLabel: 'Taxa' });
+		const params = createFromOrderParameters({ dryRun: true, sendEmail: false }, { date: '2026-11-28', taxExemption: "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}", shippingLabel: 'Portes', paymentFeeLabel: 'Taxa' });
 		const now = await runNode({ type: 'invoicExpress', parameters: params, credentials: ixCredentials('nowshop'), input: nowOrders, continueOnFail: true });
 		const byNumber = new Map(fromBeyond.map((o) => [String(o.orderNumber), o]));
 		const viaBeyond = await runNode({ type: 'invoicExpress', parameters: params, credentials: ixCredentials('beyondshop'), input: nowOrders.map((o) => byNumber.get(String(o.orderNumber))!), continueOnFail: true });
@@ -193,7 +195,7 @@ describe('Beyond orders in the ePages node and through Create From ePages Order'
 		const got = await ePages({ operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: order._id } });
 		const run = await runNode({
 			type: 'invoicExpress',
-			parameters: createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}" }),
+			parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}" }),
 			credentials: { invoicExpressApi: { accountName: 'beyondinvoice', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: [got.items[0].json, got.items[0].json],
 		});
@@ -233,7 +235,7 @@ describe('the ePages Beyond Trigger (webhooks)', () => {
 		// The order the trigger gives is the package's order shape: it invoices.
 		const run = await runNode({
 			type: 'invoicExpress',
-			parameters: createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }),
 			credentials: { invoicExpressApi: { accountName: 'beyondhook', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: host.executions[0].map((i) => i.json),
 		});
@@ -329,7 +331,7 @@ describe('the ePages Trigger polling a Beyond shop', () => {
 	beforeEach(() => beyond.reset('empty'));
 
 	it('starts from activation, then gives each paid order once, as the package\'s order shape', async () => {
-		const poller = new Poller({ type: 'ePagesTrigger', parameters: { platform: 'beyond', beyondEvents: ['orderPaid'], tuning }, credentials: { ePagesBeyondApi: { apiUrl: beyond.apiUrl, clientId: beyond.clientId, clientSecret: beyond.clientSecret } } });
+		const poller = new Poller({ type: 'ePagesTrigger', parameters: { platform: 'beyond', beyondEvents: ['orderPaid'] }, credentials: { ePagesBeyondApi: { apiUrl: beyond.apiUrl, clientId: beyond.clientId, clientSecret: beyond.clientSecret } } });
 		expect(await poller.poll()).toEqual([]);
 		const a = beyond.addOrder();
 		const b = beyond.addOrder();

@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings, withSettings } from '../harness/settings';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -17,7 +18,8 @@ const byNumber = (n: string) => structuredClone(orders.find((o) => o.orderNumber
 let ix: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
 let caseNumber = 0;
-const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } };
+const IX_FAST = { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: IX_FAST });
 
 beforeAll(async () => {
 	ix = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
@@ -33,7 +35,7 @@ beforeEach(() => {
 async function invoice(input: IDataObject[], over: INodeParameters = {}) {
 	const run = await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ tuning, sendEmail: false, ...over }, { date: '2026-11-28', taxExemption: 'M99' }),
+		parameters: createFromOrderParameters({ sendEmail: false, ...over }, { date: '2026-11-28', taxExemption: 'M99' }),
 		credentials,
 		input,
 	});
@@ -42,7 +44,7 @@ async function invoice(input: IDataObject[], over: INodeParameters = {}) {
 }
 
 function creditParameters(over: INodeParameters = {}): INodeParameters {
-	return { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: true, tuning, ...over };
+	return { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: true, ...over };
 }
 
 async function credit(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -251,13 +253,14 @@ describe('Credit From ePages Order: exactly once when runs overlap, lag and fail
 		ix.setReferenceLag(300);
 		ix.advanceClock(300);
 		const protocol = { budgetMs: 2000, graceMs: 300, pollMs: 50, maxPollMs: 400, adoptJitterMs: 100 };
-		const both = await Promise.all([0, 1].map(async () => await credit(picked, { tuning: { ...tuning, protocol } }, { continueOnFail: true })));
+		// Each run's settings are a layer of its own: the first to end leaves the other's in place.
+		const both = await Promise.all([0, 1].map(async () => await withSettings({ protocol }, async () => await credit(picked, {}, { continueOnFail: true }))));
 		const outcomes = both.flatMap((r) => r.items.map((i) => String(i.json.outcome ?? i.json.error)));
 		expect(outcomes.filter((o) => !['credited', 'already credited', 'pending'].includes(o))).toEqual([]);
 		let left = picked.filter((_, k) => both.every((r) => r.items[k].json.outcome === 'pending'));
 		for (let run = 0; run < 4 && left.length > 0; run++) {
 			ix.advanceClock(300);
-			const again = await credit(left, { tuning: { ...tuning, protocol } });
+			const again = await withSettings({ protocol }, async () => await credit(left));
 			left = left.filter((_, k) => again.items[k].json.outcome === 'pending');
 		}
 		expect(left).toEqual([]);
@@ -275,12 +278,12 @@ describe('Credit From ePages Order: exactly once when runs overlap, lag and fail
 		const picked = ['10231', '10232', '10233', '10237', '10238', '10239'].map(byNumber);
 		await invoice(picked);
 		ix.faults.configure({ seed: 13, rates: { status429: 0.04, status500: 0.02, status502: 0.02, status503: 0.02, lostResponse: 0.05 } });
-		const tuned = { ...tuning, invoicExpress: { ...tuning.invoicExpress, maxAttempts: 6, timeoutMs: 300 }, protocol: { budgetMs: 1500, graceMs: 200, pollMs: 50, maxPollMs: 300, adoptJitterMs: 50 } };
+		const tuned = { invoicExpress: { ...IX_FAST, maxAttempts: 6, timeoutMs: 300 }, protocol: { budgetMs: 1500, graceMs: 200, pollMs: 50, maxPollMs: 300, adoptJitterMs: 50 } };
 		const done = new Set<string>();
 		for (let run = 0; run < 8 && done.size < picked.length; run++) {
 			if (run === 5) ix.faults.configure({});
 			const left = picked.filter((o) => !done.has(String(o.orderNumber)));
-			const r = await credit(left, { tuning: tuned }, { continueOnFail: true });
+			const r = await withSettings(tuned, async () => await credit(left, {}, { continueOnFail: true }));
 			r.items.forEach((item, k) => {
 				if (item.json.status === 'final') done.add(String(left[k].orderNumber));
 			});
@@ -306,7 +309,7 @@ describe('Credit From ePages Order: write-back', () => {
 		const epCredentials = { ...credentials, ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token } };
 		const inv = await runNode({
 			type: 'invoicExpress',
-			parameters: createFromOrderParameters({ tuning, sendEmail: false, connectEPages: true, writeBack: true }, { date: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false, connectEPages: true, writeBack: true }, { date: '2026-11-28', taxExemption: 'M99' }),
 			credentials: epCredentials,
 			input: [stale],
 		});
@@ -329,7 +332,7 @@ describe('Invoicing again after a cancellation or a full credit, only when asked
 		const order = byNumber('10232');
 		await invoice([order]);
 		await credit([order], { correction: 'cancel', reason: 'Cliente errado' });
-		const plain = await runNode({ type: 'invoicExpress', parameters: createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }), credentials, input: [order] });
+		const plain = await runNode({ type: 'invoicExpress', parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }), credentials, input: [order] });
 		expect(plain.error?.message).toMatch(/^order 10232: creating the invoice failed: the invoice with reference "10232" \(id \d+\) was canceled: a new one is issued only when asked$/);
 		expect(ix.state.documents.filter((d) => d.status !== 'canceled').map((d) => d.status)).toEqual(['deleted']);
 		const first = await invoice([order], again);
@@ -363,9 +366,9 @@ describe('Invoicing again after a cancellation or a full credit, only when asked
 			const creds = { invoicExpressApi: { accountName: 'strictcredit', apiKey: strict.apiKey, baseUrl: strict.url } };
 			const order = byNumber('10237');
 			const run = (parameters: INodeParameters) => runNode({ type: 'invoicExpress', parameters, credentials: creds, input: [order] });
-			expect((await run(createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }))).items[0].json.outcome).toBe('created');
+			expect((await run(createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }))).items[0].json.outcome).toBe('created');
 			expect((await run(creditParameters({ correction: 'cancel', reason: 'Erro' }))).items[0].json.outcome).toBe('canceled');
-			const renewed = await run(createFromOrderParameters({ tuning, sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99', invoiceAgain: true }));
+			const renewed = await run(createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99', invoiceAgain: true }));
 			expect(renewed.items[0].json).toMatchObject({ outcome: 'created', status: 'final' });
 			expect(strict.state.documents.map((d) => d.status).sort()).toEqual(['canceled', 'final']);
 		} finally {

@@ -9,13 +9,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 let ix: IxSandbox;
 let shop: EPagesSandbox;
 let credentials: RunNodeOptions['credentials'];
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
 
 beforeAll(async () => {
 	ix = await startInvoicExpressSandbox();
@@ -27,14 +28,14 @@ afterAll(async () => {
 	await shop.close();
 });
 
-const credit = { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', connectEPages: true, writeBack: true, tuning };
+const credit = { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', connectEPages: true, writeBack: true };
 
 async function invoicedOrder(email: string): Promise<IDataObject> {
 	const base = shop.addOrder({ paidOn: new Date().toISOString() });
 	const placed = shop.updateOrder(base.orderId, { billingAddress: { ...(base.billingAddress as object), emailAddress: email } } as never) as unknown as IDataObject;
 	const run = await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ tuning, sendEmail: false, connectEPages: true, writeBack: true }, { date: '2026-11-28', taxExemption: 'M99' }),
+		parameters: createFromOrderParameters({ sendEmail: false, connectEPages: true, writeBack: true }, { date: '2026-11-28', taxExemption: 'M99' }),
 		credentials,
 		input: [placed],
 	});

@@ -8,11 +8,13 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 }, ePages: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+const EP_FAST = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 }, ePages: EP_FAST, ePagesBeyond: EP_FAST });
 
 let shop: EPagesSandbox;
 let beyond: BeyondSandbox;
@@ -41,12 +43,12 @@ const credentials = () => ({
 	ePagesApi: { apiUrl: shop.apiUrl, accessToken: shop.token },
 	ePagesBeyondApi: { apiUrl: beyond.apiUrl, clientId: beyond.clientId, clientSecret: beyond.clientSecret, _case: account },
 });
-const emailParameters = (over: IDataObject = {}): INodeParameters => ({ resource: 'document', operation: 'emailFromEPagesOrder', order: '={{ $json }}', platform: 'now', tuning, ...over });
+const emailParameters = (over: IDataObject = {}): INodeParameters => ({ resource: 'document', operation: 'emailFromEPagesOrder', order: '={{ $json }}', platform: 'now', ...over });
 
 async function invoice(order: IDataObject, over: IDataObject = {}) {
 	const run = await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ tuning, sendEmail: false, connectEPages: true, writeBack: true, ...over }, { date: '2026-11-28', taxExemption: 'M99' }),
+		parameters: createFromOrderParameters({ sendEmail: false, connectEPages: true, writeBack: true, ...over }, { date: '2026-11-28', taxExemption: 'M99' }),
 		credentials: credentials(),
 		input: [order],
 	});
@@ -143,7 +145,7 @@ describe('Email Invoice of ePages Order: once per invoice, marked in the order f
 
 	it('ePages Beyond: the mark is in the order note', async () => {
 		const raw = beyond.orders.find((o) => o.paymentStatus === 'PAID' && (o.billingAddress as IDataObject | undefined)?.email)!;
-		const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id }, tuning }, credentials: credentials() });
+		const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id } }, credentials: credentials() });
 		const order = got.items[0].json;
 		const inv = await invoice(order, { platform: 'beyond' });
 		const run = await email(order, { platform: 'beyond' });

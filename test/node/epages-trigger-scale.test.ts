@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { Poller } from '../harness/n8n';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { prng, type Fault } from '../sandbox/faults';
 import type { RecordedRequest } from '../sandbox/recorder';
@@ -40,6 +41,9 @@ interface TriggerRun {
 
 let sandbox: EPagesSandbox;
 
+/** A short back-off, through the package's test settings. */
+useSettings({ ePages: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+
 beforeAll(async () => {
 	jest.useFakeTimers({
 		now: T0,
@@ -74,8 +78,7 @@ afterAll(async () => {
 function triggerRun(name: string, parameters: IDataObject): TriggerRun {
 	const poller = new Poller({
 		type: 'ePagesTrigger',
-		// A short back-off, through the node's hidden tuning parameter.
-		parameters: { ...parameters, tuning: { ePages: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } } as never,
+		parameters: parameters as never,
 		credentials: { ePagesApi: { apiUrl: sandbox.apiUrl, accessToken: sandbox.token } },
 		staticData: {},
 	});

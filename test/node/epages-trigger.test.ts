@@ -1,7 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code; never shipped */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { DEFAULT_LIMITS, type TriggerLimits } from '../../nodes/EPages/trigger/types';
 import { Poller } from '../harness/n8n';
+import { useSettings, withSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 
 const DAY = 24 * 3600 * 1000;
@@ -23,21 +25,28 @@ beforeEach(() => {
 	sandbox.falseFilter = 'honoured';
 });
 
-function tuning(trigger?: INodeParameters): INodeParameters {
-	return { ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(trigger ? { trigger } : {}) };
-}
+useSettings({ ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } });
 
 /**
- * A trigger with a short back-off; `trigger` sets its page sizes and budgets. Both through the node's
- * hidden tuning parameter.
+ * A trigger (with the file's short back-off); `trigger` sets its page sizes and budgets for this
+ * poller's polls. A settings section replaces the defaults as a whole: the limits not given are the
+ * defaults, stated here.
  */
-function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string, trigger?: INodeParameters): Poller {
-	return new Poller({
+function poller(parameters: INodeParameters, staticData: IDataObject = {}, accessToken?: string, trigger?: Partial<TriggerLimits>): Pick<Poller, 'poll' | 'staticData'> {
+	const polling = new Poller({
 		type: 'ePagesTrigger',
-		parameters: { ...parameters, tuning: tuning(trigger) },
+		parameters,
 		credentials: { ePagesApi: { apiUrl: sandbox.apiUrl, accessToken: accessToken ?? sandbox.token } },
 		staticData,
 	});
+	if (!trigger) return polling;
+	const limits = { ...DEFAULT_LIMITS, ...trigger };
+	return {
+		poll: async (mode) => await withSettings({ trigger: limits }, async () => await polling.poll(mode)),
+		get staticData() {
+			return polling.staticData;
+		},
+	};
 }
 
 const ids = (items: Array<{ json: IDataObject }>) => items.map((i) => String(i.json.orderId));

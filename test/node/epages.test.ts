@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 
 /** A token the shop does not know, and one that may only read orders (built, not written out). */
@@ -13,8 +14,8 @@ const readOnlyToken = ['orders', 'read', 'only', '0123456789'].join('-');
 
 let sandbox: EPagesSandbox;
 const runs: RunNodeResult[] = [];
-/** Short back-off, through the node's hidden tuning parameter. */
-const tuning = { ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
+/** Short back-off, through the package's test settings. */
+useSettings({ ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } });
 
 beforeAll(async () => {
 	sandbox = await startEPagesSandbox({ extraTokens: { [readOnlyToken]: ['orders_read'] } });
@@ -45,7 +46,7 @@ function credentials(over: IDataObject = {}) {
 }
 
 async function run(parameters: INodeParameters, opts: Partial<RunNodeOptions> = {}): Promise<RunNodeResult> {
-	const result = await runNode({ type: 'ePages', parameters: { tuning, ...parameters }, credentials: credentials(), ...opts });
+	const result = await runNode({ type: 'ePages', parameters, credentials: credentials(), ...opts });
 	runs.push(result);
 	return result;
 }

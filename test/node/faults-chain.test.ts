@@ -10,8 +10,9 @@ import { join } from 'node:path';
 
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { PACKAGE, runWorkflow } from '../harness/n8n';
+import { runWorkflow } from '../harness/n8n';
 import { PACKAGE_NODES } from '../harness/nodes';
+import { useSettings, withSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -30,7 +31,7 @@ const executions: Record<string, number> = {};
 const restore: Array<() => void> = [];
 
 /**
- * Short back-offs, given to every node of the chain through its hidden tuning parameter. A slow answer
+ * Short back-offs, for every node of the chain through the package's test settings. A slow answer
  * is one past the 50 ms timeout, so that 400 orders with 10 % of them stay quick; the sandbox lists a
  * new document at once, so the 3 s a real account may need before a lost create shows up would only be
  * waiting here.
@@ -38,7 +39,7 @@ const restore: Array<() => void> = [];
 const invoicExpress = { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, rateLimitWaitMs: 2000, timeoutMs: 50, createRecoveryWaitMs: 200 };
 /** The protocol's waits, scaled down: the sandbox lists new documents at once. */
 const protocol = { budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 };
-const FAST = { invoicExpress, ePages: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 }, protocol };
+useSettings({ invoicExpress, ePages: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20 }, protocol });
 
 beforeAll(async () => {
 	shop = await startEPagesSandbox({ seed: 'empty', rateLimitPerHour: 1_000_000 });
@@ -95,11 +96,10 @@ function pairedIndex(item: INodeExecutionData | undefined): number {
 	return paired?.item ?? -1;
 }
 
-/** The example as it is, but for the wait between n8n's tries and the package nodes' tuning. */
-function chainNodes(tuning: IDataObject = FAST): INode[] {
+/** The example as it is, but for the wait between n8n's tries. */
+function chainNodes(): INode[] {
 	return example.nodes.map((original) => {
 		const node = structuredClone(original);
-		if (node.type.startsWith(`${PACKAGE}.`)) node.parameters = { ...node.parameters, tuning } as INode['parameters'];
 		// n8n reads 0 as "unset" (1 s); 10 ms keeps 400 orders fast without changing what is retried.
 		if (node.retryOnFail) node.waitBetweenTries = 10;
 		return node;
@@ -225,26 +225,28 @@ it("n8n's Retry On Fail re-running Create Invoice and Finalize for every item ne
 	const ORDERS_HERE = 40;
 	const small = await startEPagesSandbox({ seed: 'empty', rateLimitPerHour: 1_000_000 });
 	const account = await startInvoicExpressSandbox({ rateLimitPerWindow: 1_000_000 });
-	const noRetries = { ...FAST, invoicExpress: { ...invoicExpress, maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2, rateLimitWaitMs: 0 } };
+	const noRetries = { invoicExpress: { ...invoicExpress, maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2, rateLimitWaitMs: 0 } };
 	try {
 		for (let n = 0; n < ORDERS_HERE; n++) small.addOrder({ paidOn: new Date().toISOString() });
 		account.faults.configure({ seed: 3, slowMs: 120, rates: { status500: 0.08, reset: 0.08, lostResponse: 0.08, slow: 0.03 } });
 		const before = { ...executions };
 		let retried = 0;
-		for (let run = 1; run <= 25 && small.orders.some((o) => !o.invoicedOn); run++) {
-			const tries = { ...executions };
-			const result = await runWorkflow({
-				nodes: chainNodes(noRetries),
-				connections: example.connections,
-				settings: example.settings,
-				credentials: {
-					invoicExpressApi: { accountName: 'x', apiKey: account.apiKey, baseUrl: account.url },
-					ePagesApi: { apiUrl: small.apiUrl, accessToken: small.token },
-				},
-			});
-			expect(result.error).toBeUndefined();
-			for (const node of ['Create Invoice', 'Finalize']) retried += Math.max(0, executions[node] - (tries[node] ?? 0) - 1);
-		}
+		await withSettings(noRetries, async () => {
+			for (let run = 1; run <= 25 && small.orders.some((o) => !o.invoicedOn); run++) {
+				const tries = { ...executions };
+				const result = await runWorkflow({
+					nodes: chainNodes(),
+					connections: example.connections,
+					settings: example.settings,
+					credentials: {
+						invoicExpressApi: { accountName: 'x', apiKey: account.apiKey, baseUrl: account.url },
+						ePagesApi: { apiUrl: small.apiUrl, accessToken: small.token },
+					},
+				});
+				expect(result.error).toBeUndefined();
+				for (const node of ['Create Invoice', 'Finalize']) retried += Math.max(0, executions[node] - (tries[node] ?? 0) - 1);
+			}
+		});
 		// n8n did re-run those nodes for all their items, and still: one legal invoice per order.
 		expect(retried).toBeGreaterThan(0);
 		expect(small.orders.filter((o) => !o.invoicedOn)).toEqual([]);

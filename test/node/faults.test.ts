@@ -8,16 +8,18 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings, withSettings } from '../harness/settings';
 import { startEPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 const ORDERS = 500;
 /**
- * Short back-off and timeout, and the protocol's waits scaled down (the sandbox lists new documents at
- * once), through the node's hidden tuning parameter.
+ * Short back-off and timeout (shorter than the slow answers, 250 ms: what makes them time out), and
+ * the protocol's waits scaled down (the sandbox lists new documents at once), through the package's
+ * test settings.
  */
 const PROTOCOL = { budgetMs: 400, graceMs: 30, pollMs: 5, maxPollMs: 40, adoptJitterMs: 10 };
-const tuning = { invoicExpress: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 100 }, protocol: PROTOCOL };
+useSettings({ invoicExpress: { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 100 }, protocol: PROTOCOL });
 let ix: IxSandbox;
 let orders: IDataObject[];
 
@@ -71,7 +73,7 @@ it('500 orders under faults: exactly one legal document each, failures are error
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: ix.apiKey, baseUrl: ix.url } },
 			input: pending,
 			continueOnFail: true,
-			parameters: createFromOrderParameters({ sendEmail: false, tuning }, { date: '2026-11-28', taxExemption: 'M99' }),
+			parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', taxExemption: 'M99' }),
 		});
 		record(result);
 		expect(result.error).toBeUndefined();
@@ -116,15 +118,18 @@ it('500 orders under faults: exactly one legal document each, failures are error
 
 it('under the account rate limit, 429s are waited out: every order gets its document', async () => {
 	const limited = await startInvoicExpressSandbox({ rateLimitPerWindow: 20, rateWindowMs: 1000 });
-	const patient = { invoicExpress: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000, timeoutMs: 100 }, protocol: PROTOCOL };
+	// No slow answers here: the timeout only has to be longer than an answer on a loaded machine.
+	const patient = { invoicExpress: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 400, rateLimitWaitMs: 30000, timeoutMs: 5000 }, protocol: PROTOCOL };
 	try {
 		const some = orders.slice(0, 40);
-		const result = await runNode({
-			type: 'invoicExpress',
-			credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
-			input: some,
-			parameters: createFromOrderParameters({ tuning: patient }, { date: '2026-11-28', taxExemption: 'M99' }),
-		});
+		const result = await withSettings(patient, async () =>
+			await runNode({
+				type: 'invoicExpress',
+				credentials: { invoicExpressApi: { accountName: 'x', apiKey: limited.apiKey, baseUrl: limited.url } },
+				input: some,
+				parameters: createFromOrderParameters({}, { date: '2026-11-28', taxExemption: 'M99' }),
+			}),
+		);
 		record(result);
 		expect(result.error).toBeUndefined();
 		expect(limited.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);

@@ -3,13 +3,14 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
 import { fakeSecret } from '../harness/secrets';
 import { loadOptions, runNode, testCredential, type RunNodeOptions } from '../harness/n8n';
+import { useSettings, withSettings } from '../harness/settings';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
-/** Short back-off, through the node's hidden tuning parameter. */
+/** Short back-off, through the package's test settings. */
 const FAST = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
-const tuning = { invoicExpress: FAST };
+useSettings({ invoicExpress: FAST });
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 2 });
@@ -22,7 +23,7 @@ beforeEach(() => {
 });
 
 async function ix(parameters: INodeParameters, extra: Partial<RunNodeOptions> = {}) {
-	return await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials, ...extra });
+	return await runNode({ type: 'invoicExpress', parameters, credentials, ...extra });
 }
 
 /** Requests other than the tax list, which is read once per execution to validate tax names. */
@@ -105,7 +106,7 @@ describe('secrets never leak', () => {
 			const created = await ix(invoiceParams({ additionalFields: { reference: 'R' } }));
 			parameters.documentId = String(created.items[0].json.id);
 		}
-		const run = await runNode({ type: 'invoicExpress', parameters: { tuning, ...parameters }, credentials: creds });
+		const run = await runNode({ type: 'invoicExpress', parameters, credentials: creds });
 		expect(run.error).toBeDefined();
 		expect(run.error!.message).toMatch(/InvoicExpress/);
 		const everything = JSON.stringify(run.run) + String(run.error!.message) + String(run.error!.description ?? '') + String(run.error!.stack ?? '');
@@ -114,7 +115,7 @@ describe('secrets never leak', () => {
 	it('network errors (nothing listening) name the action and hide the key', async () => {
 		const run = await runNode({
 			type: 'invoicExpress',
-			parameters: { tuning, resource: 'tax', operation: 'getAll' },
+			parameters: { resource: 'tax', operation: 'getAll' },
 			credentials: { invoicExpressApi: { accountName: 'x', apiKey: fakeSecret('network'), baseUrl: 'http://127.0.0.1:9' } },
 		});
 		expect(run.error?.message).toMatch(/InvoicExpress could not be reached to load the taxes/);
@@ -137,14 +138,16 @@ describe('transport retries', () => {
 		expect(sandbox.requests).toHaveLength(4);
 	});
 	it('repeats reads that time out, and names the timeout when it persists', async () => {
-		const shortTimeout = { tuning: { invoicExpress: { ...FAST, timeoutMs: 150 } } };
-		sandbox.faults.configure({ rates: { slow: 0.5 }, slowMs: 400, seed: 8 });
-		const ok = await ix({ ...shortTimeout, resource: 'client', operation: 'getAll', returnAll: true });
-		expect(ok.error).toBeUndefined();
-		expect(sandbox.requests.some((r) => r.fault === 'slow')).toBe(true);
-		sandbox.faults.configure({ rates: { slow: 1 }, slowMs: 400 });
-		const failed = await ix({ ...shortTimeout, resource: 'tax', operation: 'getAll' });
-		expect(failed.error?.message).toBe('InvoicExpress could not be reached to load the taxes (no answer before the timeout)');
+		// The timeout is shorter than the slow answers (400 ms): what makes them time out.
+		await withSettings({ invoicExpress: { ...FAST, timeoutMs: 150 } }, async () => {
+			sandbox.faults.configure({ rates: { slow: 0.5 }, slowMs: 400, seed: 8 });
+			const ok = await ix({ resource: 'client', operation: 'getAll', returnAll: true });
+			expect(ok.error).toBeUndefined();
+			expect(sandbox.requests.some((r) => r.fault === 'slow')).toBe(true);
+			sandbox.faults.configure({ rates: { slow: 1 }, slowMs: 400 });
+			const failed = await ix({ resource: 'tax', operation: 'getAll' });
+			expect(failed.error?.message).toBe('InvoicExpress could not be reached to load the taxes (no answer before the timeout)');
+		});
 	});
 
 	it('never repeats a document creation blindly after a server error', async () => {

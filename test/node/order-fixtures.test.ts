@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters, isErrorFixture, loadOrderFixtures, nodeOrderOptions, type ExpectedDocument, type OrderFixture } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
 /**
@@ -11,8 +12,8 @@ import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpr
 const fixtures = loadOrderFixtures();
 const documents = fixtures.filter((f) => !isErrorFixture(f)) as Array<OrderFixture & { expected: ExpectedDocument }>;
 const errors = fixtures.filter(isErrorFixture);
-/** Short back-off, through the node's hidden tuning parameter. */
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+/** Short back-off, through the package's test settings. */
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
 
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
@@ -30,7 +31,7 @@ beforeEach(() => {
 async function createFromOrder(f: OrderFixture) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ sendEmail: false, tuning }, { date: '2026-11-28', ...nodeOrderOptions(f.options) }),
+		parameters: createFromOrderParameters({ sendEmail: false }, { date: '2026-11-28', ...nodeOrderOptions(f.options) }),
 		credentials,
 		input: [f.order as IDataObject],
 	});

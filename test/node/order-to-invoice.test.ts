@@ -2,6 +2,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings, withSettings } from '../harness/settings';
 import { loadEPagesFixture, startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -12,8 +13,8 @@ const byNumber = (n: string) => orders.find((o) => o.orderNumber === n)!;
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
 let caseNumber = 0;
-/** Short back-off, through the node's hidden tuning parameter. */
-const tuning = { invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } };
+/** Short back-off, through the package's test settings. */
+useSettings({ invoicExpress: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } });
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox({ pdfPendingPolls: 1 });
@@ -30,7 +31,7 @@ beforeEach(() => {
 const EXEMPTION = "={{ $json.taxModel === 'NET' ? 'M16' : 'M99' }}";
 
 function params(over: INodeParameters = {}): INodeParameters {
-	return createFromOrderParameters({ tuning, ...over }, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
+	return createFromOrderParameters(over, { date: '2026-11-28', dueDays: 30, taxExemption: EXEMPTION });
 }
 
 async function invoice(input: IDataObject[], over: INodeParameters = {}, extra: Partial<RunNodeOptions> = {}) {
@@ -282,7 +283,6 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
-				tuning,
 				resource: 'client',
 				operation: 'findOrCreate',
 				matchBy: 'name',
@@ -303,7 +303,6 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			input: [order],
 			retryOnFail: retry,
 			parameters: {
-				tuning,
 				resource: 'document',
 				operation: 'create',
 				documentType: 'invoice',
@@ -327,7 +326,7 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			credentials,
 			input: created.items.map((i) => i.json),
 			retryOnFail: retry,
-			parameters: { tuning, resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
+			parameters: { resource: 'document', operation: 'finalize', documentType: 'invoice', documentId: id },
 		});
 		expect(finalized.error).toBeUndefined();
 		return { client, created, finalized };
@@ -359,7 +358,6 @@ describe('separate steps: Find or Create Client → Create (items from the order
 			credentials,
 			input: [order],
 			parameters: {
-				tuning,
 				resource: 'document',
 				operation: 'create',
 				documentType: 'invoiceReceipt',
@@ -655,7 +653,8 @@ describe('hints after a run (shown above the output in the editor)', () => {
 		sandbox.setReferenceLag(60000);
 		try {
 			const some = withAddress().slice(0, 2);
-			const run = await invoice(some, { tuning: { ...tuning, protocol: { budgetMs: 150, graceMs: 40, pollMs: 10, maxPollMs: 40, adoptJitterMs: 0 } } });
+			const protocol = { budgetMs: 150, graceMs: 40, pollMs: 10, maxPollMs: 40, adoptJitterMs: 0 };
+			const run = await withSettings({ protocol }, async () => await invoice(some));
 			expect(run.items.map((i) => i.json.outcome)).toEqual(['pending', 'pending']);
 			expect(run.hints).toEqual([
 				hint('warning', `2 orders left pending, to complete on the next run: ${some.map((o) => String(o.orderNumber)).join(', ')}.`),

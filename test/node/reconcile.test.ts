@@ -9,11 +9,13 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxDocument, type IxSandbox } from '../sandbox/invoicexpress';
 
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 4000 }, ePages: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+const EP_FAST = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 4000 }, ePages: EP_FAST, ePagesBeyond: EP_FAST });
 
 let shop: EPagesSandbox;
 let beyond: BeyondSandbox;
@@ -58,7 +60,6 @@ function reconcileParameters(over: IDataObject = {}): INodeParameters {
 		periodFrom: `${daysAgo(20)}T00:00:00`,
 		periodTo: `${daysAgo(1)}T00:00:00`,
 		checkOptions: { settleMinutes: 0 },
-		tuning,
 		...over,
 	} as INodeParameters;
 }
@@ -92,7 +93,7 @@ function nowOrder(fields: IDataObject = {}): IDataObject {
 async function invoice(order: IDataObject, over: IDataObject = {}, platform = 'now'): Promise<IxDocument> {
 	const run = await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ tuning, sendEmail: true, connectEPages: true, writeBack: true, platform, ...over }, { date: daysAgo(PLACED), taxExemption: 'M99' }),
+		parameters: createFromOrderParameters({ sendEmail: true, connectEPages: true, writeBack: true, platform, ...over }, { date: daysAgo(PLACED), taxExemption: 'M99' }),
 		credentials: credentials(),
 		input: [order],
 	});
@@ -312,7 +313,7 @@ describe('Reconcile With ePages Orders: ePages Now', () => {
 async function beyondOrder(fields: IDataObject = {}): Promise<IDataObject> {
 	const created = `${daysAgo(PLACED)}T12:00:00.000`;
 	const raw = beyond.addOrder({ createdAt: created, updatedAt: created, paymentStatus: 'PAID', paidAt: `${daysAgo(PLACED)}T12:05:00.000`, ...fields } as never);
-	const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id }, tuning }, credentials: credentials() });
+	const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id } }, credentials: credentials() });
 	expect(got.error).toBeUndefined();
 	return got.items[0].json;
 }

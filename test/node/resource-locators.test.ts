@@ -2,6 +2,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { fakeSecret } from '../harness/secrets';
 import { listSearch, runNode, type RunNodeOptions } from '../harness/n8n';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 import { matchesNumber } from '../../nodes/InvoicExpress/listSearch/searchDocuments';
@@ -12,6 +13,7 @@ import { matchesNumber } from '../../nodes/InvoicExpress/listSearch/searchDocume
  */
 
 const FAST = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: FAST, ePages: FAST });
 
 let ep: EPagesSandbox;
 let ix: IxSandbox;
@@ -40,7 +42,7 @@ async function searchOrders(filter?: string, paginationToken?: string, token?: s
 	return await listSearch({
 		type: 'ePages',
 		method: 'searchOrders',
-		parameters: { resource: 'order', operation: 'get', tuning: { ePages: FAST } },
+		parameters: { resource: 'order', operation: 'get' },
 		credentials: epCredentials(token),
 		filter,
 		paginationToken,
@@ -117,7 +119,7 @@ describe('ePages Order → From List', () => {
 	it('Get, Update and Get Documents take a locator from the list, by ID, by URL, or a plain string', async () => {
 		const order = ep.orders.find((o) => o.orderNumber === '10231')!;
 		const run = async (parameters: INodeParameters) =>
-			await runNode({ type: 'ePages', parameters: { tuning: { ePages: FAST }, resource: 'order', ...parameters }, credentials: epCredentials() });
+			await runNode({ type: 'ePages', parameters: { resource: 'order', ...parameters }, credentials: epCredentials() });
 		const values = [
 			{ __rl: true, mode: 'list', value: order.orderId, cachedResultName: '10231 · João Conceição · 55.60 €' },
 			{ __rl: true, mode: 'id', value: ` ${order.orderId} ` },
@@ -149,14 +151,14 @@ describe('ePages Order → From List', () => {
 });
 
 async function ixRun(parameters: INodeParameters) {
-	return await runNode({ type: 'invoicExpress', parameters: { tuning: { invoicExpress: FAST }, ...parameters }, credentials: ixCredentials });
+	return await runNode({ type: 'invoicExpress', parameters, credentials: ixCredentials });
 }
 
 async function searchIx(method: string, parameters: INodeParameters, filter?: string, paginationToken?: string, apiKey?: string) {
 	return await listSearch({
 		type: 'invoicExpress',
 		method,
-		parameters: { tuning: { invoicExpress: FAST }, ...parameters },
+		parameters,
 		credentials: apiKey ? { invoicExpressApi: { ...ixCredentials.invoicExpressApi, apiKey } } : ixCredentials,
 		filter,
 		paginationToken,
@@ -329,7 +331,7 @@ describe('InvoicExpress Document → From List', () => {
 		// An expression inside the locator, per item, as in examples/02-separate-steps.json.
 		const perItem = await runNode({
 			type: 'invoicExpress',
-			parameters: { tuning: { invoicExpress: FAST }, resource: 'document', operation: 'get', documentType: 'invoice', documentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+			parameters: { resource: 'document', operation: 'get', documentType: 'invoice', documentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
 			credentials: ixCredentials,
 			input: [{ id: Number(id) }, { id: Number(id) }],
 		});

@@ -6,6 +6,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 import { createFromOrderParameters, loadOrderFixtures, type OrderFixture } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
@@ -29,7 +30,7 @@ const order = (name: string, number?: string): IDataObject => {
 let sandbox: IxSandbox;
 let credentials: RunNodeOptions['credentials'];
 let caseNumber = 0;
-const tuning = { invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } };
+useSettings({ invoicExpress: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
 
 beforeAll(async () => {
 	sandbox = await startInvoicExpressSandbox();
@@ -48,7 +49,7 @@ const taxesOf = (number: string) =>
 async function createFromOrder(input: IDataObject[], orderOptions: IDataObject = {}, over: INodeParameters = {}) {
 	return await runNode({
 		type: 'invoicExpress',
-		parameters: createFromOrderParameters({ sendEmail: false, tuning, ...over }, { date: '2026-11-28', ...orderOptions }),
+		parameters: createFromOrderParameters({ sendEmail: false, ...over }, { date: '2026-11-28', ...orderOptions }),
 		credentials,
 		input,
 		continueOnFail: true,
@@ -110,7 +111,6 @@ describe('Ships From: the region the goods leave from decides the VAT, on every 
 					itemsInput: 'ePagesOrder',
 					order: '={{ $json }}',
 					additionalFields: { finalize: true, uniqueKey: `={{ 'k:' + $json.orderNumber }}`, skipIfReferenceExists: true, ...extra },
-					tuning,
 				},
 				credentials,
 				input: [input],
@@ -211,7 +211,7 @@ describe('a legacy cash sale (VD, listed CashInvoice) is not a simplified invoic
 		const before = sandbox.requests.length;
 		const refused = await runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false, tuning },
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'creditNote', creditScope: 'full', sendEmail: false },
 			credentials,
 			input: [order('01-three-vat-rates')],
 			continueOnFail: true,
@@ -229,7 +229,7 @@ describe('cancel only what InvoicExpress lets you cancel', () => {
 	const cancel = (type: string, id: number) =>
 		runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'document', operation: 'cancel', documentType: type, documentId: { __rl: true, mode: 'id', value: String(id) }, reason: 'emitida por engano', tuning },
+			parameters: { resource: 'document', operation: 'cancel', documentType: type, documentId: { __rl: true, mode: 'id', value: String(id) }, reason: 'emitida por engano' },
 			credentials,
 			continueOnFail: true,
 		});
@@ -275,7 +275,7 @@ describe('cancel only what InvoicExpress lets you cancel', () => {
 		const before = sandbox.requests.length;
 		const refused = await runNode({
 			type: 'invoicExpress',
-			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'cancel', reason: 'emitida por engano', sendEmail: false, tuning },
+			parameters: { resource: 'document', operation: 'creditFromEPagesOrder', order: '={{ $json }}', correction: 'cancel', reason: 'emitida por engano', sendEmail: false },
 			credentials,
 			input: [order('46-ponta-delgada-consumer-mainland-shop')],
 			continueOnFail: true,
@@ -304,7 +304,7 @@ describe('returns of orders never invoiced (example 04)', () => {
 		expect(listed.error).toBeUndefined();
 		// The example's Filter node: {{ !!$json.returnedOn || !!$json.rejectedOn }}.
 		const returned = listed.items.map((i) => i.json).filter((o) => !!o.returnedOn || !!o.rejectedOn);
-		const credited = await runNode({ type: 'invoicExpress', parameters: { ...nodeOf('Credit Note'), tuning } as INodeParameters, credentials: epCredentials, input: returned, continueOnFail: true });
+		const credited = await runNode({ type: 'invoicExpress', parameters: nodeOf('Credit Note') as INodeParameters, credentials: epCredentials, input: returned, continueOnFail: true });
 		// The example's "Not Credited" filter: {{ !!$json.error || $json.outcome === 'pending' }} → Stop and Error.
 		const notCredited = credited.items.filter((i) => !!i.json.error || i.json.outcome === 'pending');
 		return { credited: credited.items.map((i) => [i.json.order_number, i.json.outcome ?? i.json.error]), notCredited };

@@ -8,11 +8,13 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../harness/n8n';
 import { createFromOrderParameters } from '../harness/orderFixtures';
+import { useSettings } from '../harness/settings';
 import { startBeyondSandbox, type BeyondSandbox } from '../sandbox/beyond';
 import { startEPagesSandbox, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
 
-const tuning = { invoicExpress: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ePages: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
+const EP_FAST = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+useSettings({ invoicExpress: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ePages: EP_FAST, ePagesBeyond: EP_FAST });
 
 let beyond: BeyondSandbox;
 let now: EPagesSandbox;
@@ -40,7 +42,7 @@ const beyondCredential = () => ({ ePagesBeyondApi: { apiUrl: beyond.apiUrl, clie
 const nowCredential = () => ({ ePagesApi: { apiUrl: now.apiUrl, accessToken: now.token } });
 
 const invoiceParameters = (over: IDataObject = {}): INodeParameters =>
-	createFromOrderParameters({ tuning, sendEmail: true, connectEPages: true, writeBack: true, platform: 'beyond', ...over }, { date: '2026-11-28', taxExemption: 'M99' });
+	createFromOrderParameters({ sendEmail: true, connectEPages: true, writeBack: true, platform: 'beyond', ...over }, { date: '2026-11-28', taxExemption: 'M99' });
 const creditParameters = (over: IDataObject = {}): INodeParameters => ({
 	resource: 'document',
 	operation: 'creditFromEPagesOrder',
@@ -51,14 +53,13 @@ const creditParameters = (over: IDataObject = {}): INodeParameters => ({
 	connectEPages: true,
 	writeBack: true,
 	platform: 'beyond',
-	tuning,
 	...over,
 });
 
 /** A paid Beyond order with an e-mail address, in the package's order shape (as the ePages node gives it). */
 async function paidBeyondOrder(): Promise<IDataObject> {
 	const raw = beyond.orders.find((o) => o.paymentStatus === 'PAID' && (o.billingAddress as IDataObject | undefined)?.email)!;
-	const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id }, tuning }, credentials: beyondCredential() });
+	const got = await runNode({ type: 'ePages', parameters: { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: raw._id } }, credentials: beyondCredential() });
 	expect(got.error).toBeUndefined();
 	return got.items[0].json;
 }

@@ -8,9 +8,14 @@
  *                layer's root nodes/services/*.ts (the shop interface and the registry of platforms)
  *   1 shared     nodes/shared/
  *   credentials/ may import services and shared (a credential test), never a node or the link.
+ * And: no node description has a hidden parameter (the parameters a user saves are the ones they see).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+
+import type { INodeProperties } from 'n8n-workflow';
+
+import { PACKAGE_NODES } from '../harness/nodes';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -74,5 +79,54 @@ describe('the layers (docs/architecture.md)', () => {
 		expect(allowed('nodes/link/invoice/execute.ts', 'nodes/services/shops')).toBe(true);
 		expect(allowed('nodes/services/epagesBeyond/shop.ts', 'nodes/services/shop')).toBe(true);
 		expect(allowed('nodes/EPages/trigger/runner.ts', 'nodes/services/epagesNow/orders')).toBe(true);
+	});
+});
+
+/**
+ * Every property of a description, at any depth: a collection's options are properties, a
+ * fixedCollection's options are groups whose `values` are properties. Paths name where each one is.
+ */
+export function everyProperty(properties: INodeProperties[], at = ''): Array<{ path: string; property: INodeProperties }> {
+	return properties.flatMap((property) => {
+		const path = `${at}${property.name}`;
+		const nested = (property.options ?? []).flatMap((option) => {
+			if ('values' in option && Array.isArray(option.values)) return everyProperty(option.values, `${path}.${option.name}.`);
+			if ('type' in option && 'displayName' in option) return everyProperty([option as INodeProperties], `${path}.`);
+			return [];
+		});
+		return [{ path, property }, ...nested];
+	});
+}
+
+describe('issue 22: no hidden parameter in saved workflows', () => {
+	it('every node of package.json is checked', () => {
+		const listed = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
+		expect(new Set(PACKAGE_NODES.map((n) => n.description.name)).size).toBe(listed.length);
+		expect(files(join(ROOT, 'nodes')).filter((f) => f.endsWith('.node.ts'))).toHaveLength(listed.length);
+	});
+
+	it.each(PACKAGE_NODES.map((n) => [n.description.name, n] as const))('%s has no property of type hidden, at any depth', (_name, node) => {
+		const all = everyProperty(node.description.properties);
+		expect(all.length).toBeGreaterThanOrEqual(node.description.properties.length);
+		expect(all.filter(({ property }) => property.type === 'hidden').map(({ path }) => path)).toEqual([]);
+	});
+
+	it('the walk reaches into collections and fixedCollections', () => {
+		// In the package's own descriptions: options collections and the fixedCollections of lines.
+		const nested = PACKAGE_NODES.flatMap((n) => everyProperty(n.description.properties)).filter(({ path }) => path.includes('.'));
+		expect(nested.length).toBeGreaterThan(50);
+		const hidden: INodeProperties = { displayName: 'Tuning', name: 'tuning', type: 'hidden', default: {} };
+		const description: INodeProperties[] = [
+			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [hidden] },
+			{
+				displayName: 'Lines',
+				name: 'lines',
+				type: 'fixedCollection',
+				default: {},
+				options: [{ displayName: 'Line', name: 'line', values: [{ displayName: 'Inner', name: 'inner', type: 'collection', default: {}, options: [hidden] }] }],
+			},
+			{ displayName: 'Mode', name: 'mode', type: 'options', default: 'a', options: [{ name: 'A', value: 'a' }] },
+		];
+		expect(everyProperty(description).filter(({ property }) => property.type === 'hidden').map(({ path }) => path)).toEqual(['options.tuning', 'lines.line.inner.tuning']);
 	});
 });

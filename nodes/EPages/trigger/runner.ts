@@ -1,7 +1,8 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { z } from 'zod';
 
-import { tuningOf } from '../../shared/tuning';
+import { atLeastOne, durationMs, settingsFor } from '../../shared/settings';
 import { toInstant } from '../helpers/dates';
 import { isLocale } from '../resources/common';
 import { getOrder, listOrdersPage } from '../../services/epagesNow/orders';
@@ -26,10 +27,26 @@ const FALLBACK_BUDGET_MS = 2 * 60 * 1000;
 const BUDGET_SHARE = 0.6;
 const STATE_KEY = 'ePagesTrigger';
 
-/** The defaults, or with the node's hidden `tuning.trigger` (tests use small pages and budgets). */
-function triggerLimits(ctx: IPollFunctions): TriggerLimits {
-	return { ...DEFAULT_LIMITS, ...(tuningOf(ctx, 'trigger') as Partial<TriggerLimits> | undefined) };
-}
+/**
+ * The trigger's page sizes and budgets: the defaults (the package's tests use small pages and budgets
+ * through nodes/shared/settings.ts; nothing in a workflow does). A complete `trigger` section gives
+ * all seven; a page holds at most 100 orders (the shop's limit).
+ */
+const triggerLimits: () => TriggerLimits = settingsFor(
+	'trigger',
+	DEFAULT_LIMITS,
+	z
+		.object({
+			overlapMs: durationMs,
+			pageSize: atLeastOne.max(100),
+			maxPages: atLeastOne,
+			maxDetails: atLeastOne,
+			maxSpanMs: durationMs,
+			minSpanMs: durationMs,
+			statusSweepMs: durationMs,
+		})
+		.strict(),
+);
 
 const EVENTS: string[] = ['newOrder', 'orderUpdated', UNINVOICED_EVENT, ...Object.keys(STATUS_EVENTS)];
 /** Paid, Not Yet Invoiced watches longer by default: a bank transfer can be paid weeks after the order. */
@@ -132,7 +149,7 @@ export async function pollEPages(ctx: IPollFunctions): Promise<INodeExecutionDat
 	}
 
 	const staticData = ctx.getWorkflowStaticData('node');
-	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, triggerLimits(ctx)), perform);
+	const outcome = await runSteps(pollSteps(staticData[STATE_KEY], config, started, triggerLimits()), perform);
 	// A failure with nothing done fails the poll (n8n keeps the old state and shows the error); with
 	// windows read before it, their progress is kept and the rest is tried again next poll.
 	if (outcome.items.length === 0 && outcome.error !== undefined && !outcome.progressed) {

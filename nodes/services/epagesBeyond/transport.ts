@@ -2,12 +2,13 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { apiError, credentialReader } from '../../shared/errors';
+import { serviceCredential } from '../../shared/credential';
+import { apiError } from '../../shared/errors';
 import { bodyJson, networkWords, sendAuthenticated, type ApiContext } from '../../shared/http';
 import { requestWithRetries, type HttpResponse, type ServicePolicy } from '../../shared/request';
-import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from '../../shared/retry';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../shared/retry';
 import { shortHash } from '../../shared/text';
-import { tuningOf } from '../../shared/tuning';
+import { backoffFields, settingsFor } from '../../shared/settings';
 
 /**
  * The one way this package talks to an ePages Beyond shop (`{shop}/api`, reference epages.md §1b):
@@ -26,13 +27,19 @@ export const BEYOND_ACCEPT = 'application/hal+json';
 export const BEYOND_SCOPES = { read: 'ordr:r', write: 'ordr:u', events: 'orde:r', cancel: 'clpr:c' } as const;
 const RENEW_BEFORE_MS = 60 * 1000;
 
+/**
+ * The back-off of Beyond requests: the shared defaults (the package's tests shorten them through
+ * nodes/shared/settings.ts; nothing in a workflow does). A complete `ePagesBeyond` section gives the
+ * back-off's three fields.
+ */
+const beyondBackoff: () => BackoffPolicy = settingsFor('ePagesBeyond', DEFAULT_BACKOFF, z.object(backoffFields).strict());
+
 const credentialSchema = z.object({
 	apiUrl: z.string().optional().default(''),
 	clientId: z.string().optional().default(''),
 	clientSecret: z.string().optional().default(''),
 });
 export type BeyondCredential = z.infer<typeof credentialSchema>;
-export const getBeyondCredential = credentialReader(BEYOND_CREDENTIAL, (raw) => credentialSchema.parse(raw));
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 const API_URL = /^(https?):\/\/(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(:\d{1,5})?\/api$/i;
@@ -56,11 +63,24 @@ export function beyondBaseUrl(apiUrl: string): string {
 	return url;
 }
 
+/** The credential read once per execution, its API URL checked, the client secret kept out of every message. */
+const beyondCredential = serviceCredential(BEYOND_CREDENTIAL, credentialSchema, {
+	secrets: (c) => [c.clientSecret],
+	baseUrl: (c) => beyondBaseUrl(c.apiUrl),
+});
+
 export interface BeyondToken {
 	accessToken: string;
 	expiresAt: number;
 	/** The scopes granted, as the token answer lists them. */
 	scopes: string[];
+}
+
+/** A token with what it was obtained with: the checked API URL and the credential's secrets. */
+export interface BeyondSession {
+	token: BeyondToken;
+	baseUrl: string;
+	secrets: string[];
 }
 
 /**
@@ -69,9 +89,9 @@ export interface BeyondToken {
  */
 const TOKENS = new Map<string, Promise<BeyondToken>>();
 
-function tokenKey(c: BeyondCredential): string {
+function tokenKey(baseUrl: string, c: BeyondCredential): string {
 	// The secret is part of the key (a changed secret is a new app), never stored as such.
-	return `${beyondBaseUrl(c.apiUrl)}\n${c.clientId}\n${shortHash(c.clientSecret)}`;
+	return `${baseUrl}\n${c.clientId}\n${shortHash(c.clientSecret)}`;
 }
 
 /** What a token answer says, or why it is refused: the error names what to fix in the credential. */
@@ -92,11 +112,10 @@ export function readTokenAnswer(status: number, body: unknown, now: number): { t
 	return { token: { accessToken: json.access_token, expiresAt: now + lifetimeMs, scopes } };
 }
 
-async function fetchToken(ctx: ApiContext, c: BeyondCredential, itemIndex?: number): Promise<BeyondToken> {
-	const secrets = [c.clientSecret];
+async function fetchToken(ctx: ApiContext, baseUrl: string, secrets: string[], itemIndex?: number): Promise<BeyondToken> {
 	const options: IHttpRequestOptions = {
 		method: 'POST',
-		url: `${beyondBaseUrl(c.apiUrl)}/oauth/token`,
+		url: `${baseUrl}/oauth/token`,
 		// The documented form is a query parameter; a form body is what RFC 6749 prescribes. Both are sent.
 		qs: { grant_type: 'client_credentials' },
 		body: 'grant_type=client_credentials',
@@ -113,27 +132,28 @@ async function fetchToken(ctx: ApiContext, c: BeyondCredential, itemIndex?: numb
 	return read.token;
 }
 
-/** The shop's access token for this credential: cached, renewed a minute before it expires. */
-export async function beyondToken(ctx: ApiContext, itemIndex?: number, opts: { renew?: boolean } = {}): Promise<BeyondToken> {
-	const c = await getBeyondCredential(ctx);
-	let key: string;
-	try {
-		key = tokenKey(c);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { itemIndex, description: 'Fix the API URL in the ePages Beyond credential.' });
-	}
+/**
+ * The shop's access token for this credential (cached, renewed a minute before it expires), with the
+ * API URL checked once: an API URL the check refuses fails here, before any request.
+ */
+export async function beyondToken(ctx: ApiContext, itemIndex?: number, opts: { renew?: boolean } = {}): Promise<BeyondSession> {
+	const { credential, secrets, baseUrl } = await beyondCredential.access(
+		ctx,
+		(message) => new NodeOperationError(ctx.getNode(), message, { itemIndex, description: 'Fix the API URL in the ePages Beyond credential.' }),
+	);
+	const key = tokenKey(baseUrl, credential);
 	const cached = TOKENS.get(key);
 	if (cached && !opts.renew) {
 		const token = await cached.catch(() => undefined);
-		if (token && token.expiresAt - RENEW_BEFORE_MS > Date.now()) return token;
+		if (token && token.expiresAt - RENEW_BEFORE_MS > Date.now()) return { token, baseUrl, secrets };
 	}
 	// One request for every caller waiting at this moment; a failure is not cached.
-	const pending = fetchToken(ctx, c, itemIndex);
+	const pending = fetchToken(ctx, baseUrl, secrets, itemIndex);
 	TOKENS.set(key, pending);
 	pending.catch(() => {
 		if (TOKENS.get(key) === pending) TOKENS.delete(key);
 	});
-	return await pending;
+	return { token: await pending, baseUrl, secrets };
 }
 
 export interface BeyondRequest {
@@ -150,7 +170,7 @@ function beyondPolicy(
 	ctx: ApiContext,
 	o: { action: string; itemIndex?: number; secrets: string[]; repeatable: boolean; accept?: number[]; scope?: string; renewOn401?: boolean },
 ): ServicePolicy {
-	const backoff = (tuningOf(ctx, 'ePages') as typeof DEFAULT_BACKOFF | undefined) ?? DEFAULT_BACKOFF;
+	const backoff = beyondBackoff();
 	const fail = (message: string, status?: number, description?: string) => apiError(ctx, message, { status, description, itemIndex: o.itemIndex, secrets: o.secrets });
 	const said = (body: unknown): string => {
 		const json = bodyJson(body) as IDataObject | string | undefined;
@@ -193,12 +213,14 @@ function beyondPolicy(
 
 /** One Beyond API call: `path` below the API URL, the token in a Bearer header. */
 export async function beyondRequest(ctx: ApiContext, method: IHttpRequestMethods, path: string, req: BeyondRequest = {}): Promise<HttpResponse> {
-	const c = await getBeyondCredential(ctx);
-	let token = await beyondToken(ctx, req.itemIndex);
+	const session = await beyondToken(ctx, req.itemIndex);
+	let token = session.token;
+	// The access token is a secret as much as the credential's: a renewed one joins the list.
+	const secrets = [...session.secrets, token.accessToken];
 	const action = req.action ?? `${method} ${path}`;
 	const options = (): IHttpRequestOptions => ({
 		method,
-		url: `${beyondBaseUrl(c.apiUrl)}${path.startsWith('/') ? path : `/${path}`}`,
+		url: `${session.baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
 		qs: req.qs ? { ...req.qs } : undefined,
 		body: req.body,
 		headers: {
@@ -215,14 +237,17 @@ export async function beyondRequest(ctx: ApiContext, method: IHttpRequestMethods
 	const policy = beyondPolicy(ctx, {
 		action,
 		itemIndex: req.itemIndex,
-		secrets: [c.clientSecret, token.accessToken],
+		secrets,
 		repeatable: method === 'GET' || method === 'PUT' || method === 'DELETE',
 		accept: req.accept,
 		scope: req.scope,
 		renewOn401: true,
 	});
 	return await requestWithRetries(async () => {
-		if (expired) token = await beyondToken(ctx, req.itemIndex, { renew: true });
+		if (expired) {
+			token = (await beyondToken(ctx, req.itemIndex, { renew: true })).token;
+			secrets.push(token.accessToken);
+		}
 		const outcome = await sendAuthenticated(ctx, BEYOND_CREDENTIAL, options());
 		expired = outcome.kind === 'response' && outcome.status === 401;
 		return outcome;

@@ -93,7 +93,7 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 	// now) is left to it for its turn first, then read; so two executions never send the same finalize.
 	const turn = Number(this.getInputData()[i]?.json?.finalize_turn ?? 0);
 	if (Number.isInteger(turn) && turn > 0 && String(this.getInputData()[i]?.json?.id) === String(id)) {
-		const t = invoiceTiming(this);
+		const t = invoiceTiming();
 		await sleep(t.graceMs * Math.min(turn, 4) + Math.floor(Math.random() * t.adoptJitterMs));
 	}
 	const done = await transitionDraft(this, type, id, 'finalized', i);
@@ -114,7 +114,7 @@ export async function finalize(this: IExecuteFunctions, i: number): Promise<INod
 	let cleanup: string | undefined;
 	if (done.changedHere !== false && reference !== '') {
 		try {
-			removed = await removeLosingDrafts(this, type, reference, id, i, invoiceTiming(this).adoptJitterMs);
+			removed = await removeLosingDrafts(this, type, reference, id, i, invoiceTiming().adoptJitterMs);
 		} catch (error) {
 			// The document is final: that is this item's result. A leftover draft has no fiscal value.
 			cleanup = `drafts that lost with reference "${reference}" were not all removed: ${(error as Error).message}`;

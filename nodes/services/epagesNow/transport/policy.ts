@@ -1,11 +1,12 @@
 import type { IDataObject, IHttpRequestMethods, NodeApiError } from 'n8n-workflow';
+import { z } from 'zod';
 
 import { apiError } from '../../../shared/errors';
 import { networkWords, type ApiContext } from '../../../shared/http';
 import { ResetWindow } from '../../../shared/limiter';
 import { perContext, type ServicePolicy, type Verdict } from '../../../shared/request';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../../shared/retry';
-import { tuningOf } from '../../../shared/tuning';
+import { atLeastOne, backoffFields, durationMs, settingsFor } from '../../../shared/settings';
 import { epStatusHint, epStatusSummary, isBareReason, parseEpErrorBody, scopeFor } from './errors';
 
 /**
@@ -31,18 +32,26 @@ const DEFAULT_EP_BACKOFF: Required<EpBackoffPolicy> = {
 };
 
 /**
- * The back-off of this node: the default, or the node's hidden `tuning.ePages` (tests shorten it). A
- * policy given without the ePages-only limits gets them scaled from its own delays.
+ * A complete `ePages` section: the back-off's three fields. The ePages-only limits, when not given,
+ * are scaled from the given delays (this service's rule): as many 409 attempts as the back-off allows
+ * up to the default's, and a rate-limit wait of fifty times the longest delay.
  */
-export function epBackoffPolicy(ctx: ApiContext): Required<EpBackoffPolicy> {
-	const given = tuningOf(ctx, 'ePages') as EpBackoffPolicy | undefined;
-	if (!given) return DEFAULT_EP_BACKOFF;
-	return {
-		...given,
-		conflictAttempts: given.conflictAttempts ?? Math.min(DEFAULT_EP_BACKOFF.conflictAttempts, given.maxAttempts),
-		maxRateLimitWaitMs: given.maxRateLimitWaitMs ?? given.maxDelayMs * 50,
-	};
-}
+const epSettingsSchema = z
+	.object({ ...backoffFields, conflictAttempts: atLeastOne.optional(), maxRateLimitWaitMs: durationMs.optional() })
+	.strict()
+	.transform(
+		(given): Required<EpBackoffPolicy> => ({
+			...given,
+			conflictAttempts: given.conflictAttempts ?? Math.min(DEFAULT_EP_BACKOFF.conflictAttempts, given.maxAttempts),
+			maxRateLimitWaitMs: given.maxRateLimitWaitMs ?? given.maxDelayMs * 50,
+		}),
+	);
+
+/**
+ * The back-off of ePages requests: the defaults above (the package's tests shorten them through
+ * nodes/shared/settings.ts; nothing in a workflow does).
+ */
+export const epBackoffPolicy: () => Required<EpBackoffPolicy> = settingsFor('ePages', DEFAULT_EP_BACKOFF, epSettingsSchema);
 
 function header(headers: IDataObject, name: string): unknown {
 	const wanted = name.toLowerCase();
@@ -91,8 +100,8 @@ type EpFail = (message: string, opts: { status?: number; description?: string })
  */
 export function epPolicy(ctx: ApiContext, call: EpCall): ServicePolicy {
 	const { method, url, action } = call;
-	const backoff = epBackoffPolicy(ctx);
-	const window = perContext(ctx, 'ePages', () => new ResetWindow(() => epBackoffPolicy(ctx).maxRateLimitWaitMs, announcedBudget));
+	const backoff = epBackoffPolicy();
+	const window = perContext(ctx, 'ePages', () => new ResetWindow(() => epBackoffPolicy().maxRateLimitWaitMs, announcedBudget));
 	const fail: EpFail = (message, opts) => apiError(ctx, message, { ...opts, itemIndex: call.itemIndex, secrets: call.secrets });
 	return {
 		backoff,

@@ -5,7 +5,7 @@ import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
 import { bodyJson } from '../../../shared/http';
 import { DOCUMENT_TYPES, documentTypeByApiType, type DocumentTypeKey } from '../helpers/documentTypes';
-import { errorStatus, isAmbiguousFailure, ixError, ixGetAll, ixPolicy, ixRequest, unwrapRoot } from '../transport';
+import { errorStatus, isAmbiguousFailure, ixError, ixGetAll, ixRequest, ixSettings, unwrapRoot } from '../transport';
 
 /**
  * Documents as InvoicExpress stores them: read, list by reference, create (never blindly repeated),
@@ -152,7 +152,7 @@ export async function createDocument(
 			}
 			lastError = error;
 			if (opts.reference) {
-				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? ixPolicy(ctx).createRecoveryWaitMs ?? DEFAULT_RECOVERY_WAIT_MS, opts.itemIndex);
+				const existing = await waitForReference(ctx, type, opts.reference, opts.recoveryWaitMs ?? ixSettings().createRecoveryWaitMs ?? DEFAULT_RECOVERY_WAIT_MS, opts.itemIndex);
 				if (existing) return { document: existing, recovered: true };
 			} else if (status === 409) {
 				await sleep(1000 * round);

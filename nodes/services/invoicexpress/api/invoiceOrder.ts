@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
+import { z } from 'zod';
 
 import { asNodeError } from '../../../shared/execute';
 import type { ApiContext } from '../../../shared/http';
-import { tuningOf } from '../../../shared/tuning';
+import { durationMs, settingsFor } from '../../../shared/settings';
 import { DOCUMENT_TYPES, INVOICE_TYPES, type DocumentTypeKey } from '../helpers/documentTypes';
 import { errorStatus, isAmbiguousFailure, ixError } from '../transport';
 import { cashSaleError, createDocument, findDocumentsByReference, getDocument, getRelatedDocuments, isFinalStatus, listedType, type ListedKind } from './documents';
@@ -33,13 +34,15 @@ export interface InvoiceTiming {
 
 export const DEFAULT_INVOICE_TIMING: InvoiceTiming = { budgetMs: 8000, graceMs: 1500, pollMs: 250, maxPollMs: 2000, adoptJitterMs: 500 };
 /**
- * The protocol's waits: the defaults, or the node's hidden `tuning.protocol` (tests scale them down
- * with the sandbox's simulated lag; workflows use the defaults).
+ * The protocol's waits: the defaults (the package's tests scale them down with the sandbox's simulated
+ * lag through nodes/shared/settings.ts; nothing in a workflow does). A complete `protocol` section
+ * gives all five.
  */
-export function invoiceTiming(ctx: ApiContext): InvoiceTiming {
-	const tuned = tuningOf(ctx, 'protocol') as Partial<InvoiceTiming> | undefined;
-	return { ...DEFAULT_INVOICE_TIMING, ...(tuned ?? {}) };
-}
+export const invoiceTiming: () => InvoiceTiming = settingsFor(
+	'protocol',
+	DEFAULT_INVOICE_TIMING,
+	z.object({ budgetMs: durationMs, graceMs: durationMs, pollMs: durationMs, maxPollMs: durationMs, adoptJitterMs: durationMs }).strict(),
+);
 
 const view = (d: IDataObject): DocView => ({ id: d.id as number, status: String(d.status) });
 
@@ -149,7 +152,7 @@ class InvoiceRun {
 		private readonly document: IDataObject,
 		private readonly opts: InvoiceOnceOptions,
 	) {
-		this.t = invoiceTiming(ctx);
+		this.t = invoiceTiming();
 		this.retired = new Set((opts.retiredIds ?? []).map(String));
 		this.look = opts.lookFirst === true;
 	}

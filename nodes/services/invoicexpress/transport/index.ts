@@ -6,16 +6,16 @@ import { errorStatus } from '../../../shared/errors';
 import { bodyJson, networkWords, sendAuthenticated, type ApiContext, type HttpOutcome } from '../../../shared/http';
 import { OPEN_GATE, requestWithRetries, type HttpResponse, type ServicePolicy } from '../../../shared/request';
 import { backoffDelay } from '../../../shared/retry';
-import { ixError, ixPolicy, ixServicePolicy, type IxCall, type RetryMode } from './policy';
+import { ixError, ixServicePolicy, ixSettings, type IxCall, type RetryMode } from './policy';
 
 export {
 	isAmbiguousFailure,
 	ixError,
-	ixPolicy,
 	ixServerWaitMs,
+	ixSettings,
 	IX_LIMITS,
 	type IxRatePolicy,
-	type IxTuning,
+	type IxSettings,
 	type RetryMode,
 } from './policy';
 
@@ -87,7 +87,7 @@ export async function ixRequest(
 	req: IxRequest = {},
 ): Promise<IxResponse> {
 	const { secrets, baseUrl } = await ixCredential.access(ctx, (message) => ixError(ctx, message, { itemIndex: req.itemIndex }));
-	const options = ixOptions(ctx, method, path, baseUrl, req);
+	const options = ixOptions(method, path, baseUrl, req);
 	const call: IxCall = {
 		action: req.action ?? `${method} ${path}`,
 		retry: req.retry ?? (method === 'POST' ? 'rateLimitOnly' : 'idempotent'),
@@ -100,7 +100,7 @@ export async function ixRequest(
 }
 
 /** JSON in and out, or raw bytes for a PDF; a path under the account, or the absolute URL of a file. */
-function ixOptions(ctx: ApiContext, method: IHttpRequestMethods, path: string, baseURL: string, req: IxRequest): IHttpRequestOptions {
+function ixOptions(method: IHttpRequestMethods, path: string, baseURL: string, req: IxRequest): IHttpRequestOptions {
 	const options: IHttpRequestOptions = {
 		method,
 		url: req.absoluteUrl ?? (path.startsWith('/') ? path : `/${path}`),
@@ -110,7 +110,7 @@ function ixOptions(ctx: ApiContext, method: IHttpRequestMethods, path: string, b
 		qs: req.qs ? { ...req.qs } : undefined,
 		body: req.body,
 		json: !req.binary,
-		timeout: req.timeoutMs ?? ixPolicy(ctx).timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		timeout: req.timeoutMs ?? ixSettings().timeoutMs ?? DEFAULT_TIMEOUT_MS,
 		// Filters such as `status[]` repeat the key for each value.
 		arrayFormat: 'repeat',
 	};
@@ -179,7 +179,7 @@ export async function downloadFile(
 	opts: { itemIndex?: number; action: string; timeoutMs?: number },
 ): Promise<Buffer> {
 	const secrets = await ixCredential.secrets(ctx);
-	const backoff = ixPolicy(ctx);
+	const backoff = ixSettings();
 	const fail = (detail: string, description?: string) =>
 		ixError(ctx, `Could not ${opts.action} (${detail})`, { itemIndex: opts.itemIndex, description, secrets });
 	// A public file: no credential, no account budget, and every failure may be repeated.

@@ -1,11 +1,12 @@
 import type { IDataObject, NodeApiError } from 'n8n-workflow';
+import { z } from 'zod';
 
 import { apiError } from '../../../shared/errors';
 import { networkWords, type ApiContext } from '../../../shared/http';
 import { AdaptiveLimiter, limiterGate } from '../../../shared/limiter';
 import { perContext, type ServicePolicy } from '../../../shared/request';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../../shared/retry';
-import { tuningOf } from '../../../shared/tuning';
+import { backoffFields, durationMs, settingsFor } from '../../../shared/settings';
 import { ixStatusHint, parseIxErrorBody } from './errors';
 
 /**
@@ -53,21 +54,35 @@ const IX_BACKOFF: IxRatePolicy = {
 	pauseMaxMs: 8000,
 };
 
-export interface IxTuning extends IxRatePolicy {
-	/** Timeout of one request. */
+export interface IxSettings extends IxRatePolicy {
+	/** Timeout of one request (absent: DEFAULT_TIMEOUT_MS). */
 	timeoutMs?: number;
-	/** How long a create whose answer was lost is looked for before it is sent again. */
+	/** How long a create whose answer was lost is looked for before it is sent again (absent: documents.ts's default). */
 	createRecoveryWaitMs?: number;
 }
 
 /**
- * The retry policy of this node: the default, or the node's hidden `tuning.invoicExpress` (tests
- * shorten the back-off, and leave out the pace unless they give one). Given, it replaces the default
- * as a whole.
+ * A complete `invoicExpress` section: the back-off's three fields. An absent optional field is not
+ * used: no wait on 429s beyond maxAttempts (rateLimitWaitMs), no pace after a throttle
+ * (perMinuteAfterThrottle), the probe pause capped by maxDelayMs only (pauseMaxMs); the timeout and the
+ * recovery wait take their defaults.
  */
-export function ixPolicy(ctx: ApiContext): IxTuning {
-	return (tuningOf(ctx, 'invoicExpress') as IxTuning | undefined) ?? IX_BACKOFF;
-}
+const ixSettingsSchema = z
+	.object({
+		...backoffFields,
+		rateLimitWaitMs: durationMs.optional(),
+		perMinuteAfterThrottle: z.number().finite().positive().optional(),
+		pauseMaxMs: durationMs.optional(),
+		timeoutMs: durationMs.optional(),
+		createRecoveryWaitMs: durationMs.optional(),
+	})
+	.strict();
+
+/**
+ * The retry settings of InvoicExpress requests: the defaults above (the package's tests shorten them
+ * through nodes/shared/settings.ts; nothing in a workflow does).
+ */
+export const ixSettings: () => IxSettings = settingsFor('invoicExpress', IX_BACKOFF, ixSettingsSchema);
 
 /**
  * The server's wait on a 429: Retry-After if InvoicExpress ever sends it, else the common reset
@@ -123,7 +138,7 @@ export interface IxCall {
  * The execution's limiter: every request of an execution shares the account's budget, so one
  * limiter per execution, made with this node's pace and pauses.
  */
-function ixLimiter(ctx: ApiContext, backoff: IxTuning): AdaptiveLimiter {
+function ixLimiter(ctx: ApiContext, backoff: IxSettings): AdaptiveLimiter {
 	return perContext(ctx, 'invoicexpress', () => new AdaptiveLimiter({
 		...IX_LIMITS,
 		perMinuteAfterThrottle: backoff.perMinuteAfterThrottle,
@@ -140,7 +155,7 @@ function ixLimiter(ctx: ApiContext, backoff: IxTuning): AdaptiveLimiter {
  */
 export function ixServicePolicy(ctx: ApiContext, call: IxCall): ServicePolicy {
 	const { action, retry } = call;
-	const backoff = ixPolicy(ctx);
+	const backoff = ixSettings();
 	const limiter = ixLimiter(ctx, backoff);
 	const fail = (message: string, opts: { status?: number; description?: string; ambiguous?: boolean }) =>
 		ixError(ctx, message, { ...opts, itemIndex: call.itemIndex, secrets: call.secrets });
