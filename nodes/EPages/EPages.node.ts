@@ -52,7 +52,9 @@ export class EPages implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'ePagesApi', required: true, displayOptions: { show: { resource: ['order', 'customer', 'product'] } } },
+			// `hide` for the Now slot: were every Resource listed in the slots' `show`, n8n's editor would take
+			// Resource for an authentication selector and move it out of the panel (test/unit/editorAuthField.test.ts).
+			{ name: 'ePagesApi', required: true, displayOptions: { hide: { resource: ['beyondOrder'] } } },
 			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { show: { resource: ['beyondOrder'] } } },
 		],
 		properties,

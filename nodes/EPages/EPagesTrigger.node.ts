@@ -24,8 +24,10 @@ export class EPagesTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'ePagesApi', required: true, displayOptions: { show: { platform: ['now'] } } },
-			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { show: { platform: ['beyond'] } } },
+			// `hide`, not `show`: a Platform whose every value a slot's `show` names is what n8n's editor takes
+			// for an authentication selector (test/unit/editorAuthField.test.ts).
+			{ name: 'ePagesApi', required: true, displayOptions: { hide: { platform: ['beyond'] } } },
+			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { hide: { platform: ['now'] } } },
 		],
 		properties: [
 			{

@@ -66,16 +66,19 @@ export class InvoicExpress implements INodeType {
 			// operation: Create and Credit use the shop when connected, Email Invoice always (it has no
 			// Connect to ePages, whose absence the hide rule reads as "connected"). Literal, not built from
 			// the registry: n8n's lint reads the slots from the source (test/unit/shops.test.ts checks both agree).
+			// The platform goes in `hide`, not `show`: n8n's editor takes a parameter whose every option
+			// appears in the credentials' `show` for an authentication selector and then hides it, and the
+			// Resource and Operation it depends on, from the panel (test/unit/editorAuthField.test.ts).
 			{
 				name: 'ePagesApi',
 				required: true,
-				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: ['now'] }, hide: { connectEPages: [false] } },
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS }, hide: { connectEPages: [false], platform: ['beyond'] } },
 			},
 			{
 				name: 'ePagesBeyondApi',
 				required: true,
 				testedBy: 'ePagesBeyondApiTest',
-				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: ['beyond'] }, hide: { connectEPages: [false] } },
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS }, hide: { connectEPages: [false], platform: ['now'] } },
 			},
 		],
 		properties,

@@ -373,6 +373,9 @@ it('opens every resource and operation of the InvoicExpress and ePages nodes wit
 		const text = await ndv.innerText();
 		// The panel shows the operation's own fields, with no error notice.
 		expect({ op: op.name, error: /Could not load|Error fetching|There was a problem|Unrecognized node/i.test(text) }).toEqual({ op: op.name, error: false });
+		// Resource and Operation stay in the panel (n8n moves a parameter it takes for an authentication
+		// selector out of it: test/unit/editorAuthField.test.ts).
+		expect(text).toContain('Resource');
 		expect(text).toContain('Operation');
 		opened.push(op.name);
 		await page.keyboard.press('Escape');

@@ -48,6 +48,7 @@ describe('the shop registry', () => {
 describe('the InvoicExpress node has one credential slot per registered platform', () => {
 	it('for that platform\'s credential, shown for that platform', () => {
 		const slots = (new InvoicExpress().description.credentials ?? []).filter((c) => c.name !== 'invoicExpressApi');
-		expect(slots.map((c) => [c.name, c.displayOptions?.show?.platform])).toEqual(SHOPS.map((s) => [s.credential, [s.platform]]));
+		// A slot is its platform's when every other platform hides it.
+		expect(slots.map((c) => [c.name, c.displayOptions?.hide?.platform])).toEqual(SHOPS.map((s) => [s.credential, SHOPS.filter((o) => o !== s).map((o) => o.platform)]));
 	});
 });
