@@ -24,10 +24,11 @@ export class EPagesTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			// `hide`, not `show`: a Platform whose every value a slot's `show` names is what n8n's editor takes
-			// for an authentication selector (test/unit/editorAuthField.test.ts).
+			// Now's slot in `hide`: a Platform whose every value the slots' `show` names is what n8n's editor
+			// takes for an authentication selector (test/unit/editorAuthField.test.ts); a trigger saved
+			// without `platform` (the default, Now) still asks for the Now credential.
 			{ name: 'ePagesApi', required: true, displayOptions: { hide: { platform: ['beyond'] } } },
-			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { hide: { platform: ['now'] } } },
+			{ name: 'ePagesBeyondApi', required: true, testedBy: 'ePagesBeyondApiTest', displayOptions: { show: { platform: ['beyond'] } } },
 		],
 		properties: [
 			{

@@ -66,9 +66,11 @@ export class InvoicExpress implements INodeType {
 			// operation: Create and Credit use the shop when connected, Email Invoice always (it has no
 			// Connect to ePages, whose absence the hide rule reads as "connected"). Literal, not built from
 			// the registry: n8n's lint reads the slots from the source (test/unit/shops.test.ts checks both agree).
-			// The platform goes in `hide`, not `show`: n8n's editor takes a parameter whose every option
-			// appears in the credentials' `show` for an authentication selector and then hides it, and the
-			// Resource and Operation it depends on, from the panel (test/unit/editorAuthField.test.ts).
+			// The default platform's slot is hidden for the others rather than shown for itself: n8n's editor
+			// takes a parameter whose every option appears in the slots' `show` for an authentication
+			// selector and removes it, with the Resource and Operation it depends on, from the panel
+			// (test/unit/editorAuthField.test.ts); and a node saved without `platform` (the default) still
+			// needs the default platform's credential, never the other's.
 			{
 				name: 'ePagesApi',
 				required: true,
@@ -78,7 +80,7 @@ export class InvoicExpress implements INodeType {
 				name: 'ePagesBeyondApi',
 				required: true,
 				testedBy: 'ePagesBeyondApiTest',
-				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS }, hide: { connectEPages: [false], platform: ['now'] } },
+				displayOptions: { show: { resource: ['document'], operation: SHOP_OPERATIONS, platform: ['beyond'] }, hide: { connectEPages: [false] } },
 			},
 		],
 		properties,

@@ -6,8 +6,9 @@ import type { Shop } from './shop';
 
 /**
  * The shop platforms the package knows. Adding one: a folder under nodes/services/ that implements
- * `Shop` (shop.ts) with its transport, a credential under credentials/, and one line here; the nodes'
- * Platform options and credential slots are built from this list.
+ * `Shop` (shop.ts) with its transport, a credential under credentials/, one line here (the Platform
+ * options are built from this list), and its credential slot in InvoicExpress.node.ts, listed there
+ * because n8n's lint reads slots from the source (test/unit/shops.test.ts holds the two together).
  */
 export const SHOPS: readonly Shop[] = [epagesNowShop, epagesBeyondShop];
 

@@ -1,5 +1,8 @@
 import { noteWithLine } from '../../nodes/services/shop';
-import { SHOPS, shopFor, shopOfOrder, PLATFORM_OPTIONS } from '../../nodes/services/shops';
+import { NodeHelpers, type INodeParameters, type INodeType } from 'n8n-workflow';
+
+import { EPagesTrigger } from '../../nodes/EPages/EPagesTrigger.node';
+import { DEFAULT_PLATFORM, SHOPS, shopFor, shopOfOrder, PLATFORM_OPTIONS } from '../../nodes/services/shops';
 import { chooseShop } from '../../nodes/link/shops';
 import { InvoicExpress } from '../../nodes/InvoicExpress/InvoicExpress.node';
 
@@ -45,10 +48,29 @@ describe('the shop registry', () => {
 	});
 });
 
-describe('the InvoicExpress node has one credential slot per registered platform', () => {
-	it('for that platform\'s credential, shown for that platform', () => {
-		const slots = (new InvoicExpress().description.credentials ?? []).filter((c) => c.name !== 'invoicExpressApi');
-		// A slot is its platform's when every other platform hides it.
-		expect(slots.map((c) => [c.name, c.displayOptions?.hide?.platform])).toEqual(SHOPS.map((s) => [s.credential, SHOPS.filter((o) => o !== s).map((o) => o.platform)]));
+describe('the InvoicExpress node and the ePages Trigger have one credential slot per registered platform', () => {
+	const slotsShown = (node: INodeType, parameters: INodeParameters) =>
+		(node.description.credentials ?? [])
+			.filter((c) => c.name !== 'invoicExpressApi' && NodeHelpers.displayParameter(parameters, c, { typeVersion: 1 }, node.description))
+			.map((c) => c.name);
+	const ix = new InvoicExpress();
+	const trigger = new EPagesTrigger();
+	const createFromOrder = { resource: 'document', operation: 'createFromEPagesOrder', connectEPages: true };
+
+	it.each(SHOPS.map((s) => [s.platform, s.credential]))('Platform %s asks for %s only', (platform, credential) => {
+		expect(slotsShown(ix, { ...createFromOrder, platform })).toEqual([credential]);
+		expect(slotsShown(trigger, { platform })).toEqual([credential]);
+	});
+
+	it('a node saved without Platform (its default) asks for the default platform\'s credential only', () => {
+		const credential = SHOPS.find((s) => s.platform === DEFAULT_PLATFORM)?.credential;
+		expect(slotsShown(ix, createFromOrder)).toEqual([credential]);
+		expect(slotsShown(trigger, {})).toEqual([credential]);
+	});
+
+	it('none without Connect to ePages, or for an operation that reads no order', () => {
+		expect(slotsShown(ix, { ...createFromOrder, connectEPages: false, platform: 'beyond' })).toEqual([]);
+		expect(slotsShown(ix, { ...createFromOrder, connectEPages: false })).toEqual([]);
+		expect(slotsShown(ix, { resource: 'client', operation: 'create', platform: 'beyond' })).toEqual([]);
 	});
 });
