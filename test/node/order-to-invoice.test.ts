@@ -195,7 +195,7 @@ describe('Create From ePages Order', () => {
 	it('explicit client lookup reports whether the client was created', async () => {
 		const first = orders.find((o) => o.customerId && orders.filter((x) => x.customerId === o.customerId).length > 1)!;
 		const returning = orders.filter((o) => o.customerId === first.customerId);
-		const run = await invoice(returning.slice(0, 2), { matchBy: 'nameLookup' });
+		const run = await invoice(returning.slice(0, 2), { matchBy: 'name' });
 		expect(run.items.map((i) => i.json.client_created)).toEqual([true, false]);
 	});
 

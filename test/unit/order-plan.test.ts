@@ -180,7 +180,6 @@ describe('planOrder: the plan', () => {
 
 	it.each([
 		['name', 'name'],
-		['nameLookup', 'name'],
 		['code', 'code'],
 		['fiscalId', 'fiscalId'],
 	] as const)('Match By %s finds the client (by %s) before the invoice', (matchBy, by) => {

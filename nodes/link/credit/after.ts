@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { EmailMessage } from '../../services/invoicexpress/api/email';
 import type { InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { pdfFileName, summarizeDocument } from '../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
 import { orderEmail } from '../mapping/orderToDocument';
 import { emailAfterIssue } from '../email/plan';
 import { creditNoteLine } from '../orderLink';
@@ -50,7 +51,7 @@ export function planAfterCredit(plan: CreditNotePlan, params: CreditParams, orde
 		outcome: result.outcome === 'already invoiced' ? 'already credited' : 'credited',
 		document_id: doc.id,
 		status: doc.status,
-		legal_number: summarizeDocument(doc, 'NC').legal_number ?? null,
+		legal_number: summarizeDocument(doc, DOCUMENT_TYPES.creditNote.prefix).legal_number ?? null,
 		atcud: doc.atcud ?? null,
 		permalink: doc.permalink ?? null,
 		date: doc.date,

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { isFinalStatus, listedType } from '../../services/invoicexpress/api/documents';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { summarizeDocument } from '../../services/invoicexpress/helpers/document';
+import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
 import { creditItems, type CreditItems, type CreditScope } from '../mapping/creditNote';
 import { shortHash } from '../../shared/text';
 import { creditLink } from '../orderLink';
@@ -45,7 +46,7 @@ export function creditNotesOf(related: IDataObject[], label: string): CreditNote
 			if (!Number.isFinite(total)) {
 				throw new InputError(`${label}: the total of credit note ${String(d.id)} cannot be read`, 'Nothing was created: the credited amount so far is unknown.');
 			}
-			return { id: d.id, reference: String(d.reference ?? ''), status: String(d.status), total, legal_number: summarizeDocument(d, 'NC').legal_number };
+			return { id: d.id, reference: String(d.reference ?? ''), status: String(d.status), total, legal_number: summarizeDocument(d, DOCUMENT_TYPES.creditNote.prefix).legal_number };
 		});
 }
 

@@ -51,7 +51,6 @@ export interface OrderOptions {
 	emailBcc?: string;
 }
 
-export type ClientMatch = 'name' | 'nameLookup' | MatchBy;
 
 export interface OrderToInvoiceParams {
 	documentType: DocumentTypeKey;
@@ -59,7 +58,7 @@ export interface OrderToInvoiceParams {
 	sendEmail: boolean;
 	attachPdf: boolean;
 	dryRun: boolean;
-	matchBy: ClientMatch;
+	matchBy: MatchBy;
 	connectEPages: boolean;
 	/** The shop platform (services/shops.ts) the order is read from and written back to, when connected. */
 	platform?: string;
@@ -331,7 +330,7 @@ function totalsRefusal(mapped: MappedOrder, type: DocumentTypeKey, o: OrderOptio
 function invoiceSteps(params: OrderToInvoiceParams, full: IDataObject, mapped: MappedOrder, type: DocumentTypeKey, retired: Array<string | number>): InvoiceStep[] {
 	// Always a client step: the document must carry exactly the order's NIF, which only a lookup proves
 	// (an existing record of the same name keeps its own NIF; see clientMatch.ts).
-	const steps: InvoiceStep[] = [{ kind: 'findClient', matchBy: params.matchBy === 'nameLookup' ? 'name' : params.matchBy }];
+	const steps: InvoiceStep[] = [{ kind: 'findClient', matchBy: params.matchBy }];
 	// A new attempt after invoices were taken out of effect gets a key of its own (the old key may be
 	// refused for good); every run that sees the same retired invoices names the same attempt.
 	const key = invoiceUniqueKey(full, mapped.orderNumber, type);

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { orderToInvoice } from '../../../link/invoice/execute';
-import type { ClientMatch, OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
+import type { OrderOptions, OrderToInvoiceParams } from '../../../link/invoice/plan';
+import type { MatchBy } from '../../../services/invoicexpress/api/clients';
 import type { DocumentTypeKey } from '../../../services/invoicexpress/helpers/documentTypes';
 import { clientRuleOptions, retailerOption, shipsFromOption, show, simplifiedNotAllowedOption, taxExemptionOptions } from '../common';
 
@@ -228,7 +229,7 @@ export function readInvoicingOptions(ctx: IExecuteFunctions, i: number): Pick<Or
 	return {
 		documentType: ctx.getNodeParameter('documentType', i, 'invoice') as DocumentTypeKey,
 		sendEmail: ctx.getNodeParameter('sendEmail', i, false) as boolean,
-		matchBy: ctx.getNodeParameter('matchBy', i, 'name') as ClientMatch,
+		matchBy: ctx.getNodeParameter('matchBy', i, 'name') as MatchBy,
 		options: ctx.getNodeParameter('orderOptions', i, {}) as OrderOptions,
 	};
 }
