@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { subtitleFrom } from '../shared/descriptions';
-import { runPerItem } from '../shared/execute';
+import { chosenOperation, runPerItem } from '../shared/execute';
 import { searchOrders } from './listSearch/searchOrders';
 import type { OperationHandler } from './resources/common';
 import { customerDescription, customerOperations } from './resources/customer';
@@ -63,12 +63,6 @@ export class EPages implements INodeType {
 	methods = { listSearch: { searchOrders }, credentialTest: { ePagesBeyondApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const handler = operations[resource]?.[operation];
-		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
-		}
-		return [await runPerItem(this, handler)];
+		return [await runPerItem(this, chosenOperation(this, operations).handler)];
 	}
 }

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchClients } from './listSearch/searchClients';
 import { searchDocuments } from './listSearch/searchDocuments';
@@ -11,7 +11,7 @@ import { sequenceDescription, sequenceOperations } from './resources/sequence';
 import { taxDescription, taxOperations } from './resources/tax';
 import { orderRunHints } from '../link/hints';
 import { subtitleFrom } from '../shared/descriptions';
-import { addHints, runPerItem } from '../shared/execute';
+import { addHints, chosenOperation, runPerItem } from '../shared/execute';
 import { ePagesBeyondApiTest } from '../services/epagesBeyond/credentialTest';
 
 /** The document operations that read or write shop orders (Connect to ePages). */
@@ -35,7 +35,8 @@ const properties: INodeProperties[] = [
 		options: [
 			{ name: 'Client', value: 'client' },
 			{ name: 'Document', value: 'document', description: 'Invoices, invoice-receipts, credit and debit notes' },
-			{ name: 'Sequence (Series)', value: 'sequence' },
+			// The value is the API's word (/sequences.json); the name is the one InvoicExpress shows and the Series fields use.
+			{ name: 'Series', value: 'sequence', description: 'The numbering series of each document type (sequences in the API)' },
 			{ name: 'Tax', value: 'tax' },
 		],
 		default: 'document',
@@ -89,12 +90,7 @@ export class InvoicExpress implements INodeType {
 	methods = { loadOptions: { getTaxes, getSequences }, listSearch: { searchClients, searchDocuments }, credentialTest: { ePagesBeyondApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const handler = operations[resource]?.[operation];
-		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
-		}
+		const { resource, operation, handler } = chosenOperation(this, operations);
 		// Documents are independent per item and their calls are paced by the transport's limiter;
 		// client operations stay sequential so that two items naming one new client meet in order.
 		// A reconciliation reads a whole month: one at a time.

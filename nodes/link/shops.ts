@@ -1,4 +1,5 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Shop } from '../services/shop';
 import { DEFAULT_PLATFORM, shopFor, shopOfOrder } from '../services/shops';
@@ -25,4 +26,11 @@ export function chooseShop(connect: boolean, platform: unknown, order: IDataObje
 		};
 	}
 	return { ok: true, shop };
+}
+
+/** {@link chooseShop} for the executors: the shop, or the refusal thrown for the item before any request. */
+export function shopOrRefuse(ctx: IExecuteFunctions, i: number, connect: boolean, platform: unknown, order: IDataObject, label: string): Shop | undefined {
+	const chosen = chooseShop(connect, platform, order, label);
+	if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
+	return chosen.shop;
 }

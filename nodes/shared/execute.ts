@@ -1,6 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { OperationHandler } from './descriptions';
+
+/**
+ * The chosen Resource and Operation and the function that runs it, for both nodes. Read from the first
+ * item: n8n does not let them vary per item (they are not expressions).
+ */
+export function chosenOperation(ctx: IExecuteFunctions, operations: Record<string, Record<string, OperationHandler>>) {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const handler = operations[resource]?.[operation];
+	if (!handler) throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not known`);
+	return { resource, operation, handler };
+}
+
 /**
  * The item loop every programmatic node of the package uses: each output item is paired with its
  * input item, parameters are read per item (nothing leaks between items), and with "continue on
@@ -63,16 +77,21 @@ export async function runPerItem(
 const LABELLED = /^(order|reference) [^:]+: /;
 
 /**
- * The order an input item is about: an ePages order, an output of this package's order operations,
- * or an InvoicExpress document (its reference, the order number when made from an order).
+ * The one name of what an item or an order is about, for every message: "order 1001" (an ePages
+ * order, the package's order shape, or an output of this package's order operations), else
+ * "reference …" (an InvoicExpress document: the order number when made from an order). Without
+ * either it is `orElse` (the link passes "order ?": its input is an order, even one without a number).
  */
-export function orderLabel(json: IDataObject | undefined): string | undefined {
-	if (!json) return undefined;
+export function orderLabel(json: unknown): string | undefined;
+export function orderLabel(json: unknown, orElse: string): string;
+export function orderLabel(json: unknown, orElse?: string): string | undefined {
+	if (!json || typeof json !== 'object') return orElse;
+	const item = json as IDataObject;
 	const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '' ? String(value).trim() : undefined;
-	const order = text(json.orderNumber) ?? text(json.order_number);
+	const order = text(item.orderNumber) ?? text(item.order_number) ?? text(item.orderId) ?? text(item.order_id);
 	if (order) return `order ${order}`;
-	const reference = text(json.reference);
-	return reference ? `reference ${reference}` : undefined;
+	const reference = text(item.reference);
+	return reference ? `reference ${reference}` : orElse;
 }
 
 /** Rethrows n8n errors as they are and wraps anything else, so that no raw error reaches n8n. */

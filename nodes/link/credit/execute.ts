@@ -9,12 +9,11 @@ import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
-import { asNodeError, stepsFor, type Step } from '../../shared/execute';
+import { asNodeError, type Step, orderLabel } from '../../shared/execute';
 import { planCredit, type CreditInput, type CreditNotePlan, type CreditParams, type CreditPlan } from './plan';
 import { planAfterCredit } from './after';
 import { cancelNoteLine } from '../orderLink';
-import { labelOf } from '../invoice/plan';
-import { chooseShop } from '../shops';
+import { startOrderRun } from '../orderRun';
 import { noteWithLine, type Shop } from '../../services/shop';
 
 /**
@@ -30,7 +29,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 		const done = await run.perform(await run.gathered());
 		if (done) return done;
 	}
-	throw new NodeOperationError(ctx.getNode(), `${labelOf(order)}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
+	throw new NodeOperationError(ctx.getNode(), `${orderLabel(order, 'order ?')}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
 }
 
 /** One order's correction: the plan's I/O as short named actions, each failure naming the order and the step. */
@@ -48,11 +47,7 @@ class CreditRun {
 		private readonly params: CreditParams,
 		private readonly order: IDataObject,
 	) {
-		this.label = labelOf(order);
-		this.step = stepsFor(ctx, i, this.label);
-		const chosen = chooseShop(params.connectEPages, params.platform, order, this.label);
-		if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
-		this.shop = chosen.shop;
+		({ label: this.label, step: this.step, shop: this.shop } = startOrderRun(ctx, i, params, order));
 		this.input = { params, order, today: todayIx(), now: Date.now() };
 		this.base = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null, correction: params.correction };
 	}

@@ -5,9 +5,9 @@ import { cancelRefusal } from '../../services/invoicexpress/api/state';
 import type { InputError } from '../../services/invoicexpress/helpers/client';
 import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import type { CreditScope } from '../mapping/creditNote';
-import { labelOf } from '../invoice/plan';
 import { invoiceOfOrder, type FoundInvoice } from './invoiceOfOrder';
 import { creditNotesOf, planCreditNote, type CreditNoteView } from './note';
+import { orderLabel } from '../../shared/execute';
 
 /**
  * What a return, a refund or a cancellation does to an invoiced order, decided without I/O: the
@@ -110,7 +110,7 @@ export interface CreditNotePlan {
 
 export function planCredit(input: CreditInput): CreditPlan {
 	const { params, order } = input;
-	const label = labelOf(order);
+	const label = orderLabel(order, 'order ?');
 	const orderNumber = String(order.orderNumber ?? '').trim();
 	const refused = requestRefusal(params, orderNumber, label);
 	if (refused) return refused;

@@ -9,11 +9,11 @@ import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../ser
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
-import { asNodeError, stepsFor, withPrefix, type Step } from '../../shared/execute';
+import { asNodeError, withPrefix, type Step } from '../../shared/execute';
 import type { Shop } from '../../services/shop';
-import { chooseShop } from '../shops';
+import { startOrderRun } from '../orderRun';
 import { planAfterInvoice } from './after';
-import { documentFor, labelOf, planOrder, type DryRunPlan, type GatherStep, type InvoicePlan, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
+import { documentFor, planOrder, type DryRunPlan, type GatherStep, type InvoicePlan, type MappingFault, type OrderPlan, type OrderToInvoiceParams, type PlanInput, type Refusal } from './plan';
 
 /**
  * Runs the plan of one order through the services' API modules; every decision is the planner's.
@@ -52,11 +52,7 @@ class OrderRun {
 		private readonly params: OrderToInvoiceParams,
 		private readonly order: IDataObject,
 	) {
-		this.label = labelOf(order);
-		this.step = stepsFor(ctx, i, this.label);
-		const chosen = chooseShop(params.connectEPages, params.platform, order, this.label);
-		if (!chosen.ok) throw new NodeOperationError(ctx.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
-		this.shop = chosen.shop;
+		({ label: this.label, step: this.step, shop: this.shop } = startOrderRun(ctx, i, params, order));
 		this.input = { params, order, today: todayIx() };
 	}
 

@@ -2,7 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { IxTax } from '../../services/invoicexpress/helpers/document';
 import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
-import { labelOf, mapAndType, type MappingFault, type Refusal } from './plan';
+import { mapAndType, type MappingFault, type Refusal } from './plan';
+import { orderLabel } from '../../shared/execute';
 
 /**
  * Document → Create with Items Input "From ePages Order" (the separate-steps chain) asks here: the
@@ -42,7 +43,7 @@ export interface OrderLines {
 export function planOrderLines(input: OrderLinesInput): Refusal | MappingFault | OrderLines {
 	const { order } = input;
 	// The label is used only once the order is mapped, when it is an object with its order number.
-	const label = order && typeof order === 'object' ? labelOf(order as IDataObject) : 'order';
+	const label = orderLabel(order, 'order ?');
 	const typed = mapAndType(
 		order,
 		input.taxes,

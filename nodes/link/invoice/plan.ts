@@ -9,6 +9,7 @@ import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../ma
 import { readShipsFrom } from '../mapping/taxPlace';
 import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom, type TypeRules } from '../documentRules';
 import { invoiceUniqueKey } from '../orderLink';
+import { orderLabel } from '../../shared/execute';
 
 /**
  * What one order becomes, decided without I/O: the one-step operation asks here, and so must every
@@ -135,8 +136,6 @@ export interface MappingFault {
 
 export type OrderPlan = Refusal | MappingFault | { kind: 'gather'; steps: GatherStep[] } | DryRunPlan | InvoicePlan;
 
-export const labelOf = (order: IDataObject): string => `order ${String(order.orderNumber ?? order.orderId ?? '?')}`;
-
 function mappingOptions(o: OrderOptions, date: string, dueDate: string): MappingOptions {
 	return {
 		date,
@@ -166,7 +165,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 export function planOrder(input: PlanInput): OrderPlan {
 	const { params, order } = input;
 	const o = params.options;
-	const label = labelOf(order);
+	const label = orderLabel(order, 'order ?');
 	const refused = dateRefusal(o, label) ?? shipsFromRefusal(o.shipsFrom, `${label}: `);
 	if (refused) return refused;
 	const first = gatherFirst(input);

@@ -2,11 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { emailInvoiceOnce } from '../../../link/email/execute';
-import { chooseShop } from '../../../link/shops';
-import { labelOf } from '../../../link/invoice/plan';
+import { shopOrRefuse } from '../../../link/shops';
 import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { show } from '../common';
 import { readOrder } from './createFromOrder';
+import { orderLabel } from '../../../shared/execute';
 
 const op = show('document', ['emailFromEPagesOrder']);
 
@@ -43,13 +43,12 @@ function asOrder(json: IDataObject): IDataObject {
 
 export async function emailFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const order = asOrder(readOrder(this, i));
-	const label = labelOf(order);
+	const label = orderLabel(order, 'order ?');
 	if (order.orderId === undefined || order.orderId === null || String(order.orderNumber ?? '').trim() === '') {
 		throw new NodeOperationError(this.getNode(), `${label}: the order needs its orderId and orderNumber to find its invoice and its note`, { itemIndex: i, description: 'Give the order as the ePages node or the ePages Trigger outputs it.' });
 	}
-	const chosen = chooseShop(true, this.getNodeParameter('platform', i, DEFAULT_PLATFORM), order, label);
-	if (!chosen.ok) throw new NodeOperationError(this.getNode(), chosen.message, { itemIndex: i, description: chosen.description });
+	const shop = shopOrRefuse(this, i, true, this.getNodeParameter('platform', i, DEFAULT_PLATFORM), order, label)!;
 	const o = this.getNodeParameter('emailOptions', i, {}) as IDataObject;
 	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-	return await emailInvoiceOnce(this, i, chosen.shop!, order, { subject: text(o.subject), body: text(o.body), bcc: text(o.bcc), logo: true });
+	return await emailInvoiceOnce(this, i, shop, order, { subject: text(o.subject), body: text(o.body), bcc: text(o.bcc), logo: true });
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { orderLabel } from '../../../shared/execute';
 
@@ -50,7 +50,7 @@ export function documentItemLabel(ctx: IExecuteFunctions, operation: string, i: 
 			return undefined;
 		}
 	}
-	return order && typeof order === 'object' ? orderLabel(order as IDataObject) : undefined;
+	return orderLabel(order);
 }
 
 export const documentDescription: INodeProperties[] = [
