@@ -19,7 +19,6 @@ const credentialSchema = z.object({
 	apiUrl: z.string().optional().default(''),
 	accessToken: z.string().optional().default(''),
 });
-export type EpCredential = z.infer<typeof credentialSchema>;
 
 const API_URL = /^(https?):\/\/(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(:\d{1,5})?(\/rs\/shops\/[^/?#\s]+)$/i;
 
@@ -57,7 +56,6 @@ const epCredential = serviceCredential(EP_CREDENTIAL, credentialSchema, {
 	secrets: (c) => [c.accessToken],
 	baseUrl: (c) => epBaseUrl(c.apiUrl),
 });
-export const getEpCredential = epCredential.read;
 
 /** Error carrying only redacted, user-facing text. */
 export function epError(
