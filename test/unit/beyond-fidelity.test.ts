@@ -14,7 +14,8 @@ import type { IxTax } from '../../nodes/services/invoicexpress/helpers/document'
 import { invoiceDateFor, needsShopPaidDate } from '../../nodes/link/documentRules';
 import { planOrder, type OrderToInvoiceParams } from '../../nodes/link/invoice/plan';
 import { creditItems } from '../../nodes/link/mapping/creditNote';
-import { lineLabels, mapOrderToDocument } from '../../nodes/link/mapping/orderToDocument';
+import { mapOrderToDocument } from '../../nodes/link/mapping/orderToDocument';
+import { lineLabels } from '../../nodes/link/mapping/components';
 import { ixTotals } from '../../nodes/link/mapping/pricing';
 
 const TAXES: IxTax[] = [
@@ -22,7 +23,7 @@ const TAXES: IxTax[] = [
 	{ id: 2, name: 'IVA13', value: 13, region: 'PT', default_tax: 0 },
 	{ id: 3, name: 'IVA6', value: 6, region: 'PT', default_tax: 0 },
 ] as unknown as IxTax[];
-const OPTIONS = { date: '03/12/2026', dueDate: '03/12/2026', taxRegion: 'PT' };
+const OPTIONS = { date: '03/12/2026', dueDate: '03/12/2026', shipsFrom: 'PT' };
 
 const gross = (amount: number) => ({ taxModel: 'GROSS', currency: 'EUR', amount });
 const tax = (rate: number, amount: number) => ({ taxClass: rate === 0.23 ? 'REGULAR' : 'REDUCED', taxRate: rate, currency: 'EUR', amount });

@@ -157,7 +157,7 @@ describe('a Beyond order in the package\'s order shape', () => {
 			grandTotal: { currency: 'EUR', amount: 41.3 },
 			billingAddress: { firstName: 'Ana', lastName: 'Sousa', street: 'Rua Augusta', houseNumber: '10', postalCode: '1100-053', city: 'Lisboa', country: 'PT', email: 'ana@example.com', vatId: '123456789' },
 		};
-		const mapped = mapOrderToDocument(orderFromBeyond(beyond), taxes, { date: '03/12/2026', dueDate: '03/12/2026', taxRegion: 'PT' });
+		const mapped = mapOrderToDocument(orderFromBeyond(beyond), taxes, { date: '03/12/2026', dueDate: '03/12/2026', shipsFrom: 'PT' });
 		expect(mapped.totalsCheck).toMatchObject({ order_total: 41.3, document_total: 41.3, matches: true });
 		expect((mapped.document.items as IDataObject[]).map((i) => [i.name, (i.tax as IDataObject | undefined)?.name])).toEqual([
 			['CF-250', 'IVA23'],

@@ -4,7 +4,7 @@ import type { EmailMessage } from '../../services/invoicexpress/api/email';
 import type { InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import { pdfFileName, summarizeDocument } from '../../services/invoicexpress/helpers/document';
 import { DOCUMENT_TYPES } from '../../services/invoicexpress/helpers/documentTypes';
-import { orderEmail } from '../mapping/orderToDocument';
+import { orderEmail } from '../mapping/orderClient';
 import { emailAfterIssue } from '../email/plan';
 import { creditNoteLine } from '../orderLink';
 import { legalNumberOf } from './invoiceOfOrder';

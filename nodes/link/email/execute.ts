@@ -7,7 +7,7 @@ import { emailDocument, type EmailMessage } from '../../services/invoicexpress/a
 import { isAmbiguousFailure } from '../../services/invoicexpress/transport';
 import { inTurn } from '../../shared/turns';
 import { stepsFor, withPrefix, orderLabel } from '../../shared/execute';
-import { orderEmail } from '../mapping/orderToDocument';
+import { orderEmail } from '../mapping/orderClient';
 import { invoiceNoteLine } from '../orderLink';
 import { planEmailOnce, type EmailOnceInput, type InvoiceRef } from './plan';
 

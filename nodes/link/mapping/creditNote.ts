@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { InputError } from '../../services/invoicexpress/helpers/client';
 import { roundHalfUp } from '../../services/invoicexpress/helpers/document';
-import { LINE_LABELS } from './orderToDocument';
+import { LINE_LABELS } from './components';
 
 /**
  * The lines of a credit note, taken from the invoice it corrects (never from the order again): the
@@ -132,70 +132,76 @@ export function creditItems(
 	labels: { shipping?: string; paymentFee?: string; pickup?: string } = {},
 ): CreditItems {
 	const lines = invoiceLines(invoice, label);
-	const totalOf = (credited: Array<{ line: InvoiceLine; quantity: number }>, g: number) =>
-		creditTotal(credited.map(({ line, quantity }) => ({ unitPrice: line.unitPrice, quantity, discount: line.discount, rate: line.tax.value })), g);
-
-	if (scope.kind === 'full') {
-		const g = globalDiscountOf(invoice, label, false);
-		const items = lines.map((l) => toCredit(l, l.quantity));
-		// An absolute discount is credited as it was given, so the total is the invoice's own.
-		const total = g?.value_type === 'absolute' ? num(invoice.total) : totalOf(lines.map((line) => ({ line, quantity: line.quantity })), g?.value ?? 0);
-		return { items, total, ...(g ? { globalDiscount: g } : {}) };
-	}
-
-	if (scope.kind === 'amount') {
-		if (!(scope.amount > 0) || !Number.isFinite(scope.amount)) {
-			throw new InputError(`${label}: the refund amount must be a positive number (it is ${String(scope.amount)})`);
-		}
-		if (!Number.isFinite(scope.vatRate)) {
-			throw new InputError(
-				`${label}: a refund of an amount needs the VAT rate it belongs to`,
-				'A credit note carries VAT like the invoice it corrects: set "VAT Rate (%)" to the rate of the lines refunded (for example 23).',
-			);
-		}
-		const taxed = lines.find((l) => l.tax.value === scope.vatRate);
-		if (!taxed) {
-			const rates = [...new Set(lines.map((l) => l.tax.value))].join(' %, ');
-			throw new InputError(
-				`${label}: invoice ${String(invoice.id)} has no line at ${scope.vatRate} % VAT (its rates: ${rates} %)`,
-				'A refund can only credit VAT the invoice charged: choose one of its rates.',
-			);
-		}
-		// Net with 4 decimals, as InvoicExpress stores it: 0.00005 × (1 + VAT) never moves the gross by a cent.
-		const unitPrice = roundHalfUp(scope.amount / (1 + scope.vatRate / 100), 4);
-		const total = creditTotal([{ unitPrice, quantity: 1, discount: 0, rate: scope.vatRate }]);
-		const description = scope.description.trim() || 'Reembolso';
-		return { items: [{ name: description, description, unit_price: unitPrice, quantity: 1, tax: { name: taxed.tax.name } }], total };
-	}
-
+	if (scope.kind === 'full') return fullCredit(invoice, lines, label);
+	if (scope.kind === 'amount') return amountCredit(invoice, lines, scope, label);
 	const g = globalDiscountOf(invoice, label, true);
-	// An order has shipping or, collected at a pickup point, a pickup fee: "shipping" credits either.
-	const shippingNames = labelSet(['shipping', 'pickup'], [labels.shipping ?? '', labels.pickup ?? '']);
-	const feeNames = labelSet(['paymentFee'], [labels.paymentFee ?? '']);
-	const credited: Array<{ line: InvoiceLine; quantity: number }> = [];
+	const credited = returnedLines(invoice, lines, scope, label, labels);
+	return { items: credited.map(({ line, quantity }) => toCredit(line, quantity)), total: totalOf(credited, g?.value ?? 0), ...(g ? { globalDiscount: g } : {}) };
+}
+
+type Credited = Array<{ line: InvoiceLine; quantity: number }>;
+
+const totalOf = (credited: Credited, g: number) =>
+	creditTotal(credited.map(({ line, quantity }) => ({ unitPrice: line.unitPrice, quantity, discount: line.discount, rate: line.tax.value })), g);
+
+/** Every line of the invoice, in full. */
+function fullCredit(invoice: IDataObject, lines: InvoiceLine[], label: string): CreditItems {
+	const g = globalDiscountOf(invoice, label, false);
+	const items = lines.map((l) => toCredit(l, l.quantity));
+	// An absolute discount is credited as it was given, so the total is the invoice's own.
+	const total = g?.value_type === 'absolute' ? num(invoice.total) : totalOf(lines.map((line) => ({ line, quantity: line.quantity })), g?.value ?? 0);
+	return { items, total, ...(g ? { globalDiscount: g } : {}) };
+}
+
+/** A refund of an amount: one line at a VAT rate the invoice charged. */
+function amountCredit(invoice: IDataObject, lines: InvoiceLine[], scope: Extract<CreditScope, { kind: 'amount' }>, label: string): CreditItems {
+	if (!(scope.amount > 0) || !Number.isFinite(scope.amount)) {
+		throw new InputError(`${label}: the refund amount must be a positive number (it is ${String(scope.amount)})`);
+	}
+	if (!Number.isFinite(scope.vatRate)) {
+		throw new InputError(
+			`${label}: a refund of an amount needs the VAT rate it belongs to`,
+			'A credit note carries VAT like the invoice it corrects: set "VAT Rate (%)" to the rate of the lines refunded (for example 23).',
+		);
+	}
+	const taxed = lines.find((l) => l.tax.value === scope.vatRate);
+	if (!taxed) {
+		const rates = [...new Set(lines.map((l) => l.tax.value))].join(' %, ');
+		throw new InputError(
+			`${label}: invoice ${String(invoice.id)} has no line at ${scope.vatRate} % VAT (its rates: ${rates} %)`,
+			'A refund can only credit VAT the invoice charged: choose one of its rates.',
+		);
+	}
+	// Net with 4 decimals, as InvoicExpress stores it: 0.00005 × (1 + VAT) never moves the gross by a cent.
+	const unitPrice = roundHalfUp(scope.amount / (1 + scope.vatRate / 100), 4);
+	const total = creditTotal([{ unitPrice, quantity: 1, discount: 0, rate: scope.vatRate }]);
+	const description = scope.description.trim() || 'Reembolso';
+	return { items: [{ name: description, description, unit_price: unitPrice, quantity: 1, tax: { name: taxed.tax.name } }], total };
+}
+
+/** The invoice's lines a return names (each line once), then its shipping and payment fee, in the invoice's order. */
+function returnedLines(
+	invoice: IDataObject,
+	lines: InvoiceLine[],
+	scope: Extract<CreditScope, { kind: 'lines' }>,
+	label: string,
+	labels: { shipping?: string; paymentFee?: string; pickup?: string },
+): Credited {
+	const credited: Credited = [];
 	const taken = new Set<number>();
 	const available = lines.map((l) => `${l.name} × ${l.quantity}`).join(', ');
 	for (const wanted of scope.lines) {
-		const key = String(wanted.item ?? '').trim();
-		if (key === '') throw new InputError(`${label}: a returned line has no item`, 'Give the line as it reads on the invoice: its SKU or product name.');
-		const matches = lines.filter((l) => l.name.trim().toLowerCase() === key.toLowerCase() && !taken.has(l.index));
-		if (matches.length === 0) {
-			throw new InputError(`${label}: invoice ${String(invoice.id)} has no line "${key}"${lines.some((l) => l.name.trim().toLowerCase() === key.toLowerCase()) ? ' left to credit (it is named twice in the return)' : ''}`, `Its lines: ${available}.`);
-		}
-		if (matches.length > 1) {
-			throw new InputError(
-				`${label}: invoice ${String(invoice.id)} has ${matches.length} lines "${key}" (at different prices)`,
-				'Credit the whole invoice, or refund an amount with its VAT rate.',
-			);
-		}
-		const line = matches[0];
+		const line = returnedLine(invoice, lines, taken, wanted, label, available);
 		const quantity = wanted.quantity === undefined || wanted.quantity === null ? line.quantity : Number(wanted.quantity);
 		if (!(quantity > 0) || quantity > line.quantity + 1e-9 || roundHalfUp(quantity, 2) !== quantity) {
-			throw new InputError(`${label}: the returned quantity of "${key}" must be more than 0 and at most ${line.quantity} (it is ${String(wanted.quantity)})`);
+			throw new InputError(`${label}: the returned quantity of "${String(wanted.item ?? '').trim()}" must be more than 0 and at most ${line.quantity} (it is ${String(wanted.quantity)})`);
 		}
 		taken.add(line.index);
 		credited.push({ line, quantity });
 	}
+	// An order has shipping or, collected at a pickup point, a pickup fee: "shipping" credits either.
+	const shippingNames = labelSet(['shipping', 'pickup'], [labels.shipping ?? '', labels.pickup ?? '']);
+	const feeNames = labelSet(['paymentFee'], [labels.paymentFee ?? '']);
 	for (const [wanted, names, what] of [
 		[scope.shipping, shippingNames, 'shipping'],
 		[scope.paymentFee, feeNames, 'payment fee'],
@@ -214,6 +220,30 @@ export function creditItems(
 	if (credited.length === 0) {
 		throw new InputError(`${label}: nothing to credit: no returned lines, shipping or payment fee were given`, 'Add the returned lines, or credit the whole invoice.');
 	}
-	credited.sort((a, b) => a.line.index - b.line.index);
-	return { items: credited.map(({ line, quantity }) => toCredit(line, quantity)), total: totalOf(credited, g?.value ?? 0), ...(g ? { globalDiscount: g } : {}) };
+	return credited.sort((a, b) => a.line.index - b.line.index);
+}
+
+/** The one invoice line a returned line names, not yet taken. */
+function returnedLine(
+	invoice: IDataObject,
+	lines: InvoiceLine[],
+	taken: Set<number>,
+	wanted: { item?: unknown },
+	label: string,
+	available: string,
+): InvoiceLine {
+	const key = String(wanted.item ?? '').trim();
+	if (key === '') throw new InputError(`${label}: a returned line has no item`, 'Give the line as it reads on the invoice: its SKU or product name.');
+	const named = (l: InvoiceLine) => l.name.trim().toLowerCase() === key.toLowerCase();
+	const matches = lines.filter((l) => named(l) && !taken.has(l.index));
+	if (matches.length === 0) {
+		throw new InputError(`${label}: invoice ${String(invoice.id)} has no line "${key}"${lines.some(named) ? ' left to credit (it is named twice in the return)' : ''}`, `Its lines: ${available}.`);
+	}
+	if (matches.length > 1) {
+		throw new InputError(
+			`${label}: invoice ${String(invoice.id)} has ${matches.length} lines "${key}" (at different prices)`,
+			'Credit the whole invoice, or refund an amount with its VAT rate.',
+		);
+	}
+	return matches[0];
 }

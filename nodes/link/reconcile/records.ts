@@ -5,7 +5,7 @@ import { listedPrefix, listedType } from '../../services/invoicexpress/api/docum
 import { roundHalfUp, summarizeDocument } from '../../services/invoicexpress/helpers/document';
 import { type DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { money } from '../../shared/order';
-import { orderEmail } from '../mapping/orderToDocument';
+import { orderEmail } from '../mapping/orderClient';
 import { readNoteMarks, type NoteMark } from './marks';
 import { dayOfIxDate, lisbonDay } from './period';
 
