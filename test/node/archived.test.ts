@@ -49,6 +49,18 @@ describe('an archived invoice is still the order\'s invoice', () => {
 		expect(ix.requests.filter((r) => r.path === '/invoices.json' && r.query.archived === 'true' && r.query.non_archived === undefined).length).toBeGreaterThanOrEqual(1);
 	});
 
+	it('read the other way (archived=true listing every document), an order is still invoiced once', async () => {
+		ix.setArchivedReading('all');
+		const order = paid();
+		const first = await invoice(order);
+		expect(first.error).toBeUndefined();
+		expect(first.items[0].json.outcome).toBe('created');
+		const again = await invoice(order);
+		expect(again.items[0].json).toMatchObject({ outcome: 'already invoiced', document_id: first.items[0].json.document_id });
+		expect(ix.legalDocuments()).toHaveLength(1);
+		expect(ix.state.documents.filter((d) => d.status === 'draft')).toEqual([]);
+	});
+
 	it('a return of an order whose invoice was archived is credited', async () => {
 		const order = paid();
 		const first = await invoice(order);

@@ -270,6 +270,32 @@ describe('Reconcile With ePages Orders: ePages Now', () => {
 		expect(ix.legalDocuments().map((d) => d.reference)).toEqual([number(fine)]);
 	});
 
+	it('an invoice the merchant archived in InvoicExpress is still the order\'s: nothing reported, and Repair issues no second one', async () => {
+		const archived = nowOrder();
+		const doc = await invoice(archived);
+		ix.archive(doc.id);
+		const { out } = await reconcile(REPAIR);
+		expect(out.json).toMatchObject({ findings_count: 0, repaired: 0, repairs: [] });
+		// The period was listed twice: the documents that are not archived, then the archived ones.
+		const listings = ix.requests.filter((r) => r.method === 'GET' && r.path === '/invoices.json' && r.query['date[from]'] !== undefined);
+		expect(listings.some((r) => r.query.archived === 'true' && r.query.non_archived === undefined)).toBe(true);
+		expect(listings.some((r) => r.query.non_archived === 'true')).toBe(true);
+		expect(ix.state.documents.filter((d) => d.reference === number(archived) && d.status !== 'draft')).toHaveLength(1);
+	});
+
+	it('read the other way (archived=true listing every document), the archived filter still counts each document once', async () => {
+		const archived = nowOrder();
+		ix.archive((await invoice(archived)).id);
+		const live = nowOrder();
+		await invoice(live);
+		ix.setArchivedReading('all');
+		const { out } = await reconcile(REPAIR);
+		// Without counting each document once, the live order's invoice would be read twice: "Two legal invoices".
+		expect(out.json).toMatchObject({ findings_count: 0, repaired: 0 });
+		expect((out.json.summary as IDataObject).orders).toMatchObject({ paid: 2 });
+		expect(ix.state.documents.filter((d) => d.status !== 'draft')).toHaveLength(2);
+	});
+
 	it('two repairs at once give one invoice and one e-mail per order', async () => {
 		const unpaid = [nowOrder(), nowOrder(), nowOrder()];
 		const unmailed = [nowOrder(), nowOrder()];

@@ -237,6 +237,11 @@ export interface IxSandbox {
 	refuseEmails(message: string | undefined): void;
 	/** Archives a document, as the web app's "Arquivar" does: lists then show it only when asked for archived ones. */
 	archive(id: number): void;
+	/**
+	 * The other reading of the `archived` list filter (its semantics are not documented): 'all' makes
+	 * `archived=true` list every document, archived or not; 'own' (default, and after reset) only the archived ones.
+	 */
+	setArchivedReading(reading: 'own' | 'all'): void;
 	close(): Promise<void>;
 }
 
@@ -771,6 +776,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 	/** Added to the filter's clock by advanceClock(). */
 	let clockSkewMs = 0;
 	let emailRefusal: string | undefined;
+	let archivedReading: 'own' | 'all' = 'own';
 	const createDelayMs = opts.createDelayMs ?? 0;
 	const uidLockOnlyInFlight = opts.uidLockOnlyInFlight ?? true;
 	const initialSequences = clone(opts.sequences ?? DEFAULT_SEQUENCES);
@@ -1403,7 +1409,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		// flag selects its own set, both select both, neither the non-archived (what the web app shows).
 		// An archived document is therefore invisible to a list that asks only for non-archived ones.
 		const wantArchived = single(query, 'archived') === 'true';
-		const wantLive = single(query, 'non_archived') === 'true' || !wantArchived;
+		const wantLive = single(query, 'non_archived') === 'true' || !wantArchived || archivedReading === 'all';
 		const matches = state.documents.filter((doc) => {
 			if (doc.archived ? !wantArchived : !wantLive) return false;
 			if (types && !types.includes(doc.type)) return false;
@@ -1639,6 +1645,7 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 			state.emails.length = 0;
 			state.illegalTransitions.length = 0;
 			clockSkewMs = 0;
+			archivedReading = 'own';
 			emailRefusal = undefined;
 			requests.length = 0;
 			uids.clear();
@@ -1654,6 +1661,9 @@ export async function startInvoicExpressSandbox(opts: IxSandboxOptions = {}): Pr
 		},
 		refuseEmails(message: string | undefined): void {
 			emailRefusal = message;
+		},
+		setArchivedReading(reading: 'own' | 'all'): void {
+			archivedReading = reading;
 		},
 		archive(id: number): void {
 			const doc = state.documents.find((d) => d.id === id);
