@@ -4,20 +4,68 @@
  * a real n8n 2.41.1, driven by Chromium as the merchant would): sign in, pick an order, set the dates,
  * see the preview, generate, read the legal number, e-mail it, press E-mail again, reload; then the
  * sandboxes say what happened: one finalized invoice with those dates, one e-mail. A refused order
- * shows its reason and creates nothing. With UPDATE_DOCS_PICTURES=1 the pages' pictures go to docs/.
+ * shows its reason and creates nothing. The same form switched to ePages Beyond as its sticky note
+ * says invoices, writes back and e-mails a Beyond order. With UPDATE_DOCS_PICTURES=1 the pages'
+ * pictures go to docs/.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+import { startBeyondSandbox, type BeyondOrder, type BeyondSandbox } from '../sandbox/beyond';
 import { startEPagesSandbox, type EPagesOrder, type EPagesSandbox } from '../sandbox/epages';
 import { startInvoicExpressSandbox, type IxSandbox } from '../sandbox/invoicexpress';
-import { ownerEnv } from './beyond-flow';
+import { BEYOND_CREDENTIAL_ID, beyondCredential, ownerEnv } from './beyond-flow';
 import { endE2e, ensureN8n, exampleCredentials, freePort, N8nInstance, packPackage, REPO } from './n8n';
 import { ensureDebianPackages } from './services';
 
-const WORKFLOW = JSON.parse(readFileSync(join(REPO, 'examples', '05-invoice-one-order-form.json'), 'utf8')) as { id: string };
+interface WorkflowNode {
+	name: string;
+	webhookId?: string;
+	parameters: Record<string, unknown> & { options?: Record<string, unknown> };
+	credentials?: Record<string, { id: string; name: string }>;
+}
+interface Workflow {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+}
+const WORKFLOW = JSON.parse(readFileSync(join(REPO, 'examples', '05-invoice-one-order-form.json'), 'utf8')) as Workflow;
 const FORM_PATH = 'faturar-encomenda';
+const BEYOND_FORM_PATH = 'faturar-encomenda-beyond';
+
+/**
+ * The form as a Beyond merchant switches it, following the "ePages Beyond" paragraph of its sticky note
+ * word for word: the three ePages nodes to Order (Beyond) with the Beyond credential, and Platform
+ * ePages Beyond in Preview, Generate Invoice and Email Invoice. Only for this test, beside the first
+ * form in the same n8n: its own id, path and webhook id.
+ */
+function switchedToBeyond(original: Workflow): Workflow {
+	const wf = JSON.parse(JSON.stringify(original)) as Workflow;
+	const node = (name: string) => wf.nodes.find((n) => n.name === name)!;
+	const beyondShop = { ePagesBeyondApi: { id: BEYOND_CREDENTIAL_ID, name: 'ePages Beyond shop' } };
+	wf.id = 'exInvoiceFormB05';
+	wf.name = `${wf.name} (ePages Beyond)`;
+	const trigger = node('Invoice an Order');
+	trigger.webhookId = 'f5f0a1c2-5e7d-4b1a-9c3e-0d1e2f3a4b5d';
+	trigger.parameters.options = { ...trigger.parameters.options, path: BEYOND_FORM_PATH };
+	const shopNode = (name: string, parameters: Record<string, unknown>) => Object.assign(node(name), { parameters, credentials: beyondShop });
+	// "Paid Orders, Not Invoiced → Get Many, Payment Status Paid"
+	shopNode('Paid Orders, Not Invoiced', { resource: 'beyondOrder', operation: 'getAll', returnAll: true, beyondFilters: { paymentStatus: 'PAID' } });
+	// "Recent Orders → Get Many, Order Number {{ $('Which Order').first().json.number }}"
+	shopNode('Recent Orders', { resource: 'beyondOrder', operation: 'getAll', returnAll: true, beyondFilters: { orderNumber: "={{ $('Which Order').first().json.number }}" } });
+	// "Get Order → Get, Order {{ $json.orderId }}"
+	shopNode('Get Order', { resource: 'beyondOrder', operation: 'get', beyondOrderId: { __rl: true, mode: 'id', value: '={{ $json.orderId }}' } });
+	// "in Preview, Generate Invoice and Email Invoice set Platform to ePages Beyond with that credential"
+	for (const name of ['Preview', 'Generate Invoice', 'Email Invoice']) {
+		const ix = node(name);
+		ix.parameters.platform = 'beyond';
+		const { ePagesApi: _now, ...others } = ix.credentials ?? {};
+		ix.credentials = { ...others, ...beyondShop };
+	}
+	return wf;
+}
+const BEYOND_WORKFLOW = switchedToBeyond(WORKFLOW);
 const OWNER = { email: 'merchant@example.com', password: ['Form', 'test', '2026'].join('-') };
 const SHOTS = join(REPO, 'test-results', 'screenshots');
 const DOCS = join(REPO, 'docs');
@@ -25,6 +73,7 @@ const UPDATE_DOCS = process.env.UPDATE_DOCS_PICTURES === '1';
 
 let ix: IxSandbox;
 let shop: EPagesSandbox;
+let beyond: BeyondSandbox;
 let n8n: N8nInstance;
 let browser: Browser;
 let context: BrowserContext;
@@ -36,14 +85,17 @@ beforeAll(async () => {
 	ensureDebianPackages('form test', ['chromium', 'chromium-l10n'], () => existsSync('/usr/bin/chromium') && existsSync('/usr/lib/chromium/locales/pt-PT.pak'));
 	ix = await startInvoicExpressSandbox();
 	shop = await startEPagesSandbox();
+	beyond = await startBeyondSandbox({ seed: 'empty' });
 	const install = await ensureN8n();
 	n8n = new N8nInstance(install, ownerEnv(install, { email: OWNER.email, password: OWNER.password, firstName: 'Ana', lastName: 'Lojista' }));
 	await n8n.installPackage(await packPackage());
-	await n8n.importCredentials(exampleCredentials(ix, shop));
-	await n8n.importWorkflows([WORKFLOW]);
+	await n8n.importCredentials([...exampleCredentials(ix, shop), beyondCredential(beyond)]);
+	await n8n.importWorkflows([WORKFLOW, BEYOND_WORKFLOW]);
 	// Published (active): the form answers at its production URL, /form/<path>.
-	const published = await n8n.cli(['publish:workflow', `--id=${WORKFLOW.id}`]);
-	if (published.code !== 0) throw new Error(`publish failed: ${published.stdout}\n${published.stderr}`);
+	for (const wf of [WORKFLOW, BEYOND_WORKFLOW]) {
+		const published = await n8n.cli(['publish:workflow', `--id=${wf.id}`]);
+		if (published.code !== 0) throw new Error(`publish failed: ${published.stdout}\n${published.stderr}`);
+	}
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
 	await n8n.start(port);
@@ -61,7 +113,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await endE2e({ n8n, first: [browser], services: [ix, shop], secrets: () => [ix.apiKey, shop.token] });
+	await endE2e({ n8n, first: [browser], services: [ix, shop, beyond],
+		// Every token the Beyond shop issued too.
+		secrets: () => [ix.apiKey, shop.token, beyond.clientSecret, ...new Set(beyond.requests.map((r) => String(r.headers.authorization ?? '')).filter((h) => h.startsWith('Bearer ')).map((h) => h.slice(7)))],
+	});
 });
 
 /** The form's card with a margin around it (the rest of the page is empty). */
@@ -103,10 +158,10 @@ async function submit(button: 'click' | 'dblclick' = 'click'): Promise<string> {
  * Opens the form's production URL. The form asks for an n8n login (Authentication: n8n User Auth), the
  * first time also for the user's consent; then its first page shows.
  */
-async function openForm(): Promise<void> {
+async function openForm(path = FORM_PATH): Promise<void> {
 	// /healthz answers before every route is mounted: retry until the form route redirects to the login.
 	for (let attempt = 0; ; attempt++) {
-		const res = await page.goto(`${base}/form/${FORM_PATH}`);
+		const res = await page.goto(`${base}/form/${path}`);
 		if (res && res.status() < 400) break;
 		if (attempt > 60) throw new Error(`the form did not answer: ${res?.status()}`);
 		await page.waitForTimeout(2000);
@@ -292,6 +347,61 @@ it('an order number typed in that is already invoiced is refused with its invoic
 	// Refused from the shop's own mark: InvoicExpress was not asked.
 	expect(ix.requests.length).toBe(requests);
 	expect(ix.state.documents).toHaveLength(2);
+});
+
+it('switched to ePages Beyond as its sticky note says: offers the paid orders not invoiced, invoices the one picked once, writes it into the order note, e-mails it once', async () => {
+	// Paid orders with an e-mail address (the sandbox leaves some guests without one), and one unpaid.
+	const paid: BeyondOrder[] = [];
+	while (paid.length < 3) {
+		const order = beyond.addOrder();
+		if (order.billingAddress.email) paid.push(beyond.setPaymentStatus(order._id, 'PAID'));
+	}
+	const unpaid = beyond.addOrder();
+	const documentsBefore = ix.state.documents.length;
+	await openForm(BEYOND_FORM_PATH);
+	expect(await submit()).toBe('Faturar uma encomenda');
+	const select = page.getByLabel('Encomenda paga por faturar');
+	const offered = (await select.locator('option').allTextContents()).map((s) => s.trim()).filter((s) => !s.startsWith('Select'));
+	const numberOf = (option: string) => option.split(' · ')[0];
+	expect(offered.map(numberOf).sort()).toEqual(paid.map((o) => o.orderNumber).sort());
+	expect(offered.map(numberOf)).not.toContain(unpaid.orderNumber);
+	const picked = paid[1];
+	const option = offered.find((o) => numberOf(o) === picked.orderNumber)!;
+	expect(option).toContain(`${picked.billingAddress.firstName} ${picked.billingAddress.lastName}`);
+	expect(option).toContain(`${picked.grandTotal.amount.toFixed(2)} €`);
+	await select.selectOption({ label: option });
+
+	// The preview (a dry run), then Gerar fatura: one legal invoice, of the order's total.
+	expect(await submit()).toBe(`Fatura da encomenda ${picked.orderNumber}`);
+	expect(await text()).toMatch(new RegExp(`Total\\s+${picked.grandTotal.amount.toFixed(2)} €`));
+	expect(ix.state.documents).toHaveLength(documentsBefore);
+	const title = await submit();
+	const docs = ix.legalDocuments().filter((d) => d.reference === picked.orderNumber);
+	expect(docs).toHaveLength(1);
+	const doc = docs[0];
+	expect(title).toBe(`Fatura FT ${doc.inverted_sequence_number} emitida`);
+	expect(doc.total).toBeCloseTo(picked.grandTotal.amount, 2);
+	// Written back into the Beyond order's note.
+	const note = () => String(beyond.orders.find((o) => o._id === picked._id)!.orderNote);
+	expect(note()).toContain(`InvoicExpress FT ${doc.inverted_sequence_number} (id ${doc.id})`);
+
+	// E-mailed once to the order's address; pressed again, nothing is sent.
+	const to = picked.billingAddress.email!;
+	expect(await submit()).toBe(`Fatura FT ${doc.inverted_sequence_number} emitida`);
+	expect(await text()).toContain(`Enviada por e-mail para ${to}`);
+	expect(emailsOf(doc.id).map((e) => e.to)).toEqual([to]);
+	expect(note()).toContain(`(id ${doc.id}) e-mailed to ${to}`);
+	await submit();
+	expect(await text()).toContain(`Esta fatura já foi enviada para ${to}: não foi enviada de novo.`);
+	expect(emailsOf(doc.id)).toHaveLength(1);
+
+	// Opened again: the invoiced order is no longer offered.
+	await openForm(BEYOND_FORM_PATH);
+	await submit();
+	const left = (await page.getByLabel('Encomenda paga por faturar').locator('option').allTextContents()).map((s) => numberOf(s.trim()));
+	expect(left).not.toContain(picked.orderNumber);
+	expect(left).toContain(paid[0].orderNumber);
+	expect(ix.legalDocuments().filter((d) => d.reference === picked.orderNumber)).toHaveLength(1);
 });
 
 it('the workflow opens in the editor with every node known', async () => {
