@@ -91,8 +91,12 @@ export function packPackage(): Promise<string> {
 		const dest = mkdtempSync(join(tmpdir(), 'n8n-pack-'));
 		const pack = await run('npm', ['pack', '--pack-destination', dest, '--json'], { cwd: REPO });
 		if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-		const file = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0].filename;
-		return join(dest, file);
+		const packed = (JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0];
+		// What a merchant installs: the compiled nodes, credentials and icons. n8n-node build copies every
+		// picture of the repository into dist/ (the README's under docs/, the tests' screenshots): never shipped.
+		const stray = packed.files.map((f) => f.path).filter((path) => !/^(dist\/(nodes|credentials|icons)\/|README\.md$|package\.json$|LICENSE$)/.test(path));
+		if (stray.length > 0) throw new Error(`the package would ship files it does not need: ${stray.slice(0, 10).join(', ')}`);
+		return join(dest, packed.filename);
 	})();
 	return tarballPromise;
 }
