@@ -10,15 +10,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as ts from 'typescript';
 
-const args = process.argv.slice(2);
-const root = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? process.cwd();
-const num = (flag: string, fallback: number) => {
-	const i = args.indexOf(flag);
-	return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const top = num('--top', 10);
-const over = num('--over', 60);
-
 function files(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
 		const path = join(dir, name);
@@ -27,13 +18,13 @@ function files(dir: string): string[] {
 	});
 }
 
-interface Fn {
+export interface Fn {
 	file: string;
 	name: string;
 	lines: number;
 }
 
-function functionsOf(path: string): Fn[] {
+function functionsOf(root: string, path: string): Fn[] {
 	const text = readFileSync(path, 'utf8');
 	const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
 	const out: Fn[] = [];
@@ -52,11 +43,28 @@ function functionsOf(path: string): Fn[] {
 	return out;
 }
 
-const shipped = ['nodes', 'credentials'].flatMap((d) => files(join(root, d)));
-const fns = shipped.flatMap(functionsOf).sort((a, b) => b.lines - a.lines);
-const sizes = shipped.map((f) => ({ file: relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length })).sort((a, b) => b.lines - a.lines);
-console.log(`Longest functions (of ${fns.length}):`);
-for (const f of fns.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)}  ${f.name}  (${f.file})`);
-console.log(`Functions over ${over} lines: ${fns.filter((f) => f.lines > over).length}`);
-console.log(`Largest files (of ${sizes.length}):`);
-for (const f of sizes.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)}  ${f.file}`);
+/** Every function of the shipped code (nodes/, credentials/) and every file, longest first. */
+export function measure(root: string): { functions: Fn[]; files: Array<{ file: string; lines: number }> } {
+	const shipped = ['nodes', 'credentials'].flatMap((d) => files(join(root, d)));
+	return {
+		functions: shipped.flatMap((path) => functionsOf(root, path)).sort((a, b) => b.lines - a.lines),
+		files: shipped.map((f) => ({ file: relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length })).sort((a, b) => b.lines - a.lines),
+	};
+}
+
+if (require.main === module) {
+	const args = process.argv.slice(2);
+	const root = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? process.cwd();
+	const num = (flag: string, fallback: number) => {
+		const i = args.indexOf(flag);
+		return i >= 0 ? Number(args[i + 1]) : fallback;
+	};
+	const top = num('--top', 10);
+	const over = num('--over', 60);
+	const { functions: fns, files: sizes } = measure(root);
+	console.log(`Longest functions (of ${fns.length}):`);
+	for (const f of fns.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)}  ${f.name}  (${f.file})`);
+	console.log(`Functions over ${over} lines: ${fns.filter((f) => f.lines > over).length}`);
+	console.log(`Largest files (of ${sizes.length}):`);
+	for (const f of sizes.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)}  ${f.file}`);
+}

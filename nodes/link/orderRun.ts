@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Shop } from '../services/shop';
-import { orderLabel, stepsFor, type Step } from '../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER, stepsFor, type Step } from '../shared/execute';
 import { shopOrRefuse } from './shops';
 
 /** What every run of one order starts with (invoice and credit note alike). */
@@ -16,6 +16,6 @@ export interface OrderRunStart {
 
 /** The label, the steps and the shop of an order's run; an order from another platform is refused here, before any request. */
 export function startOrderRun(ctx: IExecuteFunctions, i: number, params: { connectEPages: boolean; platform?: string }, order: IDataObject): OrderRunStart {
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	return { label, step: stepsFor(ctx, i, label), shop: shopOrRefuse(ctx, i, params.connectEPages, params.platform, order, label) };
 }

@@ -80,8 +80,12 @@ const LABELLED = /^(order|reference) [^:]+: /;
  * The one name of what an item or an order is about, for every message: "order 1001" (an ePages
  * order, the package's order shape, or an output of this package's order operations), else
  * "reference …" (an InvoicExpress document: the order number when made from an order). Without
- * either it is `orElse` (the link passes "order ?": its input is an order, even one without a number).
+ * either it is `orElse` (the link passes {@link UNNUMBERED_ORDER}: its input is an order, even one
+ * without a number).
  */
+/** The label of an order that has neither number nor id (yet): still said to be an order. */
+export const UNNUMBERED_ORDER = 'order ?';
+
 export function orderLabel(json: unknown): string | undefined;
 export function orderLabel(json: unknown, orElse: string): string;
 export function orderLabel(json: unknown, orElse?: string): string | undefined {

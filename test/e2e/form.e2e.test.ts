@@ -60,8 +60,8 @@ function switchedToBeyond(original: Workflow): Workflow {
 	for (const name of ['Preview', 'Generate Invoice', 'Email Invoice']) {
 		const ix = node(name);
 		ix.parameters.platform = 'beyond';
-		const { ePagesApi: _now, ...others } = ix.credentials ?? {};
-		ix.credentials = { ...others, ...beyondShop };
+		// The Now credential's slot is hidden for Beyond: the merchant's editor no longer shows it.
+		ix.credentials = { ...Object.fromEntries(Object.entries(ix.credentials ?? {}).filter(([type]) => type !== 'ePagesApi')), ...beyondShop };
 	}
 	return wf;
 }

@@ -16,6 +16,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PACKAGE_NODES } from '../harness/nodes';
+import { measure } from '../../scripts/code-size';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -128,5 +129,17 @@ describe('issue 22: no hidden parameter in saved workflows', () => {
 			{ displayName: 'Mode', name: 'mode', type: 'options', default: 'a', options: [{ name: 'A', value: 'a' }] },
 		];
 		expect(everyProperty(description).filter(({ property }) => property.type === 'hidden').map(({ path }) => path)).toEqual(['options.tuning', 'lines.line.inner.tuning']);
+	});
+});
+
+describe('issue 22: short functions, files split by concern', () => {
+	// The same measure as `npx ts-node --transpile-only scripts/code-size.ts` (the figures of the closing notes).
+	const { functions, files } = measure(ROOT);
+	it('no function of the shipped code is over 60 lines (decisions in planners, performing in short executors)', () => {
+		expect(functions.length).toBeGreaterThan(1000);
+		expect(functions.filter((f) => f.lines > 60).map((f) => `${f.name} (${f.file}): ${f.lines} lines`)).toEqual([]);
+	});
+	it('no file of the shipped code is over 400 lines (countries.ts is a table)', () => {
+		expect(files.filter((f) => f.lines > 400).map((f) => `${f.file}: ${f.lines} lines`)).toEqual([]);
 	});
 });

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { chosenOperation, orderLabel } from '../../nodes/shared/execute';
+import { chosenOperation, orderLabel, UNNUMBERED_ORDER } from '../../nodes/shared/execute';
 
 describe('orderLabel: the one name of what an item or an order is about', () => {
 	it('names the order by its number, in any of the shapes the package reads or writes', () => {
@@ -19,8 +19,8 @@ describe('orderLabel: the one name of what an item or an order is about', () => 
 	it('is nothing for an item about no order, unless the caller knows it is an order', () => {
 		expect(orderLabel({ name: 'Ana' })).toBeUndefined();
 		expect(orderLabel(undefined)).toBeUndefined();
-		expect(orderLabel({ name: 'Ana' }, 'order ?')).toBe('order ?');
-		expect(orderLabel('1001', 'order ?')).toBe('order ?');
+		expect(orderLabel({ name: 'Ana' }, UNNUMBERED_ORDER)).toBe('order ?');
+		expect(orderLabel('1001', UNNUMBERED_ORDER)).toBe('order ?');
 	});
 });
 

@@ -9,7 +9,7 @@ import { emailAfterIssue } from '../email/plan';
 import { creditNoteLine } from '../orderLink';
 import { legalNumberOf } from './invoiceOfOrder';
 import type { CreditNotePlan, CreditParams } from './plan';
-import { orderLabel } from '../../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER } from '../../shared/execute';
 
 /**
  * What follows a credit note, decided without I/O from how it ended, as invoice/after.ts decides it
@@ -42,7 +42,7 @@ export function planAfterCredit(plan: CreditNotePlan, params: CreditParams, orde
 	};
 	if (result.outcome === 'pending') {
 		return {
-			json: { ...common, outcome: 'pending', pending: `${orderLabel(order, 'order ?')}: pending: will complete on the next run`, pending_reason: result.pendingReason ?? null, document_id: doc.id ?? null, emailed: false },
+			json: { ...common, outcome: 'pending', pending: `${orderLabel(order, UNNUMBERED_ORDER)}: pending: will complete on the next run`, pending_reason: result.pendingReason ?? null, document_id: doc.id ?? null, emailed: false },
 			steps: [],
 		};
 	}

@@ -9,7 +9,7 @@ import { pdfAttachment } from '../../services/invoicexpress/api/pdf';
 import { invoiceOnce, retiredInvoices, type InvoiceOrderResult } from '../../services/invoicexpress/api/invoiceOrder';
 import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { todayIx } from '../../services/invoicexpress/helpers/dates';
-import { asNodeError, type Step, orderLabel } from '../../shared/execute';
+import { asNodeError, orderLabel, UNNUMBERED_ORDER, type Step } from '../../shared/execute';
 import { planCredit, type CreditInput, type CreditNotePlan, type CreditParams, type CreditPlan } from './plan';
 import { planAfterCredit } from './after';
 import { cancelNoteLine } from '../orderLink';
@@ -29,7 +29,7 @@ export async function orderToCredit(ctx: IExecuteFunctions, i: number, params: C
 		const done = await run.perform(await run.gathered());
 		if (done) return done;
 	}
-	throw new NodeOperationError(ctx.getNode(), `${orderLabel(order, 'order ?')}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
+	throw new NodeOperationError(ctx.getNode(), `${orderLabel(order, UNNUMBERED_ORDER)}: its draft invoice kept changing while it was being corrected`, { itemIndex: i, description: 'Nothing was credited. Run again.' });
 }
 
 /** One order's correction: the plan's I/O as short named actions, each failure naming the order and the step. */

@@ -7,7 +7,7 @@ import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/docum
 import type { CreditScope } from '../mapping/creditNote';
 import { invoiceOfOrder, type FoundInvoice } from './invoiceOfOrder';
 import { creditNotesOf, planCreditNote, type CreditNoteView } from './note';
-import { orderLabel } from '../../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER } from '../../shared/execute';
 
 /**
  * What a return, a refund or a cancellation does to an invoiced order, decided without I/O: the
@@ -110,7 +110,7 @@ export interface CreditNotePlan {
 
 export function planCredit(input: CreditInput): CreditPlan {
 	const { params, order } = input;
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	const orderNumber = String(order.orderNumber ?? '').trim();
 	const refused = requestRefusal(params, orderNumber, label);
 	if (refused) return refused;

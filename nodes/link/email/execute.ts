@@ -6,7 +6,7 @@ import { findOrderDocuments } from '../../services/invoicexpress/api/documents';
 import { emailDocument, type EmailMessage } from '../../services/invoicexpress/api/email';
 import { isAmbiguousFailure } from '../../services/invoicexpress/transport';
 import { inTurn } from '../../shared/turns';
-import { stepsFor, withPrefix, orderLabel } from '../../shared/execute';
+import { stepsFor, withPrefix, orderLabel, UNNUMBERED_ORDER } from '../../shared/execute';
 import { orderEmail } from '../mapping/orderClient';
 import { invoiceNoteLine } from '../orderLink';
 import { planEmailOnce, type EmailOnceInput, type InvoiceRef } from './plan';
@@ -25,7 +25,7 @@ export async function emailInvoiceOnce(
 	order: IDataObject,
 	message: Omit<EmailMessage, 'email'>,
 ): Promise<INodeExecutionData[]> {
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	const step = stepsFor(ctx, i, label);
 	const base: IDataObject = { order_number: order.orderNumber ?? null, order_id: order.orderId ?? null };
 	return await inTurn(`email:${shop.platform}:${String(order.orderId ?? order.orderNumber)}`, async () => {
@@ -62,7 +62,7 @@ const invoiceFields = (invoice: InvoiceRef): IDataObject => ({ document_id: invo
  * is taken back; without an answer the e-mail may have gone, so the mark stays: at most once.
  */
 async function markThenSend(ctx: IExecuteFunctions, i: number, shop: Shop, order: IDataObject, invoice: InvoiceRef, to: string, message: Omit<EmailMessage, 'email'>): Promise<boolean> {
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	const bare = invoiceNoteLine(invoice.legalNumber, invoice.id);
 	const marked = invoiceNoteLine(invoice.legalNumber, invoice.id, to);
 	const step = stepsFor(ctx, i, label);

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { IxTax } from '../../services/invoicexpress/helpers/document';
 import type { DocumentTypeKey } from '../../services/invoicexpress/helpers/documentTypes';
 import { mapAndType, type MappingFault, type Refusal } from './plan';
-import { orderLabel } from '../../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER } from '../../shared/execute';
 
 /**
  * Document → Create with Items Input "From ePages Order" (the separate-steps chain) asks here: the
@@ -43,7 +43,7 @@ export interface OrderLines {
 export function planOrderLines(input: OrderLinesInput): Refusal | MappingFault | OrderLines {
 	const { order } = input;
 	// The label is used only once the order is mapped, when it is an object with its order number.
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	const typed = mapAndType(
 		order,
 		input.taxes,

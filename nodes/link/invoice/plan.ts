@@ -9,7 +9,7 @@ import { mapOrderToDocument, type MappedOrder, type MappingOptions } from '../ma
 import { readShipsFrom } from '../mapping/taxPlace';
 import { documentTypeFor, invoiceDateFor, needsShopPaidDate, type DateFrom, type TypeRules } from '../documentRules';
 import { invoiceUniqueKey } from '../orderLink';
-import { orderLabel } from '../../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER } from '../../shared/execute';
 
 /**
  * What one order becomes, decided without I/O: the one-step operation asks here, and so must every
@@ -165,7 +165,7 @@ function mappingOptions(o: OrderOptions, date: string, dueDate: string): Mapping
 export function planOrder(input: PlanInput): OrderPlan {
 	const { params, order } = input;
 	const o = params.options;
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	const refused = dateRefusal(o, label) ?? shipsFromRefusal(o.shipsFrom, `${label}: `);
 	if (refused) return refused;
 	const first = gatherFirst(input);

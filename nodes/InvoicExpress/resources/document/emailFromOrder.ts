@@ -6,7 +6,7 @@ import { shopOrRefuse } from '../../../link/shops';
 import { DEFAULT_PLATFORM, platformParameter } from '../../../services/shops';
 import { show } from '../common';
 import { readOrder } from './createFromOrder';
-import { orderLabel } from '../../../shared/execute';
+import { orderLabel, UNNUMBERED_ORDER } from '../../../shared/execute';
 
 const op = show('document', ['emailFromEPagesOrder']);
 
@@ -43,7 +43,7 @@ function asOrder(json: IDataObject): IDataObject {
 
 export async function emailFromOrder(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const order = asOrder(readOrder(this, i));
-	const label = orderLabel(order, 'order ?');
+	const label = orderLabel(order, UNNUMBERED_ORDER);
 	if (order.orderId === undefined || order.orderId === null || String(order.orderNumber ?? '').trim() === '') {
 		throw new NodeOperationError(this.getNode(), `${label}: the order needs its orderId and orderNumber to find its invoice and its note`, { itemIndex: i, description: 'Give the order as the ePages node or the ePages Trigger outputs it.' });
 	}
