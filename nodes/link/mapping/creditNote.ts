@@ -191,10 +191,10 @@ function returnedLines(
 	const taken = new Set<number>();
 	const available = lines.map((l) => `${l.name} × ${l.quantity}`).join(', ');
 	for (const wanted of scope.lines) {
-		const line = returnedLine(invoice, lines, taken, wanted, label, available);
+		const { line, key } = returnedLine(invoice, lines, taken, wanted, label, available);
 		const quantity = wanted.quantity === undefined || wanted.quantity === null ? line.quantity : Number(wanted.quantity);
 		if (!(quantity > 0) || quantity > line.quantity + 1e-9 || roundHalfUp(quantity, 2) !== quantity) {
-			throw new InputError(`${label}: the returned quantity of "${String(wanted.item ?? '').trim()}" must be more than 0 and at most ${line.quantity} (it is ${String(wanted.quantity)})`);
+			throw new InputError(`${label}: the returned quantity of "${key}" must be more than 0 and at most ${line.quantity} (it is ${String(wanted.quantity)})`);
 		}
 		taken.add(line.index);
 		credited.push({ line, quantity });
@@ -223,7 +223,7 @@ function returnedLines(
 	return credited.sort((a, b) => a.line.index - b.line.index);
 }
 
-/** The one invoice line a returned line names, not yet taken. */
+/** The one invoice line a returned line names, not yet taken, and the name it was given by. */
 function returnedLine(
 	invoice: IDataObject,
 	lines: InvoiceLine[],
@@ -231,7 +231,7 @@ function returnedLine(
 	wanted: { item?: unknown },
 	label: string,
 	available: string,
-): InvoiceLine {
+): { line: InvoiceLine; key: string } {
 	const key = String(wanted.item ?? '').trim();
 	if (key === '') throw new InputError(`${label}: a returned line has no item`, 'Give the line as it reads on the invoice: its SKU or product name.');
 	const named = (l: InvoiceLine) => l.name.trim().toLowerCase() === key.toLowerCase();
@@ -245,5 +245,5 @@ function returnedLine(
 			'Credit the whole invoice, or refund an amount with its VAT rate.',
 		);
 	}
-	return matches[0];
+	return { line: matches[0], key };
 }

@@ -4,8 +4,6 @@ import { toIxCountry } from '../../services/invoicexpress/helpers/countries';
 import { text } from './components';
 import type { MappingOptions } from './orderToDocument';
 
-/** The order's client as InvoicExpress takes it, from the billing address (the shipping address fills gaps). */
-
 /** The customer's e-mail address: billing first, then shipping, the first of its e-mail fields that is set. */
 export function orderEmail(order: Record<string, unknown>): string | undefined {
 	const addresses = [order.billingAddress, order.shippingAddress].filter((a): a is Record<string, unknown> => !!a && typeof a === 'object');
@@ -18,6 +16,7 @@ export function orderEmail(order: Record<string, unknown>): string | undefined {
 	return undefined;
 }
 
+/** The order's client as InvoicExpress takes it, from the billing address (the shipping address fills gaps). */
 export function clientFromOrder(order: Order, opts: MappingOptions, ctx: string) {
 	const billing = order.billingAddress;
 	const shipping = order.shippingAddress ?? undefined;
